@@ -1,0 +1,54 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import fastifySwagger from '@fastify/swagger';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import type { Sql } from './db/connect.js';
+import { dbPlugin } from './plugins/db.js';
+import { errorsPlugin } from './plugins/errors.js';
+import { metricsPlugin } from './plugins/metrics.js';
+import { clientPlugin } from './plugins/client.js';
+import { opsRoutes } from './features/ops/ops.routes.js';
+import { paperRoutes } from './features/papers/papers.routes.js';
+import { ErrorBody } from '../../shared/schemas/common.js';
+
+export interface AppOptions {
+  config: Config;
+  sql: Sql;
+  /** Pino logger options, or false in tests. */
+  logger?: boolean | object;
+}
+
+/**
+ * Builds the Fastify app: external plugins, then ours, then routes. Listening and shutdown are
+ * `main.ts`'s business so that tests can build the app and use `inject` or port 0.
+ */
+export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: options.logger ?? false,
+    bodyLimit: options.config.bodyLimitBytes,
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true } },
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  await app.register(fastifySwagger, {
+    openapi: {
+      openapi: '3.0.3',
+      info: {
+        title: 'Paperboard API',
+        version: '0.1.0',
+        description: 'Realtime collaborative curation board for research papers',
+      },
+    },
+  });
+  app.addSchema(ErrorBody);
+
+  await app.register(dbPlugin, { sql: options.sql, config: options.config });
+  await app.register(errorsPlugin);
+  await app.register(metricsPlugin);
+
+  await app.register(opsRoutes);
+  await app.register(paperRoutes);
+  app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+
+  await app.register(clientPlugin);
+  return app;
+}

@@ -1,0 +1,128 @@
+import fs from 'node:fs/promises';
+import { loadConfig } from '../config.js';
+import { openDatabase } from '../db/connect.js';
+import { readLock } from '../db/lock.js';
+import { migrate } from '../db/migrate.js';
+import { adminSecret, readServerInfo } from '../admin-secret.js';
+import { importPapers } from '../features/papers/papers.service.js';
+import {
+  IMPORT_FORMATS,
+  type ImportFormat,
+  type ImportProgress,
+  type ImportResult,
+} from '../../../shared/schemas/papers.js';
+
+const USAGE = `usage: npm run import -- FILE [--format ${IMPORT_FORMATS.join('|')}]`;
+
+function parseArgs(argv: string[]): { file: string; format: ImportFormat } {
+  let file: string | null = null;
+  let format: ImportFormat = 'auto';
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    if (arg === '--format' || arg.startsWith('--format=')) {
+      const value = arg.includes('=') ? arg.split('=')[1] : argv[++i];
+      if (!IMPORT_FORMATS.includes(value as ImportFormat))
+        throw new Error(`--format must be one of ${IMPORT_FORMATS.join(', ')}`);
+      format = value as ImportFormat;
+    } else if (arg === '--help' || arg === '-h') {
+      console.log(USAGE);
+      process.exit(0);
+    } else if (!file) {
+      file = arg;
+    } else {
+      throw new Error(`unexpected argument "${arg}"`);
+    }
+  }
+  if (!file) throw new Error('name the file to import');
+  return { file, format };
+}
+
+function showProgress(p: ImportProgress): void {
+  const width = 30;
+  const filled = p.total ? Math.round((p.done / p.total) * width) : width;
+  process.stderr.write(
+    `\r${p.phase.padEnd(5)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${p.done}/${p.total}`,
+  );
+  if (p.done === p.total) process.stderr.write('\n');
+}
+
+/** Hands the import to the server that holds the embedded database, streaming its progress. */
+async function importThroughServer(
+  url: string,
+  secret: string,
+  text: string,
+  format: ImportFormat,
+): Promise<ImportResult> {
+  const response = await fetch(`${url}/api/papers/import?format=${format}`, {
+    method: 'POST',
+    headers: {
+      'content-type': 'text/plain; charset=utf-8',
+      accept: 'application/x-ndjson',
+      authorization: `Bearer ${secret}`,
+    },
+    body: text,
+  });
+  if (!response.ok || !response.body) {
+    const body = (await response.json().catch(() => ({}))) as { message?: string };
+    throw new Error(`the server refused the import (${response.status}): ${body.message ?? response.statusText}`);
+  }
+  let buffer = '';
+  const decoder = new TextDecoder();
+  for await (const chunk of response.body) {
+    buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+    let newline: number;
+    while ((newline = buffer.indexOf('\n')) >= 0) {
+      const message = JSON.parse(buffer.slice(0, newline)) as {
+        progress?: ImportProgress;
+        result?: ImportResult;
+        message?: string;
+      };
+      buffer = buffer.slice(newline + 1);
+      if (message.progress) showProgress(message.progress);
+      else if (message.result) return message.result;
+      else throw new Error(message.message ?? 'the import failed');
+    }
+  }
+  throw new Error('the server closed the connection before the import finished');
+}
+
+function summarize(result: ImportResult): void {
+  for (const e of result.errors) console.log(`line ${e.line}: error: ${e.message}`);
+  for (const d of result.duplicates)
+    console.log(`line ${d.line}: duplicate of ${d.existingId} (same ${d.reason}): ${d.title}`);
+  console.log(
+    `${result.format}: ${result.created.length} created, ${result.duplicates.length} duplicates, ${result.errors.length} errors`,
+  );
+}
+
+/** `npm run import -- FILE`: imports a file directly, or through the running server in embedded mode. */
+async function run(): Promise<void> {
+  const { file, format } = parseArgs(process.argv.slice(2));
+  const text = await fs.readFile(file, 'utf8');
+  const config = loadConfig();
+  const holder = config.databaseUrl ? null : readLock(config.dataDir);
+  if (holder) {
+    const server = readServerInfo(config.dataDir);
+    if (!server || server.pid !== holder.pid) {
+      throw new Error(
+        `the data directory is held by pid ${holder.pid}, which is not answering as a Paperboard server yet`,
+      );
+    }
+    process.stderr.write(`handing the import to the running server at ${server.url}\n`);
+    summarize(await importThroughServer(server.url, adminSecret(config.dataDir), text, format));
+    return;
+  }
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, max: 2 });
+  try {
+    await migrate(db.sql);
+    summarize(await importPapers(db.sql, text, { format, settings: config, onProgress: showProgress }));
+  } finally {
+    await db.close();
+  }
+}
+
+run().catch((err: unknown) => {
+  console.error(`import: ${err instanceof Error ? err.message : String(err)}`);
+  console.error(USAGE);
+  process.exitCode = 1;
+});

@@ -1,0 +1,32 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const SOURCES = ['client/src', 'client/index.html', 'client/vite.config.ts', 'shared'];
+const BUILT = path.join(ROOT, 'client/dist/index.html');
+
+function newestMtime(target: string): number {
+  if (!fs.existsSync(target)) return 0;
+  const stat = fs.statSync(target);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return fs
+    .readdirSync(target)
+    .reduce((max, name) => Math.max(max, newestMtime(path.join(target, name))), stat.mtimeMs);
+}
+
+/** True when the client build is missing or older than any of its sources. */
+export function clientBuildIsStale(): boolean {
+  if (!fs.existsSync(BUILT)) return true;
+  const built = fs.statSync(BUILT).mtimeMs;
+  return SOURCES.some((s) => newestMtime(path.join(ROOT, s)) > built);
+}
+
+/** Builds the client with Vite when it is missing or stale, so `npm start` alone serves a current UI. */
+export async function ensureClientBuild(log: (msg: string) => void): Promise<void> {
+  if (!clientBuildIsStale()) return;
+  log('building the client (missing or out of date)…');
+  const { build } = await import('vite');
+  await build({ configFile: path.join(ROOT, 'client/vite.config.ts'), logLevel: 'warn' });
+  log('client built');
+}

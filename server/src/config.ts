@@ -1,0 +1,78 @@
+import path from 'node:path';
+
+/** Validated runtime configuration, read once from the environment (ARCHITECTURE.md §7). */
+export interface Config {
+  port: number;
+  host: string;
+  databaseUrl: string | null;
+  dataDir: string;
+  publicUrl: string;
+  logLevel: string;
+  /** Largest accepted request body, in bytes (imports are the biggest). */
+  bodyLimitBytes: number;
+  arxivApiUrl: string;
+  /** arXiv asks for at most one request every 3 seconds. */
+  arxivMinIntervalMs: number;
+  crossrefApiUrl: string;
+  /** Seed the demo library on first start with an empty database. */
+  seedDemo: boolean;
+}
+
+/** Thrown for a bad environment value; `main` prints the message and exits. */
+export class ConfigError extends Error {}
+
+type Env = Record<string, string | undefined>;
+
+function int(env: Env, name: string, fallback: number, min: number, max: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
+  const value = Number(raw);
+  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
+  return value;
+}
+
+function url(env: Env, name: string, fallback: string, protocols: string[]): string {
+  const raw = env[name] || fallback;
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`${name} must be a URL, got "${raw}"`);
+  }
+  if (!protocols.includes(parsed.protocol)) {
+    throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+function bool(env: Env, name: string, fallback: boolean): boolean {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
+  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
+  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
+  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
+}
+
+/** Reads and validates the configuration; throws `ConfigError` naming the variable on a bad value. */
+export function loadConfig(env: Env = process.env): Config {
+  const port = int(env, 'PORT', 3000, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const databaseUrl = env.DATABASE_URL ? url(env, 'DATABASE_URL', '', ['postgres:', 'postgresql:']) : null;
+  const logLevel = env.LOG_LEVEL || 'info';
+  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+  if (!levels.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')}`);
+  return {
+    port,
+    host,
+    databaseUrl,
+    dataDir: path.resolve(env.DATA_DIR || './data'),
+    publicUrl: url(env, 'PUBLIC_URL', `http://localhost:${port || 3000}`, ['http:', 'https:']),
+    logLevel,
+    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
+    arxivApiUrl: url(env, 'ARXIV_API_URL', 'https://export.arxiv.org/api/query', ['http:', 'https:']),
+    arxivMinIntervalMs: int(env, 'ARXIV_MIN_INTERVAL_MS', 3000, 0, 60_000),
+    crossrefApiUrl: url(env, 'CROSSREF_API_URL', 'https://api.crossref.org', ['http:', 'https:']),
+    seedDemo: bool(env, 'SEED_DEMO', true),
+  };
+}

@@ -1,0 +1,40 @@
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Sql } from './connect.js';
+
+/** Where the numbered, forward-only SQL migrations live. */
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../../db/migrations/', import.meta.url));
+
+// Any constant works; it only has to be the same on every node.
+const MIGRATION_LOCK_KEY = 724_001;
+
+/**
+ * Applies the migrations not yet recorded in `schema_migrations`, in order, in one transaction held
+ * under an advisory lock so that several nodes starting at once apply each file exactly once.
+ * Returns the names applied.
+ */
+export async function migrate(sql: Sql, dir = MIGRATIONS_DIR): Promise<string[]> {
+  const files = (await fs.readdir(dir)).filter((f) => /^\d{4}_[\w-]+\.sql$/.test(f)).sort();
+  return sql.begin(async (tx) => {
+    await tx`select pg_advisory_xact_lock(${MIGRATION_LOCK_KEY})`;
+    await tx`
+      create table if not exists schema_migrations (
+        version integer primary key,
+        name text not null,
+        applied_at timestamptz not null default now()
+      )`;
+    const done = new Set(
+      (await tx<{ version: number }[]>`select version from schema_migrations`).map((r) => r.version),
+    );
+    const applied: string[] = [];
+    for (const file of files) {
+      const version = Number(file.slice(0, 4));
+      if (done.has(version)) continue;
+      await tx.unsafe(await fs.readFile(path.join(dir, file), 'utf8')).simple();
+      await tx`insert into schema_migrations (version, name) values (${version}, ${file})`;
+      applied.push(file);
+    }
+    return applied;
+  });
+}

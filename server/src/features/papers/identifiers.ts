@@ -1,0 +1,48 @@
+/**
+ * Normalisation of paper identifiers. Deduplication relies on these being stable: the database stores
+ * only the normalised forms under unique indexes.
+ */
+
+// New-style ids (0704.0001 onwards: YYMM.NNNN or YYMM.NNNNN) and old-style ids (hep-th/9901001).
+const NEW_ARXIV = /^(\d{4}\.\d{4,5})(v\d+)?$/i;
+const OLD_ARXIV = /^([a-z-]+(?:\.[a-z]{2})?\/\d{7})(v\d+)?$/i;
+
+/**
+ * Returns the arXiv id without version for an id, `arXiv:` id, or abs/pdf/html URL; null otherwise.
+ * `2401.01234v2`, `arXiv:2401.01234` and `https://arxiv.org/abs/2401.01234` all give `2401.01234`.
+ */
+export function normalizeArxivId(input: string): string | null {
+  let s = input.trim();
+  const urlMatch =
+    /^(?:https?:\/\/)?(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf|html)\/(.+?)(?:\.pdf)?\/?(?:[?#].*)?$/i.exec(s);
+  if (urlMatch) s = urlMatch[1];
+  s = s.replace(/^arxiv:\s*/i, '');
+  const m = NEW_ARXIV.exec(s) ?? OLD_ARXIV.exec(s);
+  return m ? m[1].toLowerCase() : null;
+}
+
+/** Returns the lower-cased DOI (`10.prefix/suffix`) of a DOI, `doi:` DOI or doi.org URL; null otherwise. */
+export function normalizeDoi(input: string): string | null {
+  let s = input.trim();
+  s = s.replace(/^(?:https?:\/\/)?(?:dx\.)?doi\.org\//i, '').replace(/^doi:\s*/i, '');
+  try {
+    s = decodeURIComponent(s);
+  } catch {
+    // keep as written: a stray % is part of some DOIs
+  }
+  return /^10\.\d{4,9}\/\S+$/.test(s) ? s.toLowerCase() : null;
+}
+
+/** Folds a title for duplicate detection: case, accents, punctuation and whitespace do not count. */
+export function titleKey(title: string): string {
+  return title
+    .normalize('NFKD')
+    .replace(/\p{M}+/gu, '')
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}]+/gu, '');
+}
+
+/** Collapses runs of whitespace and trims; used on every imported text field. */
+export function cleanText(s: string): string {
+  return s.replace(/\s+/g, ' ').trim();
+}

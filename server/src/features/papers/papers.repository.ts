@@ -1,0 +1,268 @@
+import type { Sql } from '../../db/connect.js';
+import type { HighlightSegment, Paper, PaperHit, PaperSort } from '../../../../shared/schemas/papers.js';
+
+/** A paper ready to store: identifiers already normalised (see identifiers.ts). */
+export interface PaperRecord {
+  title: string;
+  titleKey: string;
+  abstract: string;
+  authors: string[];
+  arxivId: string | null;
+  doi: string | null;
+  url: string | null;
+  codeUrls: string[];
+  tags: string[];
+  publishedAt: string | null;
+}
+
+/** What happened to one record of a batch. */
+export type InsertOutcome =
+  { status: 'created'; id: string } | { status: 'duplicate'; id: string; reason: 'arxivId' | 'doi' | 'title' };
+
+interface PaperRow {
+  id: string;
+  title: string;
+  abstract: string;
+  authors: string[];
+  arxivId: string | null;
+  doi: string | null;
+  url: string | null;
+  codeUrls: string[];
+  tags: string[];
+  publishedAt: Date | null;
+  createdAt: Date;
+}
+
+const paperColumns = (sql: Sql) =>
+  sql`p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.created_at`;
+
+function toPaper(row: PaperRow): Paper {
+  return {
+    id: row.id,
+    title: row.title,
+    abstract: row.abstract,
+    authors: row.authors,
+    arxivId: row.arxivId,
+    doi: row.doi,
+    url: row.url,
+    codeUrls: row.codeUrls,
+    tags: row.tags,
+    publishedAt: row.publishedAt ? row.publishedAt.toISOString() : null,
+    createdAt: row.createdAt.toISOString(),
+  };
+}
+
+/** One paper by id, or null. */
+export async function findPaperById(sql: Sql, id: string): Promise<Paper | null> {
+  const [row]: [PaperRow?] = await sql`select ${paperColumns(sql)} from papers p where p.id = ${id}`;
+  return row ? toPaper(row) : null;
+}
+
+/** Ids of papers already stored under any of the given arXiv ids, keyed by arXiv id. */
+export async function findIdsByArxivIds(sql: Sql, arxivIds: string[]): Promise<Map<string, string>> {
+  if (arxivIds.length === 0) return new Map();
+  const rows = await sql<{ id: string; arxivId: string }[]>`
+    select id, arxiv_id from papers where arxiv_id = any(${arxivIds}::text[])`;
+  return new Map(rows.map((r) => [r.arxivId, r.id]));
+}
+
+/** Ids of papers already stored under any of the given DOIs, keyed by DOI. */
+export async function findIdsByDois(sql: Sql, dois: string[]): Promise<Map<string, string>> {
+  if (dois.length === 0) return new Map();
+  const rows = await sql<{ id: string; doi: string }[]>`select id, doi from papers where doi = any(${dois}::text[])`;
+  return new Map(rows.map((r) => [r.doi, r.id]));
+}
+
+/**
+ * Inserts a batch in one statement; records that collide with a stored paper (by arXiv id, DOI or
+ * title key, through the unique indexes) are skipped by `on conflict do nothing` and reported with
+ * the stored paper's id. Safe under concurrent imports: a conflicting insert in flight makes ours
+ * wait for it, then see its row. Records must not collide with each other (the caller dedupes).
+ */
+export async function insertPapers(sql: Sql, records: PaperRecord[]): Promise<InsertOutcome[]> {
+  if (records.length === 0) return [];
+  const inserted = await sql<{ id: string; titleKey: string }[]>`
+    insert into papers (title, title_key, abstract, authors, arxiv_id, doi, url, code_urls, tags, published_at)
+    select title, title_key, abstract, authors, arxiv_id, doi, url, code_urls, tags, published_at
+    from jsonb_to_recordset(${sql.json(records.map(toSnakeRecord))}::jsonb) as x(
+      ord integer, title text, title_key text, abstract text, authors text[], arxiv_id text, doi text,
+      url text, code_urls text[], tags text[], published_at timestamptz)
+    order by ord
+    on conflict do nothing
+    returning id, title_key`;
+  const createdByKey = new Map(inserted.map((r) => [r.titleKey, r.id]));
+  const skipped = records.filter((r) => !createdByKey.has(r.titleKey));
+  const existing = skipped.length ? await findCollisions(sql, skipped) : [];
+  return records.map((record) => {
+    const id = createdByKey.get(record.titleKey);
+    if (id) return { status: 'created', id };
+    const byArxiv = record.arxivId && existing.find((e) => e.arxivId === record.arxivId);
+    if (byArxiv) return { status: 'duplicate', id: byArxiv.id, reason: 'arxivId' };
+    const byDoi = record.doi && existing.find((e) => e.doi === record.doi);
+    if (byDoi) return { status: 'duplicate', id: byDoi.id, reason: 'doi' };
+    const byTitle = existing.find((e) => e.titleKey === record.titleKey);
+    if (byTitle) return { status: 'duplicate', id: byTitle.id, reason: 'title' };
+    // Only possible if the colliding row was deleted in between; reporting it beats inventing an id.
+    throw new Error(`Paper "${record.title}" was neither inserted nor found`);
+  });
+}
+
+function toSnakeRecord(r: PaperRecord, ord: number) {
+  return {
+    ord,
+    title: r.title,
+    title_key: r.titleKey,
+    abstract: r.abstract,
+    authors: r.authors,
+    arxiv_id: r.arxivId,
+    doi: r.doi,
+    url: r.url,
+    code_urls: r.codeUrls,
+    tags: r.tags,
+    published_at: r.publishedAt,
+  };
+}
+
+async function findCollisions(sql: Sql, records: PaperRecord[]) {
+  const arxivIds = records.flatMap((r) => (r.arxivId ? [r.arxivId] : []));
+  const dois = records.flatMap((r) => (r.doi ? [r.doi] : []));
+  const keys = records.map((r) => r.titleKey);
+  return sql<{ id: string; arxivId: string | null; doi: string | null; titleKey: string }[]>`
+    select id, arxiv_id, doi, title_key from papers
+    where arxiv_id = any(${arxivIds}::text[]) or doi = any(${dois}::text[]) or title_key = any(${keys}::text[])`;
+}
+
+/** Records one import run. */
+export async function recordImport(
+  sql: Sql,
+  run: { format: string; created: number; duplicates: number; errors: number },
+): Promise<void> {
+  await sql`
+    insert into paper_imports (format, created_count, duplicate_count, error_count)
+    values (${run.format}, ${run.created}, ${run.duplicates}, ${run.errors})`;
+}
+
+/** Number of papers in the library. */
+export async function countPapers(sql: Sql): Promise<number> {
+  const [row] = await sql<{ n: number }[]>`select count(*)::int as n from papers`;
+  return row.n;
+}
+
+/** Position after the last row of a page; opaque to clients. */
+export type SearchCursor =
+  { sort: 'relevance'; rank: number; seq: string } | { sort: 'recent'; at: string; seq: string };
+
+export interface SearchParams {
+  q: string | null;
+  tag: string | null;
+  sort: PaperSort;
+  limit: number;
+  after: SearchCursor | null;
+}
+
+// Private-use characters mark matches inside ts_headline output; they never occur in stored text
+// (cleanText strips them), so splitting on them cannot be confused by user content.
+const HIT_START = '\uE000';
+const HIT_END = '\uE001';
+const HEADLINE_OPTIONS =
+  `StartSel=${HIT_START}, StopSel=${HIT_END}, MaxWords=40, MinWords=18, ShortWord=2, ` +
+  `MaxFragments=2, FragmentDelimiter=" … "`;
+const TITLE_HEADLINE_OPTIONS = `StartSel=${HIT_START}, StopSel=${HIT_END}, HighlightAll=true`;
+
+/** Splits ts_headline output into text segments. */
+export function toSegments(marked: string): HighlightSegment[] {
+  const segments: HighlightSegment[] = [];
+  for (const part of marked.split(HIT_START)) {
+    const end = part.indexOf(HIT_END);
+    if (end >= 0) {
+      segments.push({ text: part.slice(0, end), hit: true });
+      if (end + 1 < part.length) segments.push({ text: part.slice(end + 1), hit: false });
+    } else if (part) {
+      segments.push({ text: part, hit: false });
+    }
+  }
+  return segments;
+}
+
+/** Characters that ILIKE treats specially, escaped so a query is matched literally. */
+function likePattern(q: string): string {
+  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/**
+ * Full-text search over title (weight A) and abstract (weight B) with web-search syntax, plus a
+ * literal title-substring match for queries the stemmer splits oddly; keyset-paginated.
+ * Returns `limit + 1` rows at most so the caller can tell whether another page exists.
+ */
+export async function searchPapers(
+  sql: Sql,
+  p: SearchParams,
+): Promise<{ hits: PaperHit[]; last: SearchCursor | null; more: boolean }> {
+  const tagFilter = p.tag ? sql`and p.tags @> ${[p.tag]}::text[]` : sql``;
+  if (p.q && p.sort === 'relevance') {
+    // Operators (quotes, leading minus, "or") mean the user wrote a query: no substring fallback.
+    const plain = !/["]|(^|\s)-\S|\bor\b/i.test(p.q);
+    const pattern = plain ? likePattern(p.q.trim()) : null;
+    const after =
+      p.after?.sort === 'relevance'
+        ? sql`where (rank < ${p.after.rank} or (rank = ${p.after.rank} and seq > ${p.after.seq}))`
+        : sql``;
+    const rows = await sql<(PaperRow & { seq: string; rank: number; titleMarked: string; snippetMarked: string })[]>`
+      with q as (select websearch_to_tsquery('english', ${p.q}) as query),
+      ranked as (
+        select p.id, p.seq,
+          (ts_rank(p.search, q.query)
+            + case when ${pattern}::text is not null and p.title ilike ${pattern} then 1.0 else 0 end)::float8 as rank
+        from papers p, q
+        where (p.search @@ q.query or (${pattern}::text is not null and p.title ilike ${pattern})) ${tagFilter}
+      ),
+      page as (select * from ranked ${after} order by rank desc, seq asc limit ${p.limit + 1})
+      select ${paperColumns(sql)}, page.seq::text as seq, page.rank,
+        ts_headline('english', p.title, q.query, ${TITLE_HEADLINE_OPTIONS}) as title_marked,
+        ts_headline('english', p.abstract, q.query, ${HEADLINE_OPTIONS}) as snippet_marked
+      from page join papers p on p.id = page.id, q
+      order by page.rank desc, page.seq asc`;
+    const more = rows.length > p.limit;
+    const pageRows = rows.slice(0, p.limit);
+    const lastRow = pageRows.at(-1);
+    return {
+      hits: pageRows.map((r) => ({
+        ...toPaper(r),
+        titleHighlight: toSegments(r.titleMarked),
+        snippet: toSegments(r.snippetMarked),
+      })),
+      last: lastRow ? { sort: 'relevance', rank: lastRow.rank, seq: lastRow.seq } : null,
+      more,
+    };
+  }
+
+  const match = p.q ? sql`and p.search @@ websearch_to_tsquery('english', ${p.q})` : sql``;
+  const after =
+    p.after?.sort === 'recent'
+      ? sql`and (coalesce(p.published_at, p.created_at) < ${p.after.at}::timestamptz
+              or (coalesce(p.published_at, p.created_at) = ${p.after.at}::timestamptz and p.seq > ${p.after.seq}))`
+      : sql``;
+  const rows = await sql<(PaperRow & { seq: string; sortAt: string })[]>`
+    select ${paperColumns(sql)}, p.seq::text as seq, coalesce(p.published_at, p.created_at)::text as sort_at
+    from papers p
+    where true ${match} ${tagFilter} ${after}
+    order by coalesce(p.published_at, p.created_at) desc, p.seq asc
+    limit ${p.limit + 1}`;
+  const more = rows.length > p.limit;
+  const pageRows = rows.slice(0, p.limit);
+  const lastRow = pageRows.at(-1);
+  return {
+    hits: pageRows.map((r) => ({
+      ...toPaper(r),
+      titleHighlight: [{ text: r.title, hit: false }],
+      snippet: [{ text: leadingWords(r.abstract, 40), hit: false }],
+    })),
+    last: lastRow ? { sort: 'recent', at: lastRow.sortAt, seq: lastRow.seq } : null,
+    more,
+  };
+}
+
+function leadingWords(text: string, n: number): string {
+  const words = text.split(' ');
+  return words.length <= n ? text : `${words.slice(0, n).join(' ')} …`;
+}

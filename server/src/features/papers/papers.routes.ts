@@ -1,0 +1,147 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyReply } from 'fastify';
+import { Type } from '@sinclair/typebox';
+import { ErrorBody, Uuid } from '../../../../shared/schemas/common.js';
+import {
+  IMPORT_FORMATS,
+  ImportRequest,
+  ImportResult,
+  NewPaper,
+  Paper,
+  PaperPage,
+  PaperSearchQuery,
+  type ImportFormat,
+} from '../../../../shared/schemas/papers.js';
+import { badRequest, conflict, notFound, unsupportedMedia } from '../../errors.js';
+import { findPaperById, searchPapers, type SearchCursor } from './papers.repository.js';
+import { ImportInputError, addPaper, importPapers } from './papers.service.js';
+
+function encodeCursor(cursor: SearchCursor): string {
+  return Buffer.from(JSON.stringify(cursor)).toString('base64url');
+}
+
+function decodeCursor(raw: string): SearchCursor {
+  try {
+    const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as SearchCursor;
+    const seqOk = typeof c.seq === 'string' && /^\d{1,19}$/.test(c.seq);
+    if (c.sort === 'relevance' && seqOk && typeof c.rank === 'number' && Number.isFinite(c.rank)) return c;
+    if (c.sort === 'recent' && seqOk && typeof c.at === 'string' && !Number.isNaN(Date.parse(c.at))) return c;
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest('querystring/cursor is not a cursor returned by this endpoint');
+}
+
+/** Rejects text that is really a binary file: NUL bytes or many undecodable characters. */
+export function assertText(text: string): void {
+  const replacement = text.match(/\uFFFD/g)?.length ?? 0;
+  if (text.includes('\u0000') || replacement > Math.max(3, text.length / 100)) {
+    throw unsupportedMedia('text: the upload is not a text file (paste or upload .txt, .bib or a list of ids)');
+  }
+}
+
+/** Streams import progress as NDJSON lines, then the result as the last line. */
+async function streamImport(reply: FastifyReply, run: (onProgress: (p: object) => void) => Promise<ImportResult>) {
+  reply.raw.writeHead(200, { 'content-type': 'application/x-ndjson', 'cache-control': 'no-store' });
+  const write = (obj: object) => reply.raw.write(`${JSON.stringify(obj)}\n`);
+  try {
+    write({ result: await run((progress) => write({ progress })) });
+  } catch (err) {
+    const message = err instanceof ImportInputError ? err.message : 'the import failed on our side';
+    if (!(err instanceof ImportInputError)) reply.log.error({ err }, 'import failed');
+    write({ error: err instanceof ImportInputError ? 'validation' : 'internal', message });
+  }
+  reply.raw.end();
+  return reply;
+}
+
+/** The paper library: search, one paper, add one, import many. */
+export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  // Plain text bodies are accepted by the import route (the CLI and `curl --data-binary @file` send them).
+  app.addContentTypeParser(['text/plain', 'application/x-bibtex'], { parseAs: 'string' }, (_req, body, done) =>
+    done(null, body),
+  );
+
+  app.get(
+    '/api/papers',
+    { schema: { tags: ['papers'], querystring: PaperSearchQuery, response: { 200: PaperPage, 400: ErrorBody } } },
+    async (request) => {
+      const { q, tag, limit = 20, cursor } = request.query;
+      const query = q?.trim() || null;
+      const sort = request.query.sort ?? (query ? 'relevance' : 'recent');
+      const after = cursor ? decodeCursor(cursor) : null;
+      if (after && after.sort !== (sort === 'relevance' && query ? 'relevance' : 'recent')) {
+        throw badRequest('querystring/cursor belongs to a different sort order');
+      }
+      const page = await searchPapers(app.sql, { q: query, tag: tag ?? null, sort, limit, after });
+      return { items: page.hits, nextCursor: page.more && page.last ? encodeCursor(page.last) : null };
+    },
+  );
+
+  app.get(
+    '/api/papers/:id',
+    {
+      schema: {
+        tags: ['papers'],
+        params: Type.Object({ id: Uuid }),
+        response: { 200: Paper, 400: ErrorBody, 404: ErrorBody },
+      },
+    },
+    async (request) => {
+      const paper = await findPaperById(app.sql, request.params.id);
+      if (!paper) throw notFound('paper');
+      return paper;
+    },
+  );
+
+  app.post(
+    '/api/papers',
+    {
+      schema: {
+        tags: ['papers'],
+        body: NewPaper,
+        response: { 201: Paper, 400: ErrorBody, 409: Type.Intersect([ErrorBody, Type.Object({ existingId: Uuid })]) },
+      },
+    },
+    async (request, reply) => {
+      const outcome = await addPaper(app.sql, request.body);
+      if (outcome.status === 'invalid') throw badRequest(`body/${outcome.message}`);
+      if (outcome.status === 'duplicate') {
+        throw conflict(`a paper with the same ${outcome.reason} is already in the library`, { existingId: outcome.id });
+      }
+      const paper = await findPaperById(app.sql, outcome.id);
+      return reply.status(201).send(paper!);
+    },
+  );
+
+  app.post(
+    '/api/papers/import',
+    {
+      schema: {
+        tags: ['papers'],
+        description:
+          'Imports papers from a trending page, arXiv ids, BibTeX or DOIs. Send JSON `{text, format}` or the ' +
+          'text itself as text/plain with `?format=`. With `Accept: application/x-ndjson` progress lines ' +
+          'stream before the result.',
+        querystring: Type.Object({ format: Type.Optional(Type.Union(IMPORT_FORMATS.map((f) => Type.Literal(f)))) }),
+        body: Type.Union([ImportRequest, Type.String({ minLength: 1 })]),
+        response: { 200: ImportResult, 400: ErrorBody, 413: ErrorBody, 415: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const body = request.body;
+      const text = typeof body === 'string' ? body : body.text;
+      const format: ImportFormat = (typeof body === 'string' ? request.query.format : body.format) ?? 'auto';
+      assertText(text);
+      const run = (onProgress?: (p: object) => void) =>
+        importPapers(app.sql, text, { format, settings: app.config, onProgress });
+      if (request.headers.accept?.includes('application/x-ndjson')) return streamImport(reply, run);
+      try {
+        return await run();
+      } catch (err) {
+        if (err instanceof ImportInputError) throw badRequest(err.message);
+        throw err;
+      }
+    },
+  );
+};

@@ -1,0 +1,171 @@
+import type { Sql } from '../../db/connect.js';
+import type { ImportFormat, ImportProgress, ImportResult, NewPaper } from '../../../../shared/schemas/papers.js';
+import { PAPER_LIMITS } from '../../../../shared/schemas/papers.js';
+import { cleanText, normalizeArxivId, normalizeDoi, titleKey } from './identifiers.js';
+import {
+  findIdsByArxivIds,
+  findIdsByDois,
+  insertPapers,
+  recordImport,
+  type InsertOutcome,
+  type PaperRecord,
+} from './papers.repository.js';
+import { detectFormat, runImporter } from './importers/index.js';
+import type { FetchSettings, PaperDraft } from './importers/types.js';
+
+/** Raised for input that cannot be imported at all (as opposed to single bad lines). */
+export class ImportInputError extends Error {}
+
+const INSERT_BATCH = 500;
+
+function validUrl(value: string | null | undefined): string | null {
+  if (!value) return null;
+  try {
+    const url = new URL(value.trim());
+    return url.protocol === 'http:' || url.protocol === 'https:' ? url.toString() : null;
+  } catch {
+    return null;
+  }
+}
+
+function validDate(value: string | null | undefined): string | null {
+  if (!value) return null;
+  const time = Date.parse(value);
+  return Number.isNaN(time) ? null : new Date(time).toISOString();
+}
+
+function uniqueClean(values: string[] | undefined, max: number, maxLength: number): string[] {
+  const out: string[] = [];
+  for (const v of values ?? []) {
+    const clean = cleanText(v);
+    if (clean && clean.length <= maxLength && !out.includes(clean)) out.push(clean);
+    if (out.length === max) break;
+  }
+  return out;
+}
+
+/** Turns an importer's draft into a storable record, or explains in one sentence why it cannot be stored. */
+export function toRecord(draft: PaperDraft): PaperRecord | string {
+  const title = cleanText(draft.title ?? '');
+  if (!title) return 'the paper has no title';
+  if (title.length > PAPER_LIMITS.title) return `the title is longer than ${PAPER_LIMITS.title} characters`;
+  const abstract = cleanText(draft.abstract ?? '');
+  if (abstract.length > PAPER_LIMITS.abstract) return `the abstract is longer than ${PAPER_LIMITS.abstract} characters`;
+  return {
+    title,
+    titleKey: titleKey(title) || title.toLowerCase(),
+    abstract,
+    authors: uniqueClean(draft.authors, PAPER_LIMITS.authors, PAPER_LIMITS.authorName),
+    arxivId: draft.arxivId ? normalizeArxivId(draft.arxivId) : null,
+    doi: draft.doi ? normalizeDoi(draft.doi) : null,
+    url: validUrl(draft.url),
+    codeUrls: uniqueClean(draft.codeUrls, PAPER_LIMITS.codeUrls, PAPER_LIMITS.url).filter((u) => validUrl(u)),
+    tags: uniqueClean(draft.tags, PAPER_LIMITS.tags, PAPER_LIMITS.tag),
+    publishedAt: validDate(draft.publishedAt),
+  };
+}
+
+/** Options of one import run. */
+export interface ImportOptions {
+  format: ImportFormat;
+  settings: Omit<FetchSettings, 'knownArxivIds' | 'knownDois'>;
+  onProgress?: (progress: ImportProgress) => void;
+}
+
+/**
+ * Parses `text` in the given (or detected) format, fetches metadata where the format needs it,
+ * deduplicates against the library and within the input, and stores the new papers in batches.
+ * Every input line ends up in exactly one of `created`, `duplicates` or `errors`.
+ */
+export async function importPapers(sql: Sql, text: string, options: ImportOptions): Promise<ImportResult> {
+  const format = options.format === 'auto' ? detectFormat(text) : options.format;
+  if (!format) {
+    throw new ImportInputError('format: could not tell the format of the text; choose trending, arxiv, bibtex or doi');
+  }
+  const progress = options.onProgress ?? (() => {});
+  const output = await runImporter(format, text, {
+    ...options.settings,
+    knownArxivIds: (ids) => findIdsByArxivIds(sql, ids),
+    knownDois: (dois) => findIdsByDois(sql, dois),
+    onProgress: (done, total) => progress({ phase: 'fetch', done, total }),
+  });
+
+  const result: ImportResult = {
+    format,
+    created: [],
+    duplicates: (output.known ?? []).map((k) => ({ ...k })),
+    errors: [],
+  };
+
+  // Dedupe inside the input first: a later line repeating an earlier one is a duplicate of it.
+  const pending: { line: number; record: PaperRecord }[] = [];
+  const firstByKey = new Map<string, number>();
+  const repeats: { line: number; title: string; of: number; reason: string }[] = [];
+  for (const entry of output.lines) {
+    if ('error' in entry) {
+      result.errors.push({ line: entry.line, message: entry.error });
+      continue;
+    }
+    const record = toRecord(entry.draft);
+    if (typeof record === 'string') {
+      result.errors.push({ line: entry.line, message: record });
+      continue;
+    }
+    const keys: [string, string | null][] = [
+      ['arxivId', record.arxivId && `a:${record.arxivId}`],
+      ['doi', record.doi && `d:${record.doi}`],
+      ['title', `t:${record.titleKey}`],
+    ];
+    const hit = keys.find(([, k]) => k && firstByKey.has(k));
+    if (hit) {
+      repeats.push({ line: entry.line, title: record.title, of: firstByKey.get(hit[1]!)!, reason: hit[0] });
+      continue;
+    }
+    const index = pending.length;
+    for (const [, k] of keys) if (k) firstByKey.set(k, index);
+    pending.push({ line: entry.line, record });
+  }
+
+  const outcomes: InsertOutcome[] = [];
+  for (let i = 0; i < pending.length; i += INSERT_BATCH) {
+    const batch = pending.slice(i, i + INSERT_BATCH);
+    outcomes.push(
+      ...(await insertPapers(
+        sql,
+        batch.map((p) => p.record),
+      )),
+    );
+    progress({ phase: 'store', done: Math.min(i + INSERT_BATCH, pending.length), total: pending.length });
+  }
+  pending.forEach(({ line, record }, i) => {
+    const outcome = outcomes[i];
+    if (outcome.status === 'created') result.created.push({ line, id: outcome.id, title: record.title });
+    else result.duplicates.push({ line, existingId: outcome.id, title: record.title, reason: outcome.reason });
+  });
+  for (const r of repeats) {
+    result.duplicates.push({ line: r.line, existingId: outcomes[r.of].id, title: r.title, reason: r.reason });
+  }
+  result.duplicates.sort((a, b) => a.line - b.line);
+  result.errors.sort((a, b) => a.line - b.line);
+
+  await recordImport(sql, {
+    format,
+    created: result.created.length,
+    duplicates: result.duplicates.length,
+    errors: result.errors.length,
+  });
+  return result;
+}
+
+/** Adds one paper; returns the new id, or the existing paper's id and which key matched. */
+export async function addPaper(
+  sql: Sql,
+  input: NewPaper,
+): Promise<InsertOutcome | { status: 'invalid'; message: string }> {
+  const record = toRecord(input);
+  if (typeof record === 'string') return { status: 'invalid', message: record };
+  if (input.arxivId && !record.arxivId) return { status: 'invalid', message: 'arxivId: not an arXiv identifier' };
+  if (input.doi && !record.doi) return { status: 'invalid', message: 'doi: not a DOI' };
+  const [outcome] = await insertPapers(sql, [record]);
+  return outcome;
+}

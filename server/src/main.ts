@@ -1,0 +1,61 @@
+import { ConfigError, loadConfig } from './config.js';
+import { openDatabase } from './db/connect.js';
+import { DataDirLockedError } from './db/lock.js';
+import { migrate } from './db/migrate.js';
+import { seedDemo } from './db/seed.js';
+import { buildApp } from './app.js';
+import { ensureClientBuild } from './client-build.js';
+import { adminSecret, removeServerInfo, writeServerInfo } from './admin-secret.js';
+
+/** Starts Paperboard: configuration, database, migrations, demo data, client build, HTTP. */
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const logger = { level: config.logLevel };
+  const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+  const app = await (async () => {
+    const applied = await migrate(db.sql);
+    const bootLog = (msg: string) => console.error(`[paperboard] ${msg}`);
+    if (applied.length) bootLog(`applied migrations: ${applied.join(', ')}`);
+    if (config.seedDemo) {
+      const seeded = await seedDemo(db.sql, config);
+      if (seeded) bootLog(`demo library: imported ${seeded} papers from db/seed/trending-papers.txt`);
+    }
+    await ensureClientBuild(bootLog);
+    adminSecret(config.dataDir);
+    return buildApp({ config, sql: db.sql, logger });
+  })().catch(async (err) => {
+    await db.close();
+    throw err;
+  });
+
+  let stopping = false;
+  const stop = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    app.log.info({ signal }, 'shutting down');
+    const force = setTimeout(() => process.exit(1), 10_000).unref();
+    try {
+      await app.close();
+      await db.close();
+      removeServerInfo(config.dataDir);
+    } finally {
+      clearTimeout(force);
+      process.exit(0);
+    }
+  };
+  process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
+
+  const address = await app.listen({ port: config.port, host: config.host });
+  writeServerInfo(config.dataDir, { pid: process.pid, url: address });
+  app.log.info({ url: config.publicUrl, database: db.mode }, `Paperboard is ready on ${config.publicUrl}`);
+}
+
+main().catch((err: unknown) => {
+  if (err instanceof ConfigError || err instanceof DataDirLockedError) {
+    console.error(`paperboard: ${err.message}`);
+  } else {
+    console.error('paperboard: failed to start:', err);
+  }
+  process.exit(1);
+});

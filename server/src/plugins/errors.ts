@@ -1,0 +1,49 @@
+import fp from 'fastify-plugin';
+import type { FastifyError } from 'fastify';
+import { HttpError } from '../errors.js';
+
+const CODES: Record<number, string> = {
+  400: 'validation',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  405: 'method_not_allowed',
+  409: 'conflict',
+  413: 'payload_too_large',
+  415: 'unsupported_media_type',
+  429: 'rate_limited',
+};
+
+/**
+ * One error handler for the whole API: known errors become `{ error, message }` with their status;
+ * anything else is logged with its stack and answered with a 500 that reveals nothing.
+ */
+export const errorsPlugin = fp(
+  async (app) => {
+    app.setErrorHandler((err: FastifyError, request, reply) => {
+      if (err instanceof HttpError) {
+        return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...err.extra });
+      }
+      const status = err.statusCode ?? 500;
+      if (err.validation) {
+        // Fastify's message already names the field, e.g. "body/title must NOT have fewer than 1 characters".
+        return reply.status(400).send({ error: 'validation', message: err.message });
+      }
+      if (status >= 400 && status < 500) {
+        const message =
+          status === 413
+            ? `request body is larger than the limit of ${app.initialConfig.bodyLimit} bytes`
+            : err.message;
+        return reply.status(status).send({ error: CODES[status] ?? 'bad_request', message });
+      }
+      request.log.error({ err }, 'request failed');
+      return reply.status(500).send({ error: 'internal', message: 'something went wrong on our side' });
+    });
+    app.setNotFoundHandler((request, reply) => {
+      reply
+        .status(404)
+        .send({ error: 'not_found', message: `no route ${request.method} ${request.url.split('?')[0]}` });
+    });
+  },
+  { name: 'errors' },
+);

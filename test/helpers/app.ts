@@ -1,0 +1,39 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import { loadConfig, type Config } from '../../server/src/config.js';
+import { buildApp } from '../../server/src/app.js';
+import type { Database } from '../../server/src/db/connect.js';
+import { createTestDatabase } from './db.js';
+
+/** A test configuration: a temporary data dir, no demo data, no arXiv politeness delay. */
+export function testConfig(overrides: Partial<Config> = {}): Config {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboard-test-'));
+  return { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), seedDemo: false, arxivMinIntervalMs: 0, ...overrides };
+}
+
+export interface TestApp {
+  app: FastifyInstance;
+  db: Database;
+  config: Config;
+  close(): Promise<void>;
+}
+
+/** Builds the app on a fresh database; `close()` tears both down. */
+export async function buildTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
+  const config = testConfig(overrides);
+  const db = await createTestDatabase();
+  const app = await buildApp({ config, sql: db.sql });
+  await app.ready();
+  return {
+    app,
+    db,
+    config,
+    async close() {
+      await app.close();
+      await db.close();
+      fs.rmSync(config.dataDir, { recursive: true, force: true });
+    },
+  };
+}
