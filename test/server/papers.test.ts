@@ -58,3 +58,204 @@ describe('search', () => {
     expect(l2m.items[0].title).toMatch(/^L\^2M: Mutual Information Scaling Law/);
   });
 });
+
+describe('search syntax and ranking', () => {
+  it('matches phrases and excludes negated words', async () => {
+    const phrase = await search(`q=${encodeURIComponent('"mixture of experts"')}&limit=100`);
+    expect(phrase.items.length).toBeGreaterThan(0);
+    for (const item of phrase.items) {
+      expect(`${item.title} ${item.abstract}`.toLowerCase()).toMatch(/mixtures?[- ]of[- ]experts?/);
+    }
+    const withVision = phrase.items.filter((i) => /vision/i.test(`${i.title} ${i.abstract}`));
+    expect(withVision.length).toBeGreaterThan(0);
+    const negated = await search(`q=${encodeURIComponent('"mixture of experts" -vision')}&limit=100`);
+    expect(negated.items.length).toBe(phrase.items.length - withVision.length);
+    expect(negated.items.some((i) => /vision/i.test(`${i.title} ${i.abstract}`))).toBe(false);
+  });
+
+  it('ranks a title match above papers that mention the words only in the abstract', async () => {
+    const page = await search(`q=${encodeURIComponent('scaling laws')}&limit=50`);
+    const firstAbstractOnly = page.items.findIndex((i) => !/scaling law/i.test(i.title));
+    const lastTitleMatch = page.items.map((i) => /scaling law/i.test(i.title)).lastIndexOf(true);
+    expect(lastTitleMatch).toBeGreaterThanOrEqual(0);
+    expect(firstAbstractOnly).toBeGreaterThan(lastTitleMatch);
+  });
+
+  it('highlights the matched words in the title and the snippet', async () => {
+    const page = await search(`q=diffusion&limit=5`);
+    const item = page.items[0];
+    expect(item.titleHighlight.some((s) => s.hit && /diffusion/i.test(s.text))).toBe(true);
+    expect(item.snippet.some((s) => s.hit && /diffusion/i.test(s.text))).toBe(true);
+    expect(item.titleHighlight.map((s) => s.text).join('')).toBe(item.title);
+  });
+
+  it('pages through every match exactly once with nextCursor', async () => {
+    for (const query of ['q=model&sort=relevance', 'q=model&sort=recent', 'sort=recent']) {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: PaperPage = await search(`${query}&limit=7${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      const all = await search(`${query}&limit=100`);
+      expect(new Set(seen).size).toBe(seen.length);
+      if (!all.nextCursor) expect(seen).toEqual(all.items.map((i) => i.id));
+      expect(seen.length).toBeGreaterThan(7);
+    }
+  });
+
+  it('filters by tag', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/papers',
+      payload: { title: 'A tagged paper about graph rewiring', tags: ['graphs'] },
+    });
+    expect(res.statusCode).toBe(201);
+    const page = await search('tag=graphs');
+    expect(page.items.map((i) => i.id)).toEqual([res.json().id]);
+    expect((await search('tag=graphs&q=diffusion')).items).toEqual([]);
+  });
+
+  it('refuses a cursor it did not issue and a cursor of another sort order', async () => {
+    const bad = await t.app.inject({ method: 'GET', url: '/api/papers?cursor=not-a-cursor' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json()).toMatchObject({ error: 'validation', message: expect.stringContaining('cursor') });
+    const recent = await search('sort=recent&limit=2');
+    const mixed = await t.app.inject({
+      method: 'GET',
+      url: `/api/papers?q=model&sort=relevance&cursor=${recent.nextCursor}`,
+    });
+    expect(mixed.statusCode).toBe(400);
+  });
+
+  it('bounds the page size', async () => {
+    for (const limit of ['0', '101', 'ten']) {
+      const res = await t.app.inject({ method: 'GET', url: `/api/papers?limit=${limit}` });
+      expect(res.statusCode).toBe(400);
+      expect(res.json().message).toContain('limit');
+    }
+  });
+});
+
+describe('adding one paper', () => {
+  it('stores the fields and returns the paper', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/papers',
+      payload: {
+        title: 'Attention Is All You Need',
+        authors: ['Ashish Vaswani', 'Noam Shazeer'],
+        arxivId: 'https://arxiv.org/abs/1706.03762v7',
+        doi: 'https://doi.org/10.48550/ARXIV.1706.03762',
+        publishedAt: '2017-06-12T00:00:00Z',
+        codeUrls: ['https://github.com/tensorflow/tensor2tensor'],
+      },
+    });
+    expect(res.statusCode).toBe(201);
+    expect(res.json()).toMatchObject({
+      title: 'Attention Is All You Need',
+      arxivId: '1706.03762',
+      doi: '10.48550/arxiv.1706.03762',
+      publishedAt: '2017-06-12T00:00:00.000Z',
+    });
+    const fetched = await t.app.inject({ method: 'GET', url: `/api/papers/${res.json().id}` });
+    expect(fetched.json()).toEqual(res.json());
+  });
+
+  it.each([
+    ['the same arXiv id in another form', { title: 'Different title one', arxivId: '1706.03762v2' }, 'arxivId'],
+    ['an arXiv abs URL', { title: 'Different title two', arxivId: 'arxiv.org/abs/1706.03762' }, 'arxivId'],
+    ['the DOI in other case', { title: 'Different title three', doi: '10.48550/arXiv.1706.03762' }, 'doi'],
+    ['the title with other case and punctuation', { title: '  attention is ALL you need!! ' }, 'title'],
+  ])('answers 409 with the existing id for %s', async (_name, payload, reason) => {
+    const original = await search(`q=${encodeURIComponent('attention is all you need')}`);
+    const res = await t.app.inject({ method: 'POST', url: '/api/papers', payload });
+    expect(res.statusCode).toBe(409);
+    expect(res.json()).toMatchObject({ error: 'conflict', existingId: original.items[0].id });
+    expect(res.json().message).toContain(reason);
+  });
+
+  it('refuses bad input with a 400 that names the field', async () => {
+    const cases: [object, string][] = [
+      [{}, 'title'],
+      [{ title: '' }, 'title'],
+      [{ title: 'x'.repeat(1001) }, 'title'],
+      [{ title: 'ok', authors: 'not a list' }, 'authors'],
+      [{ title: 'ok', url: 'not a url' }, 'url'],
+      [{ title: 'ok', arxivId: 'banana' }, 'arxivId'],
+      [{ title: 'ok', doi: '11.1/x' }, 'doi'],
+      [{ title: 'ok', extra: 1 }, 'extra'],
+    ];
+    for (const [payload, field] of cases) {
+      const res = await t.app.inject({ method: 'POST', url: '/api/papers', payload });
+      expect(res.statusCode, JSON.stringify(payload)).toBe(400);
+      expect(res.json().message, JSON.stringify(payload)).toContain(field);
+    }
+  });
+
+  it('answers 404 for an unknown id and 400 for a malformed one', async () => {
+    const unknown = await t.app.inject({ method: 'GET', url: '/api/papers/00000000-0000-4000-8000-000000000000' });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json()).toMatchObject({ error: 'not_found' });
+    const malformed = await t.app.inject({ method: 'GET', url: '/api/papers/42' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().message).toContain('id');
+  });
+});
+
+describe('import input', () => {
+  it('refuses a body over the limit with 413 and stores nothing', async () => {
+    const before = (await search('sort=recent&limit=100')).items.length;
+    const huge = `${'A title\n' + 'x'.repeat(300) + '\n'}`.repeat(Math.ceil(t.config.bodyLimitBytes / 300));
+    const res = await t.app.inject({ method: 'POST', url: '/api/papers/import', payload: { text: huge } });
+    expect(res.statusCode).toBe(413);
+    expect(res.json()).toMatchObject({ error: 'payload_too_large' });
+    expect((await search('sort=recent&limit=100')).items.length).toBe(before);
+  });
+
+  it('refuses a binary file with 415', async () => {
+    const binary = Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 0, 0x0d, 0xff, 0xfe]).toString('latin1');
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/papers/import?format=trending',
+      headers: { 'content-type': 'text/plain' },
+      payload: `Title\u0000${binary}`,
+    });
+    expect(res.statusCode).toBe(415);
+  });
+
+  it('asks for a format when it cannot tell', async () => {
+    const res = await importText('just a few words');
+    expect(res.status).toBe(400);
+    expect(res.body).toMatchObject({ error: 'validation', message: expect.stringContaining('format') });
+  });
+
+  it('reports an unpaired title line with its line number and keeps the rest', async () => {
+    const text = 'Paper one title\r\nAbstract of paper one with words.\r\n\r\nDangling title without abstract   \r\n';
+    const { body } = await importText(text, 'trending');
+    expect(body.created.map((c) => [c.line, c.title])).toEqual([[1, 'Paper one title']]);
+    expect(body.errors).toEqual([{ line: 4, message: expect.stringContaining('abstract') }]);
+  });
+
+  it('reports a repeat inside one input as a duplicate of the first occurrence', async () => {
+    const text = 'Twice Seen Paper\nFirst abstract.\nTWICE seen paper.\nSecond abstract.\n';
+    const { body } = await importText(text, 'trending');
+    expect(body.created).toHaveLength(1);
+    expect(body.duplicates).toEqual([
+      { line: 3, existingId: body.created[0].id, title: 'TWICE seen paper.', reason: 'title' },
+    ]);
+  });
+
+  it('stores each paper once when the same text is imported concurrently', async () => {
+    const text = Array.from({ length: 60 }, (_, i) => `Concurrent paper number ${i}\nAbstract ${i}.`).join('\n');
+    const results = await Promise.all([1, 2, 3, 4].map(() => importText(text, 'trending')));
+    const created = results.flatMap((r) => r.body.created);
+    expect(created).toHaveLength(60);
+    for (const r of results) expect(r.body.created.length + r.body.duplicates.length).toBe(60);
+    const [{ n }] = await t.db.sql<
+      { n: number }[]
+    >`select count(*)::int as n from papers where title like 'Concurrent paper number %'`;
+    expect(n).toBe(60);
+  });
+});

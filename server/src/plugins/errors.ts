@@ -14,6 +14,17 @@ const CODES: Record<number, string> = {
   429: 'rate_limited',
 };
 
+/** Names the offending field, e.g. "body/title is required" or "querystring/limit must be <= 100". */
+function validationMessage(err: FastifyError): string {
+  const first = err.validation?.[0];
+  if (!first) return err.message;
+  const base = `${err.validationContext ?? 'input'}${first.instancePath}`;
+  const params = first.params as { missingProperty?: string; additionalProperty?: string };
+  if (params.missingProperty) return `${base}/${params.missingProperty} is required`;
+  if (params.additionalProperty) return `${base}/${params.additionalProperty} is not an accepted field`;
+  return `${base} ${first.message ?? 'is invalid'}`;
+}
+
 /**
  * One error handler for the whole API: known errors become `{ error, message }` with their status;
  * anything else is logged with its stack and answered with a 500 that reveals nothing.
@@ -26,8 +37,7 @@ export const errorsPlugin = fp(
       }
       const status = err.statusCode ?? 500;
       if (err.validation) {
-        // Fastify's message already names the field, e.g. "body/title must NOT have fewer than 1 characters".
-        return reply.status(400).send({ error: 'validation', message: err.message });
+        return reply.status(400).send({ error: 'validation', message: validationMessage(err) });
       }
       if (status >= 400 && status < 500) {
         const message =

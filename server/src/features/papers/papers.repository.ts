@@ -191,73 +191,80 @@ function likePattern(q: string): string {
 
 /**
  * Full-text search over title (weight A) and abstract (weight B) with web-search syntax, plus a
- * literal title-substring match for queries the stemmer splits oddly; keyset-paginated.
- * Returns `limit + 1` rows at most so the caller can tell whether another page exists.
+ * literal title-substring match for queries the stemmer splits oddly; keyset-paginated by
+ * (rank, seq) for relevance and (date, seq) for recent. Headlines are computed for the page only.
  */
 export async function searchPapers(
   sql: Sql,
   p: SearchParams,
 ): Promise<{ hits: PaperHit[]; last: SearchCursor | null; more: boolean }> {
   const tagFilter = p.tag ? sql`and p.tags @> ${[p.tag]}::text[]` : sql``;
-  if (p.q && p.sort === 'relevance') {
-    // Operators (quotes, leading minus, "or") mean the user wrote a query: no substring fallback.
-    const plain = !/["]|(^|\s)-\S|\bor\b/i.test(p.q);
-    const pattern = plain ? likePattern(p.q.trim()) : null;
+  // Operators (quotes, leading minus, "or") mean the user wrote a query: no substring fallback.
+  const pattern = p.q && !/["]|(^|\s)-\S|\bor\b/i.test(p.q) ? likePattern(p.q.trim()) : null;
+  const query = sql`websearch_to_tsquery('english', ${p.q ?? ''})`;
+  const match = p.q
+    ? sql`and (p.search @@ ${query} or (${pattern}::text is not null and p.title ilike ${pattern}))`
+    : sql``;
+  const byRelevance = p.q !== null && p.sort === 'relevance';
+
+  let page;
+  if (byRelevance) {
     const after =
       p.after?.sort === 'relevance'
         ? sql`where (rank < ${p.after.rank} or (rank = ${p.after.rank} and seq > ${p.after.seq}))`
         : sql``;
-    const rows = await sql<(PaperRow & { seq: string; rank: number; titleMarked: string; snippetMarked: string })[]>`
-      with q as (select websearch_to_tsquery('english', ${p.q}) as query),
-      ranked as (
-        select p.id, p.seq,
-          (ts_rank(p.search, q.query)
+    page = sql`
+      select * from (
+        select p.id, p.seq, null::timestamptz as sort_at,
+          (ts_rank(p.search, ${query})
             + case when ${pattern}::text is not null and p.title ilike ${pattern} then 1.0 else 0 end)::float8 as rank
-        from papers p, q
-        where (p.search @@ q.query or (${pattern}::text is not null and p.title ilike ${pattern})) ${tagFilter}
-      ),
-      page as (select * from ranked ${after} order by rank desc, seq asc limit ${p.limit + 1})
-      select ${paperColumns(sql)}, page.seq::text as seq, page.rank,
-        ts_headline('english', p.title, q.query, ${TITLE_HEADLINE_OPTIONS}) as title_marked,
-        ts_headline('english', p.abstract, q.query, ${HEADLINE_OPTIONS}) as snippet_marked
-      from page join papers p on p.id = page.id, q
-      order by page.rank desc, page.seq asc`;
-    const more = rows.length > p.limit;
-    const pageRows = rows.slice(0, p.limit);
-    const lastRow = pageRows.at(-1);
-    return {
-      hits: pageRows.map((r) => ({
-        ...toPaper(r),
-        titleHighlight: toSegments(r.titleMarked),
-        snippet: toSegments(r.snippetMarked),
-      })),
-      last: lastRow ? { sort: 'relevance', rank: lastRow.rank, seq: lastRow.seq } : null,
-      more,
-    };
-  }
-
-  const match = p.q ? sql`and p.search @@ websearch_to_tsquery('english', ${p.q})` : sql``;
-  const after =
-    p.after?.sort === 'recent'
-      ? sql`and (coalesce(p.published_at, p.created_at) < ${p.after.at}::timestamptz
+        from papers p where true ${match} ${tagFilter}
+      ) ranked ${after}
+      order by rank desc, seq asc limit ${p.limit + 1}`;
+  } else {
+    const after =
+      p.after?.sort === 'recent'
+        ? sql`and (coalesce(p.published_at, p.created_at) < ${p.after.at}::timestamptz
               or (coalesce(p.published_at, p.created_at) = ${p.after.at}::timestamptz and p.seq > ${p.after.seq}))`
-      : sql``;
-  const rows = await sql<(PaperRow & { seq: string; sortAt: string })[]>`
-    select ${paperColumns(sql)}, p.seq::text as seq, coalesce(p.published_at, p.created_at)::text as sort_at
-    from papers p
-    where true ${match} ${tagFilter} ${after}
-    order by coalesce(p.published_at, p.created_at) desc, p.seq asc
-    limit ${p.limit + 1}`;
+        : sql``;
+    page = sql`
+      select p.id, p.seq, coalesce(p.published_at, p.created_at) as sort_at, 0::float8 as rank
+      from papers p where true ${match} ${tagFilter} ${after}
+      order by coalesce(p.published_at, p.created_at) desc, p.seq asc limit ${p.limit + 1}`;
+  }
+  const headlines = p.q
+    ? sql`ts_headline('english', p.title, ${query}, ${TITLE_HEADLINE_OPTIONS}) as title_marked,
+          ts_headline('english', p.abstract, ${query}, ${HEADLINE_OPTIONS}) as snippet_marked`
+    : sql`null as title_marked, null as snippet_marked`;
+  const rows = await sql<
+    (PaperRow & {
+      seq: string;
+      rank: number;
+      sortAt: string | null;
+      titleMarked: string | null;
+      snippetMarked: string | null;
+    })[]
+  >`
+    select ${paperColumns(sql)}, page.seq::text as seq, page.rank, page.sort_at::text as sort_at, ${headlines}
+    from (${page}) page join papers p on p.id = page.id
+    order by ${byRelevance ? sql`page.rank desc` : sql`page.sort_at desc`}, page.seq asc`;
+
   const more = rows.length > p.limit;
   const pageRows = rows.slice(0, p.limit);
   const lastRow = pageRows.at(-1);
+  let last: SearchCursor | null = null;
+  if (lastRow) {
+    last = byRelevance
+      ? { sort: 'relevance', rank: lastRow.rank, seq: lastRow.seq }
+      : { sort: 'recent', at: lastRow.sortAt!, seq: lastRow.seq };
+  }
   return {
     hits: pageRows.map((r) => ({
       ...toPaper(r),
-      titleHighlight: [{ text: r.title, hit: false }],
-      snippet: [{ text: leadingWords(r.abstract, 40), hit: false }],
+      titleHighlight: r.titleMarked ? toSegments(r.titleMarked) : [{ text: r.title, hit: false }],
+      snippet: r.snippetMarked ? toSegments(r.snippetMarked) : [{ text: leadingWords(r.abstract, 40), hit: false }],
     })),
-    last: lastRow ? { sort: 'recent', at: lastRow.sortAt, seq: lastRow.seq } : null,
+    last,
     more,
   };
 }
