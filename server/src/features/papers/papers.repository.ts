@@ -222,10 +222,12 @@ export async function searchPapers(
       ) ranked ${after}
       order by rank desc, seq asc limit ${p.limit + 1}`;
   } else {
+    // The cursor's timestamp goes in as text: postgres.js would serialise a timestamptz parameter
+    // through Date and lose the microseconds, skipping rows that share the millisecond.
     const after =
       p.after?.sort === 'recent'
-        ? sql`and (coalesce(p.published_at, p.created_at) < ${p.after.at}::timestamptz
-              or (coalesce(p.published_at, p.created_at) = ${p.after.at}::timestamptz and p.seq > ${p.after.seq}))`
+        ? sql`and (coalesce(p.published_at, p.created_at) < ${p.after.at}::text::timestamptz
+              or (coalesce(p.published_at, p.created_at) = ${p.after.at}::text::timestamptz and p.seq > ${p.after.seq}))`
         : sql``;
     page = sql`
       select p.id, p.seq, coalesce(p.published_at, p.created_at) as sort_at, 0::float8 as rank
