@@ -1,0 +1,73 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { afterAll, describe, expect, it } from 'vitest';
+import { openDatabase } from '../../server/src/db/connect.js';
+import { DataDirLockedError, lockDataDir } from '../../server/src/db/lock.js';
+import { MIGRATIONS_DIR, migrate } from '../../server/src/db/migrate.js';
+import { usingRealPostgres } from '../helpers/db.js';
+
+const dirs: string[] = [];
+function tempDir(): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboard-db-'));
+  dirs.push(dir);
+  return dir;
+}
+afterAll(() => dirs.forEach((d) => fs.rmSync(d, { recursive: true, force: true })));
+
+const migrationCount = fs.readdirSync(MIGRATIONS_DIR).filter((f) => f.endsWith('.sql')).length;
+
+// Real PostgreSQL runs skip these: the embedded run covers them and each new PGlite costs seconds.
+describe.skipIf(usingRealPostgres)('embedded database', () => {
+  it('refuses a second opener of the same data directory and keeps the data across reopen', async () => {
+    const dataDir = tempDir();
+    const first = await openDatabase({ databaseUrl: null, dataDir });
+    await migrate(first.sql);
+    await first.sql`insert into papers (title, title_key) values ('Kept across restarts', 'keptacrossrestarts')`;
+    await expect(openDatabase({ databaseUrl: null, dataDir })).rejects.toThrow(DataDirLockedError);
+    await expect(openDatabase({ databaseUrl: null, dataDir })).rejects.toThrow(/Another Paperboard process/);
+    await first.close();
+
+    const second = await openDatabase({ databaseUrl: null, dataDir });
+    expect(await migrate(second.sql)).toEqual([]);
+    const rows = await second.sql`select title from papers`;
+    expect(rows.map((r) => r.title)).toEqual(['Kept across restarts']);
+    await second.close();
+  });
+
+  it('takes over a lock left by a process that no longer exists', () => {
+    const dataDir = tempDir();
+    const lockFile = path.join(dataDir, 'paperboard.lock');
+    fs.writeFileSync(lockFile, JSON.stringify({ pid: 2 ** 22 + 12345, startedAt: 'then' }));
+    const release = lockDataDir(dataDir);
+    expect(JSON.parse(fs.readFileSync(lockFile, 'utf8')).pid).toBe(process.pid);
+    expect(() => lockDataDir(dataDir)).toThrow(DataDirLockedError);
+    release();
+    expect(fs.existsSync(lockFile)).toBe(false);
+  });
+});
+
+describe.skipIf(!usingRealPostgres)('migrations on real PostgreSQL', () => {
+  it('applies each migration exactly once when several nodes start at the same time', async () => {
+    const name = `paperboard_migrate_${crypto.randomBytes(4).toString('hex')}`;
+    const admin = postgres(process.env.DATABASE_URL!, { max: 1, onnotice: () => {} });
+    await admin.unsafe(`create database ${name}`);
+    const url = new URL(process.env.DATABASE_URL!);
+    url.pathname = `/${name}`;
+    const nodes = await Promise.all(
+      [1, 2, 3].map(() => openDatabase({ databaseUrl: url.toString(), dataDir: tempDir(), max: 2 })),
+    );
+    try {
+      const applied = await Promise.all(nodes.map((n) => migrate(n.sql)));
+      expect(applied.map((a) => a.length).sort()).toEqual([0, 0, migrationCount]);
+      const [{ n }] = await nodes[0].sql<{ n: number }[]>`select count(*)::int as n from schema_migrations`;
+      expect(n).toBe(migrationCount);
+    } finally {
+      await Promise.all(nodes.map((n) => n.close()));
+      await admin.unsafe(`drop database ${name} with (force)`);
+      await admin.end();
+    }
+  });
+});
