@@ -7,6 +7,7 @@ import { PGlite } from '@electric-sql/pglite';
 import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
 import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
 import { migrate } from '../../server/src/db/migrate.js';
+import { ensureClientBuild } from '../../server/src/client-build.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -25,6 +26,8 @@ const TEMPLATE_DB = `paperboard_template_${process.pid}`;
  * is faster still).
  */
 export default async function setup(project: TestProject) {
+  // Built once here so that test files that serve the client never race to build it.
+  await ensureClientBuild((msg) => console.log(`[global-setup] ${msg}`));
   const url = process.env.DATABASE_URL;
   if (url) {
     const admin = postgres(url, { max: 1, onnotice: () => {} });

@@ -8,14 +8,20 @@ const GLUED_SUBSCRIBE = /^Subscribe(?=\S)/;
 const URL_PATTERN = /https?:\/\/[^\s{}<>"']+/gi;
 const CODE_HOSTS = ['github.com', 'gitlab.com', 'huggingface.co'];
 
-/** True when `text` looks like a trending page: title lines alternating with long abstract lines. */
+/**
+ * True when `text` looks like a trending page: page chrome on top, or pairs of a short title line and a
+ * longer abstract line.
+ */
 export function looksLikeTrending(text: string): boolean {
   const lines = contentLines(text);
   if (lines.length < 2) return false;
   if (CHROME.some((re) => re.test(lines[0].text))) return true;
-  // abstracts are long prose; titles are short
-  const abstracts = lines.filter((_, i) => i % 2 === 1);
-  return abstracts.filter((l) => l.text.length > 200).length >= abstracts.length * 0.8 && lines.length % 2 === 0;
+  if (lines.length % 2 !== 0) return false;
+  let pairs = 0;
+  for (let i = 0; i < lines.length; i += 2) {
+    if (lines[i].text.length <= 300 && lines[i + 1].text.length > lines[i].text.length) pairs++;
+  }
+  return pairs >= (lines.length / 2) * 0.8;
 }
 
 interface Line {
