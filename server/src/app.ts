@@ -8,6 +8,10 @@ import { errorsPlugin } from './plugins/errors.js';
 import { validatorCompiler } from './plugins/validation.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { clientPlugin } from './plugins/client.js';
+import { authPlugin } from './plugins/auth.js';
+import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { authRoutes } from './features/auth/auth.routes.js';
+import { boardRoutes } from './features/boards/boards.routes.js';
 import { opsRoutes } from './features/ops/ops.routes.js';
 import { paperRoutes } from './features/papers/papers.routes.js';
 import { ErrorBody } from '../../shared/schemas/common.js';
@@ -45,8 +49,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(dbPlugin, { sql: options.sql, config: options.config });
   await app.register(errorsPlugin);
   await app.register(metricsPlugin);
+  await app.register(securityHeadersPlugin);
+  await app.register(authPlugin);
 
   await app.register(opsRoutes);
+  await app.register(authRoutes);
+  await app.register(boardRoutes);
   await app.register(paperRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

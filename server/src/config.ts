@@ -14,8 +14,15 @@ export interface Config {
   /** arXiv asks for at most one request every 3 seconds. */
   arxivMinIntervalMs: number;
   crossrefApiUrl: string;
-  /** Seed the demo library on first start with an empty database. */
+  /** Seed the demo library, account and board on first start with an empty database. */
   seedDemo: boolean;
+  /** scrypt cost as log2(N): 15 = 32 MiB of memory per hash. */
+  passwordHashCost: number;
+  sessionTtlDays: number;
+  /** Set the Secure flag on cookies: on when PUBLIC_URL is https. */
+  secureCookies: boolean;
+  /** Login and signup attempts allowed per window, per client IP and per email. */
+  authRateLimit: { perIp: number; perEmail: number; windowSeconds: number };
 }
 
 /** Thrown for a bad environment value; `main` prints the message and exits. */
@@ -74,5 +81,13 @@ export function loadConfig(env: Env = process.env): Config {
     arxivMinIntervalMs: int(env, 'ARXIV_MIN_INTERVAL_MS', 3000, 0, 60_000),
     crossrefApiUrl: url(env, 'CROSSREF_API_URL', 'https://api.crossref.org', ['http:', 'https:']),
     seedDemo: bool(env, 'SEED_DEMO', true),
+    passwordHashCost: int(env, 'PASSWORD_HASH_COST', 15, 10, 20),
+    sessionTtlDays: int(env, 'SESSION_TTL_DAYS', 30, 1, 365),
+    secureCookies: (env.PUBLIC_URL ?? '').startsWith('https:'),
+    authRateLimit: {
+      perIp: int(env, 'AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
+      perEmail: int(env, 'AUTH_RATE_LIMIT_PER_EMAIL', 10, 1, 1_000_000),
+      windowSeconds: int(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
+    },
   };
 }

@@ -10,7 +10,15 @@ import { createTestDatabase } from './db.js';
 /** A test configuration: a temporary data dir, no demo data, no arXiv politeness delay. */
 export function testConfig(overrides: Partial<Config> = {}): Config {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboard-test-'));
-  return { ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }), seedDemo: false, arxivMinIntervalMs: 0, ...overrides };
+  return {
+    ...loadConfig({ DATA_DIR: dataDir, PORT: '0' }),
+    seedDemo: false,
+    arxivMinIntervalMs: 0,
+    // Real scrypt, at the lowest accepted cost: tests sign up hundreds of users.
+    passwordHashCost: 10,
+    authRateLimit: { perIp: 100_000, perEmail: 100_000, windowSeconds: 900 },
+    ...overrides,
+  };
 }
 
 export interface TestApp {

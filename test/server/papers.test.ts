@@ -1,20 +1,28 @@
 import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { signUp, type TestUser } from '../helpers/factories.js';
 import { TRENDING_FIXTURE } from '../../server/src/db/seed.js';
 import type { ImportResult, PaperPage } from '../../shared/schemas/papers.js';
 
 let t: TestApp;
 let fixture: string;
+let reader: TestUser;
 
 beforeAll(async () => {
   t = await buildTestApp();
+  reader = await signUp(t.app);
   fixture = await fs.readFile(TRENDING_FIXTURE, 'utf8');
 });
 afterAll(() => t.close());
 
 async function importText(text: string, format = 'auto') {
-  const res = await t.app.inject({ method: 'POST', url: '/api/papers/import', payload: { text, format } });
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/papers/import',
+    headers: { cookie: reader.cookie },
+    payload: { text, format },
+  });
   return { status: res.statusCode, body: res.json() as ImportResult };
 }
 
@@ -109,6 +117,7 @@ describe('search syntax and ranking', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/papers',
+      headers: { cookie: reader.cookie },
       payload: { title: 'A tagged paper about graph rewiring', tags: ['graphs'] },
     });
     expect(res.statusCode).toBe(201);
@@ -143,6 +152,7 @@ describe('adding one paper', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/papers',
+      headers: { cookie: reader.cookie },
       payload: {
         title: 'Attention Is All You Need',
         authors: ['Ashish Vaswani', 'Noam Shazeer'],
@@ -170,7 +180,7 @@ describe('adding one paper', () => {
     ['the title with other case and punctuation', { title: '  attention is ALL you need!! ' }, 'title'],
   ])('answers 409 with the existing id for %s', async (_name, payload, reason) => {
     const original = await search(`q=${encodeURIComponent('attention is all you need')}`);
-    const res = await t.app.inject({ method: 'POST', url: '/api/papers', payload });
+    const res = await t.app.inject({ method: 'POST', url: '/api/papers', headers: { cookie: reader.cookie }, payload });
     expect(res.statusCode).toBe(409);
     expect(res.json()).toMatchObject({ error: 'conflict', existingId: original.items[0].id });
     expect(res.json().message).toContain(reason);
@@ -188,7 +198,12 @@ describe('adding one paper', () => {
       [{ title: 'ok', extra: 1 }, 'extra'],
     ];
     for (const [payload, field] of cases) {
-      const res = await t.app.inject({ method: 'POST', url: '/api/papers', payload });
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/papers',
+        headers: { cookie: reader.cookie },
+        payload,
+      });
       expect(res.statusCode, JSON.stringify(payload)).toBe(400);
       expect(res.json().message, JSON.stringify(payload)).toContain(field);
     }
@@ -208,7 +223,12 @@ describe('import input', () => {
   it('refuses a body over the limit with 413 and stores nothing', async () => {
     const before = (await search('sort=recent&limit=100')).items.length;
     const huge = `${'A title\n' + 'x'.repeat(300) + '\n'}`.repeat(Math.ceil(t.config.bodyLimitBytes / 300));
-    const res = await t.app.inject({ method: 'POST', url: '/api/papers/import', payload: { text: huge } });
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/papers/import',
+      headers: { cookie: reader.cookie },
+      payload: { text: huge },
+    });
     expect(res.statusCode).toBe(413);
     expect(res.json()).toMatchObject({ error: 'payload_too_large' });
     expect((await search('sort=recent&limit=100')).items.length).toBe(before);
@@ -219,7 +239,7 @@ describe('import input', () => {
     const res = await t.app.inject({
       method: 'POST',
       url: '/api/papers/import?format=trending',
-      headers: { 'content-type': 'text/plain' },
+      headers: { 'content-type': 'text/plain', cookie: reader.cookie },
       payload: `Title\u0000${binary}`,
     });
     expect(res.statusCode).toBe(415);

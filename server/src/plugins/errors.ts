@@ -33,6 +33,7 @@ export const errorsPlugin = fp(
   async (app) => {
     app.setErrorHandler((err: FastifyError, request, reply) => {
       if (err instanceof HttpError) {
+        if (typeof err.extra.retryAfter === 'number') reply.header('retry-after', String(err.extra.retryAfter));
         return reply.status(err.statusCode).send({ error: err.code, message: err.message, ...err.extra });
       }
       const status = err.statusCode ?? 500;

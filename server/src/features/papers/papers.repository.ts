@@ -79,11 +79,11 @@ export async function findIdsByDois(sql: Sql, dois: string[]): Promise<Map<strin
  * the stored paper's id. Safe under concurrent imports: a conflicting insert in flight makes ours
  * wait for it, then see its row. Records must not collide with each other (the caller dedupes).
  */
-export async function insertPapers(sql: Sql, records: PaperRecord[]): Promise<InsertOutcome[]> {
+export async function insertPapers(sql: Sql, records: PaperRecord[], addedBy: string | null): Promise<InsertOutcome[]> {
   if (records.length === 0) return [];
   const inserted = await sql<{ id: string; titleKey: string }[]>`
-    insert into papers (title, title_key, abstract, authors, arxiv_id, doi, url, code_urls, tags, published_at)
-    select title, title_key, abstract, authors, arxiv_id, doi, url, code_urls, tags, published_at
+    insert into papers (title, title_key, abstract, authors, arxiv_id, doi, url, code_urls, tags, published_at, added_by)
+    select title, title_key, abstract, authors, arxiv_id, doi, url, code_urls, tags, published_at, ${addedBy}::uuid
     from jsonb_to_recordset(${sql.json(records.map(toSnakeRecord))}::jsonb) as x(
       ord integer, title text, title_key text, abstract text, authors text[], arxiv_id text, doi text,
       url text, code_urls text[], tags text[], published_at timestamptz)

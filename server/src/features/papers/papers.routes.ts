@@ -12,7 +12,8 @@ import {
   PaperSearchQuery,
   type ImportFormat,
 } from '../../../../shared/schemas/papers.js';
-import { badRequest, conflict, notFound, unsupportedMedia } from '../../errors.js';
+import { badRequest, conflict, notFound, unauthorized, unsupportedMedia } from '../../errors.js';
+import { requireUser } from '../../plugins/auth.js';
 import { findPaperById, searchPapers, type SearchCursor } from './papers.repository.js';
 import { ImportInputError, addPaper, importPapers } from './papers.service.js';
 
@@ -104,7 +105,8 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const outcome = await addPaper(app.sql, request.body);
+      const user = requireUser(request);
+      const outcome = await addPaper(app.sql, request.body, user.id);
       if (outcome.status === 'invalid') throw badRequest(`body/${outcome.message}`);
       if (outcome.status === 'duplicate') {
         throw conflict(`a paper with the same ${outcome.reason} is already in the library`, { existingId: outcome.id });
@@ -129,12 +131,15 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
+      // People import with their session; the local CLI with the data directory's admin secret.
+      if (!request.user && !request.system) throw unauthorized();
+      const addedBy = request.user?.id ?? null;
       const body = request.body;
       const text = typeof body === 'string' ? body : body.text;
       const format: ImportFormat = (typeof body === 'string' ? request.query.format : body.format) ?? 'auto';
       assertText(text);
       const run = (onProgress?: (p: object) => void) =>
-        importPapers(app.sql, text, { format, settings: app.config, onProgress });
+        importPapers(app.sql, text, { format, settings: app.config, onProgress, addedBy });
       if (request.headers.accept?.includes('application/x-ndjson')) return streamImport(reply, run);
       try {
         return await run();

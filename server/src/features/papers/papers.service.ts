@@ -70,6 +70,8 @@ export interface ImportOptions {
   format: ImportFormat;
   settings: Omit<FetchSettings, 'knownArxivIds' | 'knownDois'>;
   onProgress?: (progress: ImportProgress) => void;
+  /** The user who imports; null for the demo seed and the CLI. */
+  addedBy?: string | null;
 }
 
 /**
@@ -133,6 +135,7 @@ export async function importPapers(sql: Sql, text: string, options: ImportOption
       ...(await insertPapers(
         sql,
         batch.map((p) => p.record),
+        options.addedBy ?? null,
       )),
     );
     progress({ phase: 'store', done: Math.min(i + INSERT_BATCH, pending.length), total: pending.length });
@@ -161,11 +164,12 @@ export async function importPapers(sql: Sql, text: string, options: ImportOption
 export async function addPaper(
   sql: Sql,
   input: NewPaper,
+  addedBy: string | null,
 ): Promise<InsertOutcome | { status: 'invalid'; message: string }> {
   const record = toRecord(input);
   if (typeof record === 'string') return { status: 'invalid', message: record };
   if (input.arxivId && !record.arxivId) return { status: 'invalid', message: 'arxivId: not an arXiv identifier' };
   if (input.doi && !record.doi) return { status: 'invalid', message: 'doi: not a DOI' };
-  const [outcome] = await insertPapers(sql, [record]);
+  const [outcome] = await insertPapers(sql, [record], addedBy);
   return outcome;
 }

@@ -1,10 +1,10 @@
-import { parse, type Creator, type Entry } from '@retorquere/bibtex-parser';
+import { parse, type Creator, type Entry, type Library, type Options } from '@retorquere/bibtex-parser';
 import { cleanText, normalizeArxivId, normalizeDoi } from '../identifiers.js';
 import { extractUrls } from './trending.js';
 import type { ImporterOutput, ParsedLine, PaperDraft } from './types.js';
 
 // Titles as written, not sentence-cased: the library shows them the way the authors cased them.
-const PARSE_OPTIONS = { sentenceCase: false, english: false, unsupported: dropUnknownCommand } as const;
+const PARSE_OPTIONS: Options = { sentenceCase: false, english: false, unsupported: dropUnknownCommand };
 
 // Fields a crossref child may take from its parent. Identity fields (title, DOI, eprint, URL, abstract)
 // belong to the proceedings volume, and inheriting them would make every paper of a volume look alike.
@@ -27,8 +27,16 @@ function dropUnknownCommand(_node: unknown, tex: string): string {
     .replace(/[{}]/g, '');
 }
 
+// The parser writes accents as combining marks ({\"u} as u + U+0308); text typed or pasted elsewhere is NFC.
+// LaTeX puts accents on a dotless i or j ({\'\i}), which Unicode only composes from a plain i or j.
 function plainText(value: string): string {
-  return cleanText(value.replace(BLOCK_TAG, ' ').replace(INLINE_TAG, ''));
+  const text = value.replace(BLOCK_TAG, ' ').replace(INLINE_TAG, '');
+  return cleanText(
+    text
+      .replace(/ı(?=\p{M})/gu, 'i')
+      .replace(/ȷ(?=\p{M})/gu, 'j')
+      .normalize('NFC'),
+  );
 }
 
 /** A string field of the entry, ignoring values it only inherited through a crossref. */
@@ -58,11 +66,9 @@ function arxivIdFromText(text: string | undefined): string | null {
 
 function arxivId(entry: Entry): string | null {
   const eprint = own(entry, 'eprint');
-  if (eprint) {
-    const archive = own(entry, 'archiveprefix') ?? own(entry, 'eprinttype') ?? '';
-    const id = normalizeArxivId(eprint);
-    if (id || /arxiv/i.test(archive)) return id;
-  }
+  const archive = own(entry, 'archiveprefix') ?? own(entry, 'eprinttype');
+  const fromEprint = eprint && (!archive || /arxiv/i.test(archive)) && normalizeArxivId(eprint);
+  if (fromEprint) return fromEprint;
   const url = own(entry, 'url');
   const fromUrl = url && normalizeArxivId(url);
   if (fromUrl) return fromUrl;
@@ -106,16 +112,14 @@ function monthNumber(value: string | undefined): number | undefined {
 function publishedAt(entry: Entry): string | null {
   // biblatex dates are ISO 8601, possibly truncated or a range; the start of the range counts.
   const date = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?/.exec(own(entry, 'date')?.trim() ?? '');
-  if (date) return isoDate(Number(date[1]), Number(date[2] ?? 1), Number(date[3] ?? 1));
-  const year = /\d{4}/.exec(own(entry, 'year') ?? '');
-  if (!year) return null;
+  const fromDate = date && isoDate(Number(date[1]), Number(date[2] ?? 1), Number(date[3] ?? 1));
+  if (fromDate) return fromDate;
+  const yearMatch = /\d{4}/.exec(own(entry, 'year') ?? '');
+  if (!yearMatch) return null;
+  const year = Number(yearMatch[0]);
   const month = monthNumber(own(entry, 'month'));
-  const day = month && Number(own(entry, 'day'));
-  return (
-    (month && day && isoDate(Number(year[0]), month, day)) ||
-    (month && isoDate(Number(year[0]), month)) ||
-    isoDate(Number(year[0]))
-  );
+  if (!month) return isoDate(year);
+  return isoDate(year, month, Number(own(entry, 'day')) || 1) ?? isoDate(year, month) ?? isoDate(year);
 }
 
 function toDraft(entry: Entry): PaperDraft | string {
@@ -160,11 +164,18 @@ function lineAt(starts: number[], offset: number): number {
  * papers, and neither is a volume that other entries only crossref.
  */
 export function parseBibtex(text: string): ImporterOutput {
-  const library = parse(text, PARSE_OPTIONS);
+  let library: Library;
+  try {
+    library = parse(text, PARSE_OPTIONS);
+  } catch (err) {
+    // Entries fail one by one, but a malformed @string or @preamble throws out of the whole parse.
+    return { lines: [{ line: 1, error: `could not read the BibTeX: ${(err as Error).message}` }] };
+  }
   const starts = lineStarts(text);
   const taken = new Set<number>();
-  // The parser gives each entry's source text; finding it in the input gives the entry's line. Entries
-  // come in input order, so a cursor keeps identical entries apart and the search linear.
+  // The parser gives each entry's source text; finding it in the input gives the entry's line. Searching on
+  // from the previous find keeps this linear (entries come in input order); taken offsets keep identical
+  // entries apart.
   let cursor = 0;
   const locate = (source: string): number => {
     let at = text.indexOf(source, cursor);
@@ -193,9 +204,9 @@ export function parseBibtex(text: string): ImporterOutput {
 
   cursor = 0;
   for (const { error, input } of library.errors) {
-    // Other errors (an unknown @string, a name with too many commas) are warnings about entries still read.
     const source = input?.trimEnd() ?? '';
     const start = ENTRY_START.exec(source);
+    // Other errors (an unknown @string, a name with too many commas) are warnings about entries still read.
     if (!start) continue;
     const reason = error
       .replace(`\n${source}`, '')

@@ -1,0 +1,125 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import { ErrorBody } from '../../../../shared/schemas/common.js';
+import {
+  InstanceInfo,
+  LoginRequest,
+  MeResponse,
+  SignupRequest,
+  UpdateMeRequest,
+} from '../../../../shared/schemas/auth.js';
+import { HttpError, badRequest, conflict, unauthorized } from '../../errors.js';
+import { endSession, requireUser, startSession } from '../../plugins/auth.js';
+import {
+  createUser,
+  deleteUserSessions,
+  findPasswordHash,
+  findUserByEmail,
+  getSetting,
+  hitRateLimit,
+  updateUser,
+} from './auth.repository.js';
+import { hashPassword, verifyPassword } from './password.js';
+
+const LOGIN_FAILED = 'email or password is incorrect';
+/** Setting key under which demo mode keeps the demo account's credentials. */
+export const DEMO_CREDENTIALS_KEY = 'demo_credentials';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody };
+
+/** Signup, login, logout and the signed-in user's own account. */
+export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const limits = app.config.authRateLimit;
+  // A hash to verify against when the email is unknown, so that the answer takes as long either way.
+  const decoyHash = await hashPassword('decoy password', app.config.passwordHashCost);
+
+  /** Counts an attempt per client IP and per email; refuses with 429 and Retry-After past the limit. */
+  async function limitAttempts(request: FastifyRequest, kind: string, email: string): Promise<void> {
+    const checks: [string, number][] = [
+      [`${kind}:ip:${request.ip}`, limits.perIp],
+      [`${kind}:email:${email.toLowerCase()}`, limits.perEmail],
+    ];
+    for (const [key, max] of checks) {
+      const { hits, retryAfter } = await hitRateLimit(app.sql, key, limits.windowSeconds);
+      if (hits > max) {
+        throw new HttpError(429, 'rate_limited', `too many attempts; try again in ${retryAfter} s`, { retryAfter });
+      }
+    }
+  }
+
+  app.post(
+    '/api/auth/signup',
+    { schema: { tags: ['auth'], body: SignupRequest, response: { 201: MeResponse, ...errors } } },
+    async (request, reply) => {
+      const { email, password, name } = request.body;
+      await limitAttempts(request, 'signup', email);
+      const user = await createUser(app.sql, {
+        email: email.trim(),
+        name: name.trim(),
+        passwordHash: await hashPassword(password, app.config.passwordHashCost),
+      });
+      if (!user) throw conflict('email: an account with this email exists; log in instead');
+      await startSession(request, reply, user.id);
+      return reply.status(201).send({ user });
+    },
+  );
+
+  app.post(
+    '/api/auth/login',
+    { schema: { tags: ['auth'], body: LoginRequest, response: { 200: MeResponse, ...errors } } },
+    async (request, reply) => {
+      const { email, password } = request.body;
+      await limitAttempts(request, 'login', email);
+      const user = await findUserByEmail(app.sql, email.trim());
+      const ok = await verifyPassword(password, user?.passwordHash ?? decoyHash);
+      if (!user || !ok) throw unauthorized(LOGIN_FAILED);
+      await startSession(request, reply, user.id);
+      const { passwordHash: _hash, ...publicUser } = user;
+      return { user: publicUser };
+    },
+  );
+
+  app.post(
+    '/api/auth/logout',
+    { schema: { tags: ['auth'], response: { 204: { type: 'null' } } } },
+    async (request, reply) => {
+      await endSession(request, reply);
+      return reply.status(204).send();
+    },
+  );
+
+  app.get(
+    '/api/me',
+    { schema: { tags: ['auth'], response: { 200: MeResponse, 401: ErrorBody } } },
+    async (request) => ({
+      user: requireUser(request),
+    }),
+  );
+
+  app.patch(
+    '/api/me',
+    { schema: { tags: ['auth'], body: UpdateMeRequest, response: { 200: MeResponse, ...errors } } },
+    async (request) => {
+      const me = requireUser(request);
+      const { name, currentPassword, newPassword } = request.body;
+      let passwordHash: string | undefined;
+      if (newPassword !== undefined) {
+        const stored = await findPasswordHash(app.sql, me.id);
+        if (!currentPassword || !stored || !(await verifyPassword(currentPassword, stored))) {
+          throw badRequest('currentPassword: the current password is not correct');
+        }
+        passwordHash = await hashPassword(newPassword, app.config.passwordHashCost);
+      }
+      const user = await updateUser(app.sql, me.id, { name: name?.trim(), passwordHash });
+      // A new password ends every other session: whoever knew the old one is signed out.
+      if (passwordHash) await deleteUserSessions(app.sql, me.id, request.sessionTokenHash);
+      return { user };
+    },
+  );
+
+  app.get('/api/instance', { schema: { tags: ['auth'], response: { 200: InstanceInfo } } }, async () => ({
+    demo: app.config.seedDemo
+      ? await getSetting<{ email: string; password: string }>(app.sql, DEMO_CREDENTIALS_KEY)
+      : null,
+  }));
+};

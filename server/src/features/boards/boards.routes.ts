@@ -1,0 +1,218 @@
+import crypto from 'node:crypto';
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import * as Y from 'yjs';
+import { ErrorBody } from '../../../../shared/schemas/common.js';
+import {
+  AcceptedInvite,
+  BoardDetail,
+  BoardParams,
+  BoardSummary,
+  CreateBoardRequest,
+  CreateInviteRequest,
+  CreatedInvite,
+  Invite,
+  InviteParams,
+  InvitePreview,
+  InviteTokenParams,
+  Member,
+  MemberParams,
+  UpdateBoardRequest,
+  UpdateMemberRequest,
+} from '../../../../shared/schemas/boards.js';
+import { initBoardDoc } from '../../../../shared/protocol/board-doc.js';
+import { HttpError, conflict, notFound } from '../../errors.js';
+import { hashToken, requireUser } from '../../plugins/auth.js';
+import { authorize } from './authorization.js';
+import {
+  acceptInvite,
+  changeMembership,
+  deleteBoard,
+  findBoardFor,
+  findInviteByToken,
+  insertBoard,
+  insertInvite,
+  listBoardsOf,
+  listInvites,
+  listMembers,
+  revokeInvite,
+  updateBoard,
+} from './boards.repository.js';
+
+const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody };
+const DEFAULT_INVITE_DAYS = 14;
+
+/** The board's first document state: the four default columns, written by the server alone. */
+function initialDocUpdate(): Uint8Array {
+  const doc = new Y.Doc();
+  initBoardDoc(doc);
+  const update = Y.encodeStateAsUpdate(doc);
+  doc.destroy();
+  return update;
+}
+
+/** Boards, memberships and invitations. */
+export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  const tags = ['boards'];
+
+  app.post(
+    '/api/boards',
+    { schema: { tags, body: CreateBoardRequest, response: { 201: BoardSummary, ...errors } } },
+    async (request, reply) => {
+      const user = requireUser(request);
+      const boardId = await insertBoard(app.sql, {
+        name: request.body.name.trim(),
+        description: request.body.description?.trim() ?? '',
+        ownerId: user.id,
+        initialUpdate: initialDocUpdate(),
+      });
+      return reply.status(201).send((await findBoardFor(app.sql, user.id, boardId))!);
+    },
+  );
+
+  app.get(
+    '/api/boards',
+    { schema: { tags, response: { 200: Type.Array(BoardSummary), ...errors } } },
+    async (request) => listBoardsOf(app.sql, requireUser(request).id),
+  );
+
+  app.get(
+    '/api/boards/:boardId',
+    { schema: { tags, params: BoardParams, response: { 200: BoardDetail, ...errors } } },
+    async (request) => {
+      const { user } = await authorize(request, request.params.boardId, 'board:read');
+      const board = await findBoardFor(app.sql, user.id, request.params.boardId);
+      if (!board) throw notFound('board');
+      return { board, members: await listMembers(app.sql, board.id) };
+    },
+  );
+
+  app.patch(
+    '/api/boards/:boardId',
+    { schema: { tags, params: BoardParams, body: UpdateBoardRequest, response: { 200: BoardSummary, ...errors } } },
+    async (request) => {
+      const { user } = await authorize(request, request.params.boardId, 'board:update');
+      const { name, description } = request.body;
+      await updateBoard(app.sql, request.params.boardId, { name: name?.trim(), description: description?.trim() });
+      return (await findBoardFor(app.sql, user.id, request.params.boardId))!;
+    },
+  );
+
+  app.delete(
+    '/api/boards/:boardId',
+    { schema: { tags, params: BoardParams, response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      await authorize(request, request.params.boardId, 'board:delete');
+      await deleteBoard(app.sql, request.params.boardId);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.patch(
+    '/api/boards/:boardId/members/:userId',
+    {
+      schema: {
+        tags,
+        params: MemberParams,
+        body: UpdateMemberRequest,
+        response: { 200: Type.Array(Member), ...errors },
+      },
+    },
+    async (request) => {
+      const { boardId, userId } = request.params;
+      await authorize(request, boardId, 'members:manage');
+      const outcome = await changeMembership(app.sql, boardId, userId, request.body.role);
+      if (outcome === 'not_member') throw notFound('member');
+      if (outcome === 'last_owner')
+        throw conflict('role: the last owner cannot be demoted; make someone else owner first');
+      return listMembers(app.sql, boardId);
+    },
+  );
+
+  app.delete(
+    '/api/boards/:boardId/members/:userId',
+    { schema: { tags, params: MemberParams, response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      const { boardId, userId } = request.params;
+      const leaving = requireUser(request).id === userId;
+      // Anyone may leave; removing someone else is for owners.
+      await authorize(request, boardId, leaving ? 'board:read' : 'members:manage');
+      const outcome = await changeMembership(app.sql, boardId, userId, null);
+      if (outcome === 'not_member') throw notFound('member');
+      if (outcome === 'last_owner')
+        throw conflict('the last owner cannot leave; make someone else owner or delete the board');
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/api/boards/:boardId/invites',
+    { schema: { tags, params: BoardParams, body: CreateInviteRequest, response: { 201: CreatedInvite, ...errors } } },
+    async (request, reply) => {
+      const { user } = await authorize(request, request.params.boardId, 'invites:manage');
+      const token = crypto.randomBytes(24).toString('base64url');
+      const days = request.body.expiresInDays ?? DEFAULT_INVITE_DAYS;
+      const invite = await insertInvite(app.sql, {
+        boardId: request.params.boardId,
+        tokenHash: hashToken(token),
+        role: request.body.role,
+        createdBy: user.id,
+        expiresAt: new Date(Date.now() + days * 24 * 3600 * 1000),
+        maxUses: request.body.maxUses ?? null,
+      });
+      return reply.status(201).send({ ...invite, token, url: `${app.config.publicUrl}/invite/${token}` });
+    },
+  );
+
+  app.get(
+    '/api/boards/:boardId/invites',
+    { schema: { tags, params: BoardParams, response: { 200: Type.Array(Invite), ...errors } } },
+    async (request) => {
+      await authorize(request, request.params.boardId, 'invites:manage');
+      return listInvites(app.sql, request.params.boardId);
+    },
+  );
+
+  app.delete(
+    '/api/boards/:boardId/invites/:inviteId',
+    { schema: { tags, params: InviteParams, response: { 204: Type.Null(), ...errors } } },
+    async (request, reply) => {
+      await authorize(request, request.params.boardId, 'invites:manage');
+      if (!(await revokeInvite(app.sql, request.params.boardId, request.params.inviteId))) throw notFound('invite');
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/api/invites/:token',
+    { schema: { tags, params: InviteTokenParams, response: { 200: InvitePreview, ...errors } } },
+    async (request) => {
+      requireUser(request);
+      const invite = await findInviteByToken(app.sql, hashToken(request.params.token));
+      if (!invite) throw notFound('invite');
+      return { boardId: invite.boardId, boardName: invite.boardName, role: invite.role, expiresAt: invite.expiresAt };
+    },
+  );
+
+  app.post(
+    '/api/invites/:token/accept',
+    { schema: { tags, params: InviteTokenParams, response: { 200: AcceptedInvite, ...errors } } },
+    async (request) => {
+      const user = requireUser(request);
+      const outcome = await acceptInvite(app.sql, hashToken(request.params.token), user.id);
+      switch (outcome.status) {
+        case 'joined':
+        case 'already_member':
+          return { boardId: outcome.boardId, role: outcome.role };
+        case 'not_found':
+          throw notFound('invite');
+        case 'revoked':
+          throw new HttpError(410, 'invite_revoked', 'this invitation was revoked; ask the board owner for a new one');
+        case 'expired':
+          throw new HttpError(410, 'invite_expired', 'this invitation has expired; ask the board owner for a new one');
+        case 'used_up':
+          throw new HttpError(410, 'invite_used_up', 'this invitation has been used as often as allowed');
+      }
+    },
+  );
+};

@@ -1,0 +1,128 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+
+// Every board route tried as each kind of caller, on a fresh board per cell (some routes destroy).
+type Caller = 'anonymous' | 'nonMember' | 'viewer' | 'editor' | 'owner';
+const CALLERS: Caller[] = ['anonymous', 'nonMember', 'viewer', 'editor', 'owner'];
+
+interface Fixture {
+  boardId: string;
+  inviteId: string;
+  target: TestUser;
+}
+
+interface RouteCase {
+  name: string;
+  request(f: Fixture): { method: 'GET' | 'POST' | 'PATCH' | 'DELETE' | 'PUT'; url: string; payload?: object };
+  expected: Record<Caller, number>;
+}
+
+const ownerOnly = (ok: number) => ({ anonymous: 401, nonMember: 404, viewer: 403, editor: 403, owner: ok });
+const editors = (ok: number) => ({ anonymous: 401, nonMember: 404, viewer: 403, editor: ok, owner: ok });
+const members = (ok: number) => ({ anonymous: 401, nonMember: 404, viewer: ok, editor: ok, owner: ok });
+
+const ROUTES: RouteCase[] = [
+  { name: 'GET board', request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}` }), expected: members(200) },
+  {
+    name: 'PATCH board',
+    request: (f) => ({ method: 'PATCH', url: `/api/boards/${f.boardId}`, payload: { name: 'Renamed' } }),
+    expected: editors(200),
+  },
+  {
+    name: 'DELETE board',
+    request: (f) => ({ method: 'DELETE', url: `/api/boards/${f.boardId}` }),
+    expected: ownerOnly(204),
+  },
+  {
+    name: 'POST invite',
+    request: (f) => ({ method: 'POST', url: `/api/boards/${f.boardId}/invites`, payload: { role: 'viewer' } }),
+    expected: ownerOnly(201),
+  },
+  {
+    name: 'GET invites',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/invites` }),
+    expected: ownerOnly(200),
+  },
+  {
+    name: 'DELETE invite',
+    request: (f) => ({ method: 'DELETE', url: `/api/boards/${f.boardId}/invites/${f.inviteId}` }),
+    expected: ownerOnly(204),
+  },
+  {
+    name: 'PATCH member',
+    request: (f) => ({
+      method: 'PATCH',
+      url: `/api/boards/${f.boardId}/members/${f.target.user.id}`,
+      payload: { role: 'editor' },
+    }),
+    expected: ownerOnly(200),
+  },
+  {
+    name: 'DELETE other member',
+    request: (f) => ({ method: 'DELETE', url: `/api/boards/${f.boardId}/members/${f.target.user.id}` }),
+    expected: ownerOnly(204),
+  },
+];
+
+let t: TestApp;
+const users = {} as Record<Exclude<Caller, 'anonymous'> | 'target', TestUser>;
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  for (const name of ['nonMember', 'viewer', 'editor', 'owner', 'target'] as const)
+    users[name] = await signUp(t.app, name);
+});
+afterAll(() => t.close());
+
+async function freshBoard(): Promise<Fixture> {
+  const board = await createBoard(t.app, users.owner);
+  await addMember(t.app, users.owner, board.id, users.viewer, 'viewer');
+  await addMember(t.app, users.owner, board.id, users.editor, 'editor');
+  await addMember(t.app, users.owner, board.id, users.target, 'viewer');
+  const invite = await t.app.inject({
+    method: 'POST',
+    url: `/api/boards/${board.id}/invites`,
+    headers: { cookie: users.owner.cookie },
+    payload: { role: 'editor' },
+  });
+  return { boardId: board.id, inviteId: invite.json().id, target: users.target };
+}
+
+describe('role × route matrix', () => {
+  for (const route of ROUTES) {
+    for (const caller of CALLERS) {
+      it(`${route.name} as ${caller} answers ${route.expected[caller]}`, async () => {
+        const fixture = await freshBoard();
+        const { method, url, payload } = route.request(fixture);
+        const headers = caller === 'anonymous' ? {} : { cookie: users[caller].cookie };
+        const res = await t.app.inject({ method, url, payload, headers });
+        expect(res.statusCode, res.body).toBe(route.expected[caller]);
+        if (res.statusCode >= 400) expect(res.json()).toHaveProperty('error');
+      });
+    }
+  }
+
+  it('answers an unknown board exactly like a board the caller does not belong to', async () => {
+    const fixture = await freshBoard();
+    for (const route of ROUTES) {
+      const real = route.request(fixture);
+      const unknown = route.request({ ...fixture, boardId: crypto.randomUUID() });
+      const asStranger = await t.app.inject({ ...real, headers: { cookie: users.nonMember.cookie } });
+      const asOwnerUnknown = await t.app.inject({ ...unknown, headers: { cookie: users.owner.cookie } });
+      expect(asStranger.statusCode, route.name).toBe(404);
+      expect(asOwnerUnknown.statusCode, route.name).toBe(404);
+      expect(asStranger.json(), route.name).toEqual(asOwnerUnknown.json());
+    }
+  });
+
+  it('lists boards only to signed-in users, and only their own', async () => {
+    const fixture = await freshBoard();
+    expect((await t.app.inject('/api/boards')).statusCode).toBe(401);
+    const mine = await t.app.inject({ url: '/api/boards', headers: { cookie: users.nonMember.cookie } });
+    expect(mine.json().map((b: { id: string }) => b.id)).not.toContain(fixture.boardId);
+    const viewers = await t.app.inject({ url: '/api/boards', headers: { cookie: users.viewer.cookie } });
+    expect(viewers.json().find((b: { id: string }) => b.id === fixture.boardId)).toMatchObject({ role: 'viewer' });
+  });
+});
