@@ -27,6 +27,7 @@ export async function ensureClientBuild(log: (msg: string) => void): Promise<voi
   if (!clientBuildIsStale()) return;
   log('building the client (missing or out of date)…');
   const { build } = await import('vite');
-  await build({ configFile: path.join(ROOT, 'client/vite.config.ts'), logLevel: 'warn' });
+  // Always a production build: under Vitest NODE_ENV=test would otherwise give Svelte's dev build.
+  await build({ configFile: path.join(ROOT, 'client/vite.config.ts'), logLevel: 'warn', mode: 'production' });
   log('client built');
 }

@@ -3,6 +3,7 @@ import { openDatabase } from './db/connect.js';
 import { DataDirLockedError } from './db/lock.js';
 import { migrate } from './db/migrate.js';
 import { seedDemo } from './db/seed.js';
+import { seedDemoAccount } from './db/demo.js';
 import { buildApp } from './app.js';
 import { ensureClientBuild } from './client-build.js';
 import { adminSecret, removeServerInfo, writeServerInfo } from './admin-secret.js';
@@ -19,6 +20,9 @@ async function main(): Promise<void> {
     if (config.seedDemo) {
       const seeded = await seedDemo(db.sql, config);
       if (seeded) bootLog(`demo library: imported ${seeded} papers from db/seed/trending-papers.txt`);
+      const demo = await seedDemoAccount(db.sql, config);
+      if (demo)
+        bootLog(`demo mode: sign in as ${demo.email} with password ${demo.password} (SEED_DEMO=false turns this off)`);
     }
     await ensureClientBuild(bootLog);
     adminSecret(config.dataDir);

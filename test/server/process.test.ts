@@ -50,6 +50,24 @@ describe('npm start', () => {
     expect(html).toContain('<div id="app">');
   });
 
+  it('creates a demo account with a demo board and prints how to sign in', async () => {
+    const printed = /demo mode: sign in as (\S+) with password (\S+)/.exec(server.stderr());
+    expect(printed).not.toBeNull();
+    const [, email, password] = printed!;
+    const instance = await (await fetch(`${baseUrl}/api/instance`)).json();
+    expect(instance.demo).toEqual({ email, password });
+    const login = await fetch(`${baseUrl}/api/auth/login`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ email, password }),
+    });
+    expect(login.status).toBe(200);
+    const cookie = login.headers.get('set-cookie')!.split(';')[0];
+    const boards = await (await fetch(`${baseUrl}/api/boards`, { headers: { cookie } })).json();
+    expect(boards).toHaveLength(1);
+    expect(boards[0]).toMatchObject({ name: 'Demo reading group', role: 'owner' });
+  });
+
   it.skipIf(usingRealPostgres)('refuses to start a second process on the same data directory', async () => {
     const second = runScript('server/src/main.ts', [], env);
     expect(await second.exited).toBe(1);
@@ -58,7 +76,7 @@ describe('npm start', () => {
 
   it('imports a file with npm run import while the server runs', async () => {
     const cli = runScript('server/src/cli/import.ts', [papersFile], env);
-    expect(await cli.exited).toBe(0);
+    expect(await cli.exited, cli.stderr()).toBe(0);
     expect(cli.stdout()).toContain('trending: 2 created, 0 duplicates, 0 errors');
     if (!usingRealPostgres) expect(cli.stderr()).toContain('handing the import to the running server');
     const page = await (await fetch(`${baseUrl}/api/papers?q=${encodeURIComponent('command line')}`)).json();

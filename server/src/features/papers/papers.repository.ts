@@ -275,3 +275,9 @@ function leadingWords(text: string, n: number): string {
   const words = text.split(' ');
   return words.length <= n ? text : `${words.slice(0, n).join(' ')} …`;
 }
+
+/** Ids of the first `n` papers in insertion order (the demo board takes the top of the trending page). */
+export async function firstPaperIds(sql: Sql, n: number): Promise<string[]> {
+  const rows = await sql<{ id: string }[]>`select id from papers order by seq limit ${n}`;
+  return rows.map((r) => r.id);
+}
