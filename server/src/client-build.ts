@@ -27,7 +27,15 @@ export async function ensureClientBuild(log: (msg: string) => void): Promise<voi
   if (!clientBuildIsStale()) return;
   log('building the client (missing or out of date)…');
   const { build } = await import('vite');
-  // Always a production build: under Vitest NODE_ENV=test would otherwise give Svelte's dev build.
-  await build({ configFile: path.join(ROOT, 'client/vite.config.ts'), logLevel: 'warn', mode: 'production' });
+  // Always a production build: Vite keeps an inherited NODE_ENV (Vitest sets "test"), which would
+  // give Svelte's development build.
+  const inherited = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: path.join(ROOT, 'client/vite.config.ts'), logLevel: 'warn', mode: 'production' });
+  } finally {
+    if (inherited === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = inherited;
+  }
   log('client built');
 }

@@ -1,0 +1,348 @@
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { PaperPage } from '../../shared/schemas/papers.js';
+import { ensureClientBuild } from '../../server/src/client-build.js';
+import { seedDemo } from '../../server/src/db/seed.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { hasChromium, launchBrowser } from '../helpers/browser.js';
+import { signUp } from '../helpers/factories.js';
+
+const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
+const inCi = Boolean(process.env.CI);
+/** Small enough that a test can exceed it with a modest file. */
+const BODY_LIMIT = 64 * 1024;
+
+if (!hasChromium && !inCi) {
+  console.warn('[e2e] /usr/bin/chromium is not installed: skipping the library page tests (apt-get install chromium)');
+}
+
+/** A browser tab plus everything it reported that a clean page never reports. */
+interface Session {
+  context: BrowserContext;
+  page: Page;
+  consoleErrors: string[];
+  dialogs: string[];
+  /** Console errors a test provokes on purpose (the browser logs every 4xx response). */
+  expectedConsoleErrors?: RegExp;
+}
+
+/** A pasted "trending papers" text: a title line then an abstract line per paper. */
+function trendingText(titles: string[]): string {
+  return titles
+    .map(
+      (title) =>
+        `${title}\nWe study ${title.toLowerCase()} in a controlled setting and report what we measured. ` +
+        'The method is compared with strong baselines on three benchmarks, ablations isolate each component, ' +
+        'and the code, data and trained checkpoints are released so that every number can be reproduced.',
+    )
+    .join('\n');
+}
+
+describe.skipIf(!hasChromium && !inCi)('the library page', () => {
+  let t: TestApp;
+  let baseUrl: string;
+  let browser: Browser;
+  let sessions: Session[] = [];
+  /** The session cookie of a signed-up reader: importing needs one. */
+  let sessionCookie: string;
+
+  beforeAll(async () => {
+    if (!hasChromium) {
+      throw new Error(
+        'CI is set but /usr/bin/chromium is missing: the end-to-end tests need it (apt-get install chromium)',
+      );
+    }
+    // Before the app is built: the client plugin serves client/dist only if it exists at that moment.
+    await ensureClientBuild(() => {});
+    t = await buildTestApp({ bodyLimitBytes: BODY_LIMIT });
+    await seedDemo(t.db.sql, t.config);
+    sessionCookie = (await signUp(t.app, 'Library Reader')).cookie.replace(/^pb_session=/, '');
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  // Every test: no console errors, no uncaught exceptions, no alert/confirm/prompt.
+  afterEach(async () => {
+    const opened = sessions;
+    sessions = [];
+    await Promise.all(opened.map((s) => s.context.close()));
+    for (const session of opened) {
+      const expected = session.expectedConsoleErrors;
+      expect(session.consoleErrors.filter((e) => !expected?.test(e))).toEqual([]);
+      expect(session.dialogs).toEqual([]);
+    }
+  });
+
+  async function open(
+    path = '/',
+    options: {
+      width?: number;
+      height?: number;
+      colorScheme?: 'light' | 'dark';
+      signedIn?: boolean;
+      /** Runs before the page loads, e.g. to fake API answers with `page.route`. */
+      setup?: (page: Page) => Promise<void>;
+    } = {},
+  ): Promise<Session> {
+    const context = await browser.newContext({
+      viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+      colorScheme: options.colorScheme ?? 'light',
+      reducedMotion: 'reduce',
+    });
+    if (options.signedIn) await context.addCookies([{ name: 'pb_session', value: sessionCookie, url: baseUrl }]);
+    // Well under the test timeout, so that a missing element fails with a locator message.
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const session: Session = { context, page, consoleErrors: [], dialogs: [] };
+    page.on('console', (message) => {
+      if (message.type() === 'error') session.consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => session.consoleErrors.push(`pageerror: ${error.message}`));
+    page.on('dialog', (dialog) => {
+      session.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    sessions.push(session);
+    await options.setup?.(page);
+    await page.goto(`${baseUrl}${path}`);
+    return session;
+  }
+
+  const rows = (page: Page): Locator => page.getByRole('list', { name: 'Papers' }).locator(':scope > li');
+  const searchBox = (page: Page): Locator => page.getByRole('searchbox', { name: 'Search papers' });
+  const isFocused = (locator: Locator) => locator.evaluate((el) => el === document.activeElement);
+  const rowTitles = (page: Page) => rows(page).locator('h3').allInnerTexts();
+
+  async function api(query: string): Promise<PaperPage> {
+    const response = await fetch(`${baseUrl}/api/papers?${query}`);
+    expect(response.status).toBe(200);
+    return (await response.json()) as PaperPage;
+  }
+
+  async function waitForResults(page: Page, query: string) {
+    await page
+      .getByRole('status')
+      .filter({ hasText: `match “${query}”` })
+      .waitFor({ state: 'attached' });
+  }
+
+  async function importViaDialog(page: Page, text: string) {
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import papers' });
+    await dialog.getByRole('textbox', { name: 'Paste papers' }).fill(text);
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    return dialog;
+  }
+
+  it('lists the papers of the library, newest first, with Relevance disabled', async () => {
+    const { page } = await open('/');
+    await rows(page).first().waitFor();
+    expect(await rows(page).count()).toBe(20);
+    const newest = await api('sort=recent&limit=20');
+    expect(await rowTitles(page)).toEqual(newest.items.map((p) => p.title));
+    expect(await page.getByRole('button', { name: 'Relevance' }).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Recent' }).getAttribute('aria-pressed')).toBe('true');
+    expect(await page.getByRole('button', { name: 'Load more' }).isVisible()).toBe(true);
+  });
+
+  it('shows matching results with the query words highlighted in <mark>', async () => {
+    const { page } = await open('/');
+    await rows(page).first().waitFor();
+    await searchBox(page).fill('mixture of experts');
+    await waitForResults(page, 'mixture of experts');
+    expect(page.url()).toBe(`${baseUrl}/?q=mixture+of+experts`);
+    const marks = await page.getByRole('list', { name: 'Papers' }).locator('mark').allInnerTexts();
+    expect(marks.length).toBeGreaterThan(0);
+    for (const mark of marks) expect(mark).toMatch(/mixture|expert/i);
+    const expected = await api('q=mixture%20of%20experts&limit=20');
+    expect(await rowTitles(page)).toEqual(expected.items.map((p) => p.title));
+    expect(await rows(page).first().locator('h3 mark').count()).toBeGreaterThan(0);
+  });
+
+  it('focuses the search box on "/" and clears it on Escape', async () => {
+    const { page } = await open('/?q=diffusion');
+    await waitForResults(page, 'diffusion');
+    expect(await isFocused(searchBox(page))).toBe(false);
+    await page.keyboard.press('/');
+    expect(await isFocused(searchBox(page))).toBe(true);
+    expect(await searchBox(page).inputValue()).toBe('diffusion');
+    await page.keyboard.press('Escape');
+    expect(await searchBox(page).inputValue()).toBe('');
+    await page.waitForURL(`${baseUrl}/`);
+    expect(await page.getByRole('button', { name: 'Relevance' }).isDisabled()).toBe(true);
+  });
+
+  it('sorts a search by date on the Recent tab, kept in the URL across reload and back', async () => {
+    const { page } = await open('/?q=mixture%20of%20experts');
+    await waitForResults(page, 'mixture of experts');
+    const relevance = page.getByRole('button', { name: 'Relevance' });
+    const recent = page.getByRole('button', { name: 'Recent' });
+    expect(await relevance.getAttribute('aria-pressed')).toBe('true');
+
+    await recent.click();
+    await page.waitForURL(/sort=recent/);
+    const byDate = await api('q=mixture%20of%20experts&sort=recent&limit=20');
+    await expect.poll(() => rowTitles(page)).toEqual(byDate.items.map((p) => p.title));
+    expect(await recent.getAttribute('aria-pressed')).toBe('true');
+
+    await page.reload();
+    await waitForResults(page, 'mixture of experts');
+    expect(await searchBox(page).inputValue()).toBe('mixture of experts');
+    expect(await recent.getAttribute('aria-pressed')).toBe('true');
+
+    await page.goBack();
+    await page.waitForURL(/\/\?q=mixture(\+|%20)of(\+|%20)experts$/);
+    await expect.poll(() => relevance.getAttribute('aria-pressed')).toBe('true');
+  });
+
+  it('loads the next page when the list is scrolled to its end', async () => {
+    const { page } = await open('/');
+    await rows(page).first().waitFor();
+    expect(await rows(page).count()).toBe(20);
+    await rows(page).last().scrollIntoViewIfNeeded();
+    await expect.poll(() => rows(page).count()).toBeGreaterThan(20);
+    const titles = await rowTitles(page);
+    expect(new Set(titles).size).toBe(titles.length);
+  });
+
+  it('suggests removing words when nothing matches', async () => {
+    const { page } = await open('/?q=mixture%20zyxwvut');
+    await page.getByText('No papers match “mixture zyxwvut”').waitFor();
+    await page.getByRole('button', { name: 'without zyxwvut' }).click();
+    await waitForResults(page, 'mixture');
+    expect(await rows(page).count()).toBeGreaterThan(0);
+    expect(await searchBox(page).inputValue()).toBe('mixture');
+  });
+
+  it('explains how to add papers when the library is empty', async () => {
+    const { page } = await open('/', {
+      setup: async (p) => {
+        await p.route('**/api/papers?*', (route) => route.fulfill({ json: { items: [], nextCursor: null } }));
+      },
+    });
+    await page.getByText('No papers yet').waitFor();
+    expect(await page.getByText('npm run import -- FILE').isVisible()).toBe(true);
+    await page.getByRole('button', { name: 'Import papers' }).click();
+    expect(await page.getByRole('dialog', { name: 'Import papers' }).isVisible()).toBe(true);
+  });
+
+  it('shows a failed search with a Retry button that recovers', async () => {
+    let fail = true;
+    const session = await open('/', {
+      setup: async (p) => {
+        await p.route('**/api/papers?*', (route) =>
+          fail
+            ? route.fulfill({ status: 500, json: { error: 'internal', message: 'something went wrong on our side' } })
+            : route.fallback(),
+        );
+      },
+    });
+    session.expectedConsoleErrors = /status of 500/;
+    const { page } = session;
+    const alert = page.getByRole('alert').filter({ hasText: 'The search failed' });
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('Something went wrong on our side.');
+    fail = false;
+    await page.getByRole('button', { name: 'Retry' }).click();
+    await rows(page).first().waitFor();
+    expect(await alert.count()).toBe(0);
+  });
+
+  it('imports pasted text, reporting created papers and then duplicates on a second import', async () => {
+    const titles = ['Sparse Lattice Routing for Tiny Transformers', 'Causal Probing of Retrieval Heads'];
+    const { page } = await open('/', { signedIn: true });
+    await rows(page).first().waitFor();
+    const dialog = await importViaDialog(page, trendingText(titles));
+    await dialog.getByText('2 created').waitFor();
+    expect(await dialog.getByRole('button', { name: titles[0] }).isVisible()).toBe(true);
+    // The library refreshes: the new papers are the most recent ones.
+    await expect.poll(async () => (await rowTitles(page)).slice(0, 2).sort()).toEqual([...titles].sort());
+
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog.getByText('0 created').waitFor();
+    expect(await dialog.getByText('2 duplicates').isVisible()).toBe(true);
+    expect(await dialog.getByText('Already in the library').isVisible()).toBe(true);
+    await page.screenshot({ path: `${RESULTS_DIR}library-import.png` });
+  });
+
+  it('renders a title made of HTML as literal text', async () => {
+    const title = '<img src=x onerror=alert(1)>';
+    const { page } = await open('/', { signedIn: true });
+    await rows(page).first().waitFor();
+    const dialog = await importViaDialog(page, trendingText([title]));
+    await dialog.getByText('1 created').waitFor();
+    // Choosing the created paper searches for it.
+    await dialog.getByRole('button', { name: title }).click();
+    expect(await dialog.isVisible()).toBe(false);
+    expect(await searchBox(page).inputValue()).toBe(title);
+    await waitForResults(page, title);
+    expect(await rows(page).first().locator('h3').innerText()).toBe(title);
+    expect(await page.locator('main img').count()).toBe(0);
+  });
+
+  it('asks to sign in before importing', async () => {
+    const session = await open('/');
+    session.expectedConsoleErrors = /status of 401/;
+    const { page } = session;
+    await rows(page).first().waitFor();
+    const dialog = await importViaDialog(page, trendingText(['Anonymous Contributions Considered']));
+    await dialog.getByRole('alert').filter({ hasText: 'Sign in to import papers.' }).waitFor();
+  });
+
+  it('explains an upload that is too large or not text', async () => {
+    const session = await open('/', { signedIn: true });
+    session.expectedConsoleErrors = /status of 41[35]/;
+    const { page } = session;
+    await rows(page).first().waitFor();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Import papers' });
+    const fileInput = dialog.getByLabel('Or choose a file');
+
+    await fileInput.setInputFiles({
+      name: 'huge.txt',
+      mimeType: 'text/plain',
+      buffer: Buffer.from('a few words on one line\n'.repeat(Math.ceil(BODY_LIMIT / 20))),
+    });
+    await dialog.getByText('huge.txt').waitFor();
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'too large to import at once' }).waitFor();
+    expect(await dialog.getByRole('alert').innerText()).toContain('64.0 KB');
+
+    await dialog.getByRole('button', { name: 'Remove file' }).click();
+    await fileInput.setInputFiles({
+      name: 'picture.png',
+      mimeType: 'image/png',
+      buffer: Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0, 0, 0, 0x0d, 0x49, 0x48, 0x44, 0x52]),
+    });
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'not a text file' }).waitFor();
+  });
+
+  it('fits a 360 px wide screen and looks clean (screenshots in test-results/)', async () => {
+    const desktop = await open('/?q=mixture%20of%20experts');
+    await waitForResults(desktop.page, 'mixture of experts');
+    await desktop.page.screenshot({ path: `${RESULTS_DIR}library.png` });
+
+    const dark = await open('/', { colorScheme: 'dark' });
+    await rows(dark.page).first().waitFor();
+    await dark.page.screenshot({ path: `${RESULTS_DIR}library-dark.png` });
+
+    const { page } = await open('/?q=mixture%20of%20experts', { width: 360, height: 740 });
+    await waitForResults(page, 'mixture of experts');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: `${RESULTS_DIR}library-360.png` });
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Import papers' }).waitFor();
+    await page.screenshot({ path: `${RESULTS_DIR}library-import-360.png` });
+  });
+});
