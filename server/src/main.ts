@@ -5,6 +5,7 @@ import { migrate } from './db/migrate.js';
 import { seedDemo } from './db/seed.js';
 import { seedDemoAccount } from './db/demo.js';
 import { buildApp } from './app.js';
+import { deleteExpired } from './features/auth/auth.repository.js';
 import { ensureClientBuild } from './client-build.js';
 import { adminSecret, removeServerInfo, writeServerInfo } from './admin-secret.js';
 
@@ -49,6 +50,13 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
   process.on('SIGINT', () => void stop('SIGINT'));
+
+  // Expired sessions and old rate-limit windows are dead weight; any node may sweep them.
+  const sweep = setInterval(
+    () => void deleteExpired(db.sql).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed')),
+    3600_000,
+  );
+  sweep.unref();
 
   const address = await app.listen({ port: config.port, host: config.host });
   writeServerInfo(config.dataDir, { pid: process.pid, url: address });
