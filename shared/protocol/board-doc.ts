@@ -402,7 +402,14 @@ function checkTime(value: number, field: string): number {
 }
 
 function newId(): string {
-  return crypto.randomUUID();
+  // randomUUID exists only in secure contexts (https, localhost); a LAN address over plain http has
+  // getRandomValues alone, so build a version-4 UUID from it there.
+  if (typeof crypto.randomUUID === 'function') return crypto.randomUUID();
+  const b = crypto.getRandomValues(new Uint8Array(16));
+  b[6] = (b[6] & 0x0f) | 0x40;
+  b[8] = (b[8] & 0x3f) | 0x80;
+  const hex = Array.from(b, (x) => x.toString(16).padStart(2, '0')).join('');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
 /** Resolves at most one of before / after / index to an index into `list` (which excludes the item). */
