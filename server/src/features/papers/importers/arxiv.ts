@@ -1,6 +1,6 @@
 import { XMLParser } from 'fast-xml-parser';
 import { cleanText, normalizeArxivId } from '../identifiers.js';
-import { getWithRetry, importByIds, waitForTurn, type Attempt } from './http.js';
+import { getWithRetry, importByIds, type Attempt } from './http.js';
 import type { FetchSettings, ImporterOutput, PaperDraft, ProgressFn } from './types.js';
 
 const BATCH_SIZE = 50;
@@ -41,7 +41,7 @@ function attribute(node: unknown, name: string): string {
 
 /**
  * The id arXiv itself uses: normalised, and for old-style ids without the subject class
- * (`math.GT/0309136` is `math/0309136`), since the API answers only in that form.
+ * (`math.GT/0309136` is `math/0309136`): the form the API answers with.
  */
 function canonicalArxivId(input: string): string | null {
   return normalizeArxivId(input)?.replace(/^([a-z-]+)\.[a-z]{2}\//, '$1/') ?? null;
@@ -54,7 +54,10 @@ interface Feed {
 }
 
 function readEntry(entry: XmlNode, id: string): PaperDraft {
-  const categories = [attribute(entry.primary_category, 'term'), ...listOf(entry.category).map((c) => attribute(c, 'term'))];
+  const categories = [
+    attribute(entry.primary_category, 'term'),
+    ...listOf(entry.category).map((c) => attribute(c, 'term')),
+  ];
   return {
     title: cleanText(textOf(entry.title)),
     abstract: cleanText(textOf(entry.summary)),
@@ -97,7 +100,7 @@ function readArxivFeed(body: string): Feed | null {
 
 function readAnswer(status: number, body: string): Attempt<Feed> {
   const feed = readArxivFeed(body);
-  // arXiv reports a malformed query as a feed with an error entry, under 200 or 400.
+  // A malformed query gets a feed holding an error entry; it is read under 400 as well as 200.
   if (feed && (status === 200 || status === 400)) return { ok: true, value: feed };
   if (status === 200) return { ok: false, problem: 'arXiv API sent something that is not an Atom feed', retry: true };
   return { ok: false, problem: `arXiv API answered ${status}` };
@@ -107,11 +110,11 @@ async function fetchBatch(ids: string[], settings: FetchSettings): Promise<Map<s
   const results = new Map<string, PaperDraft | string>();
   let ask = ids;
   for (let round = 0; ask.length > 0 && round <= MAX_REASKS; round++) {
-    // Ids are normalised to [a-z0-9./-], all safe in a query string; arXiv wants the commas literal.
+    // Normalised ids use only [a-z0-9./-], safe in a query string; commas stay literal as in arXiv's examples.
     const url = `${settings.arxivApiUrl}?id_list=${ask.join(',')}&max_results=${ask.length}`;
     const outcome = await getWithRetry(url, {
       service: 'arXiv API',
-      beforeAttempt: () => waitForTurn(settings.arxivApiUrl, settings.arxivMinIntervalMs),
+      rateLimit: { key: settings.arxivApiUrl, intervalMs: settings.arxivMinIntervalMs },
       read: readAnswer,
     });
     if (!outcome.ok) {

@@ -1,7 +1,7 @@
 /**
- * Shared HTTP plumbing of the network importers: a timeout on every request, one retry of transient
- * failures, a process-wide rate limit per API, and bounded concurrency. Failures are returned, never
- * thrown, so that an importer can turn them into per-line errors.
+ * What the importers that fetch papers by identifier (arXiv, DOI) share: reading one id per line, a
+ * timeout on every request, one retry of transient failures, a process-wide rate limit per API and
+ * bounded concurrency. Network failures are returned, never thrown, so that they become per-line errors.
  */
 import type { ImporterOutput, KnownLine, PaperDraft, ParsedLine } from './types.js';
 
@@ -17,27 +17,40 @@ export interface RequestOptions<T> {
   service: string;
   headers?: Record<string, string>;
   timeoutMs?: number;
-  /** Awaited before each attempt (0 = first, 1 = the retry): a rate limit or a back-off. */
-  beforeAttempt(attempt: number): Promise<void>;
+  /** Sends each attempt through `inTurn(rateLimit.key, rateLimit.intervalMs, ...)`. */
+  rateLimit?: { key: string; intervalMs: number };
+  /** Wait before the retry when there is no rate limit (which already spaces the attempts). */
+  retryDelayMs?: number;
   /** Reads a response that is neither a 5xx nor a 429 (those are retried here). */
   read(status: number, body: string): Attempt<T>;
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+/** Resolves once `performance.now()` has reached `time`; timers may fire a millisecond early. */
+async function waitUntil(time: number): Promise<void> {
+  while (performance.now() < time) {
+    await new Promise((resolve) => setTimeout(resolve, Math.ceil(time - performance.now())));
+  }
+}
 
-/** Time before which the next request to an API may not start, keyed by the API's base URL. */
-const nextSlot = new Map<string, number>();
+/** Per API (keyed by base URL): settles when the latest queued request's interval has passed. */
+const queues = new Map<string, Promise<void>>();
 
 /**
- * Waits until a request to `key` may start: at most one every `intervalMs` in this process. Slots are
- * reserved synchronously, so concurrent imports queue up instead of sharing a slot.
+ * Runs `request` when it is the turn of `key`: one request at a time per key in this process, each
+ * starting at least `intervalMs` after the previous one finished. Counting from the end rather than
+ * the start keeps the spacing on the wire even when a busy event loop delays sending a request; it
+ * is also what arXiv asks for (one connection at a time, then a pause). Callers run in call order.
  */
-export async function waitForTurn(key: string, intervalMs: number): Promise<void> {
-  const now = Date.now();
-  const slot = Math.max(now, nextSlot.get(key) ?? 0);
-  nextSlot.set(key, slot + intervalMs);
-  // Timers may fire a millisecond early; the slot is a promise to the API, so wait it out in full.
-  while (Date.now() < slot) await sleep(slot - Date.now());
+export async function inTurn<T>(key: string, intervalMs: number, request: () => Promise<T>): Promise<T> {
+  const previous = queues.get(key) ?? Promise.resolve();
+  let release = () => {};
+  queues.set(key, new Promise<void>((resolve) => (release = resolve)));
+  await previous;
+  try {
+    return await request();
+  } finally {
+    void waitUntil(performance.now() + intervalMs).then(release);
+  }
 }
 
 function describeFailure(service: string, err: unknown, timeoutMs: number): string {
@@ -50,28 +63,32 @@ function describeFailure(service: string, err: unknown, timeoutMs: number): stri
   return `${service} could not be reached${code ? ` (${code})` : ''}`;
 }
 
+async function attempt<T>(url: string, options: RequestOptions<T>, timeoutMs: number): Promise<Attempt<T>> {
+  try {
+    const res = await fetch(url, { headers: options.headers, signal: AbortSignal.timeout(timeoutMs) });
+    const body = await res.text();
+    if (res.status >= 500 || res.status === 429) {
+      return { ok: false, problem: `${options.service} answered ${res.status}`, retry: true };
+    }
+    return options.read(res.status, body);
+  } catch (err) {
+    return { ok: false, problem: describeFailure(options.service, err, timeoutMs), retry: true };
+  }
+}
+
 /**
  * GETs `url` and reads the answer with `options.read`; a network error, timeout, 5xx, 429 or a failure
  * that `read` marks as `retry` is tried once more. Never throws for network problems.
  */
 export async function getWithRetry<T>(url: string, options: RequestOptions<T>): Promise<Attempt<T>> {
   const timeoutMs = options.timeoutMs ?? REQUEST_TIMEOUT_MS;
-  let outcome: Attempt<T> = { ok: false, problem: `${options.service} was not asked` };
-  for (let attempt = 0; attempt < 2; attempt++) {
-    await options.beforeAttempt(attempt);
-    try {
-      const res = await fetch(url, { headers: options.headers, signal: AbortSignal.timeout(timeoutMs) });
-      const body = await res.text();
-      outcome =
-        res.status >= 500 || res.status === 429
-          ? { ok: false, problem: `${options.service} answered ${res.status}`, retry: true }
-          : options.read(res.status, body);
-    } catch (err) {
-      outcome = { ok: false, problem: describeFailure(options.service, err, timeoutMs), retry: true };
-    }
-    if (outcome.ok || !outcome.retry) return outcome;
-  }
-  return outcome;
+  const { rateLimit } = options;
+  const send = () => attempt(url, options, timeoutMs);
+  const once = () => (rateLimit ? inTurn(rateLimit.key, rateLimit.intervalMs, send) : send());
+  const first = await once();
+  if (first.ok || !first.retry) return first;
+  if (!rateLimit) await waitUntil(performance.now() + (options.retryDelayMs ?? 0));
+  return once();
 }
 
 /** Runs `fn` over `items` with at most `limit` calls in flight; results keep the order of `items`. */
