@@ -26,6 +26,11 @@ const members = (ok: number) => ({ anonymous: 401, nonMember: 404, viewer: ok, e
 const ROUTES: RouteCase[] = [
   { name: 'GET board', request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}` }), expected: members(200) },
   {
+    name: 'GET cards',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/cards` }),
+    expected: members(200),
+  },
+  {
     name: 'PATCH board',
     request: (f) => ({ method: 'PATCH', url: `/api/boards/${f.boardId}`, payload: { name: 'Renamed' } }),
     expected: editors(200),

@@ -5,7 +5,7 @@ import type { Sql } from './connect.js';
 import { addCard, addComment, boardView, initBoardDoc } from '../../../shared/protocol/board-doc.js';
 import { createUser, getSetting, putSetting } from '../features/auth/auth.repository.js';
 import { hashPassword } from '../features/auth/password.js';
-import { insertBoard } from '../features/boards/boards.repository.js';
+import { createBoard } from '../features/boards/boards.service.js';
 import { DEMO_CREDENTIALS_KEY } from '../features/auth/auth.routes.js';
 import { firstPaperIds } from '../features/papers/papers.repository.js';
 
@@ -60,11 +60,11 @@ export async function seedDemoAccount(sql: Sql, config: Config): Promise<DemoCre
       body: 'Nominating this one: the dataset section looks useful for our **data quality** session.',
     });
   }
-  await insertBoard(sql, {
+  await createBoard(sql, {
     name: 'Demo reading group',
     description: 'A sample board: nominate papers from the library, vote, comment and schedule presenters.',
     ownerId: user.id,
-    initialUpdate: Y.encodeStateAsUpdate(doc),
+    doc,
   });
   doc.destroy();
   await putSetting(sql, DEMO_CREDENTIALS_KEY, credentials);

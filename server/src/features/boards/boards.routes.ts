@@ -1,7 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import * as Y from 'yjs';
 import { ErrorBody } from '../../../../shared/schemas/common.js';
 import {
   AcceptedInvite,
@@ -20,17 +19,16 @@ import {
   UpdateBoardRequest,
   UpdateMemberRequest,
 } from '../../../../shared/schemas/boards.js';
-import { initBoardDoc } from '../../../../shared/protocol/board-doc.js';
 import { HttpError, conflict, notFound } from '../../errors.js';
 import { hashToken, requireUser } from '../../plugins/auth.js';
 import { authorize } from './authorization.js';
+import { createBoard } from './boards.service.js';
 import {
   acceptInvite,
   changeMembership,
   deleteBoard,
   findBoardFor,
   findInviteByToken,
-  insertBoard,
   insertInvite,
   listBoardsOf,
   listInvites,
@@ -42,15 +40,6 @@ import {
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody };
 const DEFAULT_INVITE_DAYS = 14;
 
-/** The board's first document state: the four default columns, written by the server alone. */
-function initialDocUpdate(): Uint8Array {
-  const doc = new Y.Doc();
-  initBoardDoc(doc);
-  const update = Y.encodeStateAsUpdate(doc);
-  doc.destroy();
-  return update;
-}
-
 /** Boards, memberships and invitations. */
 export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['boards'];
@@ -60,11 +49,10 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, body: CreateBoardRequest, response: { 201: BoardSummary, ...errors } } },
     async (request, reply) => {
       const user = requireUser(request);
-      const boardId = await insertBoard(app.sql, {
+      const boardId = await createBoard(app.sql, {
         name: request.body.name.trim(),
         description: request.body.description?.trim() ?? '',
         ownerId: user.id,
-        initialUpdate: initialDocUpdate(),
       });
       return reply.status(201).send((await findBoardFor(app.sql, user.id, boardId))!);
     },

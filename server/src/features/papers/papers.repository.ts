@@ -19,7 +19,8 @@ export interface PaperRecord {
 export type InsertOutcome =
   { status: 'created'; id: string } | { status: 'duplicate'; id: string; reason: 'arxivId' | 'doi' | 'title' };
 
-interface PaperRow {
+/** A papers row as postgres.js returns it (camel-cased). */
+export interface PaperRow {
   id: string;
   title: string;
   abstract: string;
@@ -36,7 +37,8 @@ interface PaperRow {
 const paperColumns = (sql: Sql) =>
   sql`p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.created_at`;
 
-function toPaper(row: PaperRow): Paper {
+/** Maps a papers row to the API shape. */
+export function toPaper(row: PaperRow): Paper {
   return {
     id: row.id,
     title: row.title,

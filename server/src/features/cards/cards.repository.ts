@@ -1,0 +1,88 @@
+import type { Sql } from '../../db/connect.js';
+import type { BoardView } from '../../../../shared/protocol/board-doc.js';
+import type { BoardCards } from '../../../../shared/schemas/cards.js';
+import { toPaper, type PaperRow } from '../papers/papers.repository.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Rewrites the projection of one board from its document view, in one transaction so that readers
+ * never see half of it. Cards keep the view's order (the view already resolved orphans and duplicate
+ * papers); a paperId that is not a stored paper is kept as written and flagged by a null paper_id.
+ */
+export async function replaceProjection(sql: Sql, boardId: string, view: BoardView): Promise<void> {
+  const columns = view.columns.map((c, position) => ({ column_id: c.id, title: c.title, position }));
+  const cards = view.columns.flatMap((c) =>
+    c.cards.map((card, position) => ({
+      card_id: card.id,
+      raw_paper_id: card.paperId,
+      paper_id: UUID.test(card.paperId) ? card.paperId : null,
+      column_id: c.id,
+      position,
+      added_by: card.addedBy,
+      added_at: new Date(card.addedAt).toISOString(),
+      comment_count: card.commentCount,
+    })),
+  );
+  await sql.begin(async (tx) => {
+    // The board row lock orders concurrent refreshes of one board (e.g. from two nodes).
+    const [board] = await tx`select id from boards where id = ${boardId} for update`;
+    if (!board) return;
+    await tx`delete from board_columns where board_id = ${boardId}`;
+    await tx`delete from board_cards where board_id = ${boardId}`;
+    if (columns.length) {
+      await tx`
+        insert into board_columns (board_id, column_id, title, position)
+        select ${boardId}, column_id, title, position
+        from jsonb_to_recordset(${tx.json(columns)}::jsonb) as x(column_id text, title text, position int)`;
+    }
+    if (cards.length) {
+      await tx`
+        insert into board_cards (board_id, card_id, raw_paper_id, paper_id, column_id, position, added_by, added_at, comment_count)
+        select ${boardId}, x.card_id, x.raw_paper_id, p.id, x.column_id, x.position, x.added_by, x.added_at, x.comment_count
+        from jsonb_to_recordset(${tx.json(cards)}::jsonb) as x(card_id text, raw_paper_id text, paper_id uuid,
+          column_id text, position int, added_by text, added_at timestamptz, comment_count int)
+        left join papers p on p.id = x.paper_id`;
+    }
+  });
+}
+
+/** The projected board: columns in order and cards in column order, with their papers. */
+export async function readProjection(sql: Sql, boardId: string): Promise<BoardCards> {
+  const columns = await sql<{ id: string; title: string; position: number }[]>`
+    select column_id as id, title, position from board_columns where board_id = ${boardId} order by position`;
+  const rows = await sql<
+    (PaperRow & {
+      cardId: string;
+      columnId: string;
+      position: number;
+      rawPaperId: string;
+      addedBy: string;
+      addedAt: Date;
+      commentCount: number;
+      paperExists: boolean;
+    })[]
+  >`
+    select c.card_id, c.column_id, c.position, c.raw_paper_id, c.added_by, c.added_at, c.comment_count,
+      p.id is not null as paper_exists,
+      p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.created_at
+    from board_cards c
+    join board_columns col on col.board_id = c.board_id and col.column_id = c.column_id
+    left join papers p on p.id = c.paper_id
+    where c.board_id = ${boardId}
+    order by col.position, c.position`;
+  return {
+    columns,
+    cards: rows.map((r) => ({
+      id: r.cardId,
+      columnId: r.columnId,
+      position: r.position,
+      paperId: r.rawPaperId,
+      paper: r.paperExists ? toPaper(r) : null,
+      missingPaper: !r.paperExists,
+      addedBy: r.addedBy,
+      addedAt: r.addedAt.toISOString(),
+      commentCount: r.commentCount,
+    })),
+  };
+}

@@ -1,0 +1,25 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Paper } from './papers.js';
+
+/** A column of a board as projected from its document. */
+export const ProjectedColumn = Type.Object({ id: Type.String(), title: Type.String(), position: Type.Integer() });
+export type ProjectedColumn = Static<typeof ProjectedColumn>;
+
+/** A card as projected from the document, with its paper joined in (null when the paper is missing). */
+export const ProjectedCard = Type.Object({
+  id: Type.String(),
+  columnId: Type.String(),
+  position: Type.Integer(),
+  paperId: Type.String(),
+  paper: Type.Union([Paper, Type.Null()]),
+  /** True when the card's paperId names no paper of the library. */
+  missingPaper: Type.Boolean(),
+  addedBy: Type.String(),
+  addedAt: Type.String(),
+  commentCount: Type.Integer(),
+});
+export type ProjectedCard = Static<typeof ProjectedCard>;
+
+/** `GET /api/boards/:boardId/cards`: the board's columns and cards in display order. */
+export const BoardCards = Type.Object({ columns: Type.Array(ProjectedColumn), cards: Type.Array(ProjectedCard) });
+export type BoardCards = Static<typeof BoardCards>;

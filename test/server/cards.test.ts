@@ -1,0 +1,65 @@
+import crypto from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { addCard, boardView } from '../../shared/protocol/board-doc.js';
+import { replaceProjection } from '../../server/src/features/cards/cards.repository.js';
+import type { BoardCards } from '../../shared/schemas/cards.js';
+
+let t: TestApp;
+let owner: TestUser;
+let paperIds: string[];
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  owner = await signUp(t.app, 'Projector');
+  const text = ['Projected paper one', 'Abstract one.', 'Projected paper two', 'Abstract two.'].join('\n');
+  const res = await t.app.inject({
+    method: 'POST',
+    url: '/api/papers/import',
+    headers: { cookie: owner.cookie },
+    payload: { text, format: 'trending' },
+  });
+  paperIds = res.json().created.map((c: { id: string }) => c.id);
+});
+afterAll(() => t.close());
+
+async function cards(boardId: string): Promise<BoardCards> {
+  const res = await t.app.inject({ url: `/api/boards/${boardId}/cards`, headers: { cookie: owner.cookie } });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+
+describe('board projection', () => {
+  it('shows a new board with its four columns and no cards', async () => {
+    const board = await createBoard(t.app, owner);
+    const projection = await cards(board.id);
+    expect(projection.columns.map((c) => c.title)).toEqual(['Nominated', 'Shortlist', 'Scheduled', 'Read']);
+    expect(projection.cards).toEqual([]);
+  });
+
+  it('joins the paper into each card and flags cards whose paper does not exist', async () => {
+    const board = await createBoard(t.app, owner);
+    const updates = await t.db.sql<
+      { update: Uint8Array }[]
+    >`select update from board_updates where board_id = ${board.id}`;
+    const doc = new Y.Doc();
+    for (const u of updates) Y.applyUpdate(doc, new Uint8Array(u.update));
+    const [nominated, shortlist] = boardView(doc).columns;
+    addCard(doc, { paperId: paperIds[0], columnId: nominated.id, addedBy: owner.user.id });
+    addCard(doc, { paperId: crypto.randomUUID(), columnId: nominated.id, addedBy: owner.user.id });
+    addCard(doc, { paperId: 'not-a-uuid', columnId: shortlist.id, addedBy: owner.user.id });
+    await replaceProjection(t.db.sql, board.id, boardView(doc));
+
+    const projection = await cards(board.id);
+    expect(projection.cards.map((c) => [c.columnId, c.position, c.missingPaper])).toEqual([
+      [nominated.id, 0, false],
+      [nominated.id, 1, true],
+      [shortlist.id, 0, true],
+    ]);
+    expect(projection.cards[0].paper?.title).toBe('Projected paper one');
+    expect(projection.cards[1].paper).toBeNull();
+    expect(projection.cards[2].paperId).toBe('not-a-uuid');
+  });
+});
