@@ -10,8 +10,10 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { clientPlugin } from './plugins/client.js';
 import { authPlugin } from './plugins/auth.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { upgradePlugin } from './plugins/upgrade.js';
 import { authRoutes } from './features/auth/auth.routes.js';
 import { boardRoutes } from './features/boards/boards.routes.js';
+import { cardRoutes } from './features/cards/cards.routes.js';
 import { opsRoutes } from './features/ops/ops.routes.js';
 import { paperRoutes } from './features/papers/papers.routes.js';
 import { ErrorBody } from '../../shared/schemas/common.js';
@@ -51,10 +53,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metricsPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(authPlugin);
+  await app.register(upgradePlugin);
 
   await app.register(opsRoutes);
   await app.register(authRoutes);
   await app.register(boardRoutes);
+  await app.register(cardRoutes);
   await app.register(paperRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

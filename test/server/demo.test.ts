@@ -35,7 +35,8 @@ describe('demo mode', () => {
     const paperIds = view.columns.flatMap((c) => c.cards.map((card) => card.paperId));
     const papers = await t.db.sql`select id from papers where id = any(${paperIds}::uuid[])`;
     expect(papers).toHaveLength(12);
-    const projected = await t.db.sql`select paper_id from board_cards where board_id = ${board.id} and paper_id is not null`;
+    const projected = await t.db
+      .sql`select paper_id from board_cards where board_id = ${board.id} and paper_id is not null`;
     expect(projected).toHaveLength(12);
   });
 

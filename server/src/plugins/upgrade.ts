@@ -1,0 +1,102 @@
+import type { IncomingMessage } from 'node:http';
+import type { Duplex } from 'node:stream';
+import fp from 'fastify-plugin';
+import { WebSocketServer } from 'ws';
+import { userFromCookieHeader } from './auth.js';
+import { can, roleOf } from '../features/boards/authorization.js';
+import { BoardDocs } from '../sync/board-docs.js';
+import { SyncConnection } from '../sync/connection.js';
+import { registerSyncMetrics } from '../sync/metrics.js';
+import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from '../sync/settings.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** The board documents behind `/yjs/:boardId`. */
+    sync: BoardDocs;
+  }
+}
+
+const SYNC_PATH = /^\/yjs\/([^/?]+)\/?$/;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+function reject(socket: Duplex, status: string): void {
+  socket.once('finish', () => socket.destroy());
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/**
+ * The one `upgrade` dispatcher of the HTTP server: `/yjs/:boardId` goes to the sync server (after
+ * authenticating the session cookie and the membership), `/socket.io/` is left to socket.io (attached
+ * with `destroyUpgrade: false`), anything else is destroyed.
+ *
+ * Answers before the upgrade: no session 401; not a member, unknown or malformed board id 403 (one
+ * answer for all three, so ids reveal nothing). Viewers are connected read-only.
+ */
+export const upgradePlugin = fp<Partial<SyncSettings>>(
+  async (app, options) => {
+    const settings: SyncSettings = { ...DEFAULT_SYNC_SETTINGS, ...options };
+    let docs: BoardDocs | null = null;
+    const metrics = registerSyncMetrics(app.metrics, {
+      loadedDocs: () => docs?.loadedCount ?? 0,
+      maxLogRows: () => docs?.maxLogRows ?? 0,
+    });
+    docs = new BoardDocs(app.sql, settings, metrics, app.log);
+    const boardDocs = docs;
+    app.decorate('sync', boardDocs);
+    // Twice the limit: larger frames are cut off by ws itself (1009); between the two, the connection
+    // is closed with our own 4413 so that the client does not reconnect and resend.
+    const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxMessageBytes * 2 });
+
+    async function upgradeSync(request: IncomingMessage, socket: Duplex, head: Buffer, boardId: string) {
+      const user = await userFromCookieHeader(app, request.headers.cookie);
+      if (!user) return reject(socket, '401 Unauthorized');
+      const role = UUID.test(boardId) ? await roleOf(app.sql, user.id, boardId) : null;
+      if (!role) return reject(socket, '403 Forbidden');
+      if (!boardDocs.accepting) return reject(socket, '503 Service Unavailable');
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        new SyncConnection(
+          ws,
+          boardId.toLowerCase(),
+          {
+            userId: user.id,
+            name: user.name,
+            readOnly: !can(role, 'board:write'),
+            canModerate: can(role, 'comments:moderate'),
+          },
+          boardDocs,
+          metrics,
+          app.log,
+        );
+      });
+    }
+
+    function onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+      const path = (request.url ?? '').split('?')[0];
+      if (path.startsWith('/socket.io/')) return;
+      const match = SYNC_PATH.exec(path);
+      if (!match) {
+        socket.destroy();
+        return;
+      }
+      socket.on('error', (error) => app.log.debug({ err: error }, 'sync: upgrade socket error'));
+      upgradeSync(request, socket, head, match[1]).catch((error: unknown) => {
+        app.log.error({ err: error }, 'sync: upgrade failed');
+        reject(socket, '500 Internal Server Error');
+      });
+    }
+
+    app.addHook('onReady', async () => {
+      app.server.on('upgrade', onUpgrade);
+    });
+    // Before the HTTP server closes: it waits for upgraded sockets, so they must go first.
+    app.addHook('preClose', async () => {
+      app.server.off('upgrade', onUpgrade);
+      await boardDocs.closeAll();
+    });
+    app.addHook('onClose', async () => {
+      await boardDocs.closeAll();
+      wss.close();
+    });
+  },
+  { name: 'upgrade', dependencies: ['db', 'auth', 'metrics'] },
+);

@@ -1,0 +1,282 @@
+import * as Y from 'yjs';
+import { boardView } from '../../../shared/protocol/board-doc.js';
+import { replaceProjection } from '../features/cards/cards.repository.js';
+import * as awarenessProtocol from 'y-protocols/awareness';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Sql } from '../db/connect.js';
+import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
+import { loadBoardUpdates } from './board-updates.repository.js';
+import { checkUpdate, replicaOf, type Sender, type Verdict } from './integrity.js';
+import type { SyncMetrics } from './metrics.js';
+import { UpdateLog } from './persistence.js';
+import {
+  awarenessMessage,
+  decodeAwareness,
+  encodeAwareness,
+  syncStep1Message,
+  updateMessage,
+  type AwarenessEntry,
+} from './protocol.js';
+import type { SyncSettings } from './settings.js';
+import type { SyncConnection } from './connection.js';
+
+/**
+ * One loaded board: the live document, its awareness, the connections on it and its update log.
+ * Everything here is synchronous; only the log talks to the database.
+ */
+export class BoardDoc {
+  readonly doc = new Y.Doc();
+  readonly awareness: awarenessProtocol.Awareness;
+  readonly connections = new Set<SyncConnection>();
+  idleTimer: NodeJS.Timeout | null = null;
+  /** Replica used to check updates before they reach `doc`; rebuilt lazily after a refusal. */
+  private shadow: Y.Doc | null = null;
+
+  constructor(
+    readonly boardId: string,
+    readonly log: UpdateLog,
+    private readonly metrics: SyncMetrics,
+    stored: Uint8Array[],
+  ) {
+    // Applied before the listeners exist: loading is neither broadcast nor written back.
+    this.doc.transact(() => {
+      for (const update of stored) Y.applyUpdate(this.doc, update);
+    });
+    this.awareness = new awarenessProtocol.Awareness(this.doc);
+    this.awareness.setLocalState(null);
+    this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      this.log.append(update);
+      this.metrics.updatesIn.inc();
+      const message = updateMessage(update);
+      for (const connection of this.connections) {
+        if (connection === origin) continue;
+        connection.send(message);
+        this.metrics.updatesOut.inc();
+      }
+    });
+    this.awareness.on(
+      'update',
+      (changes: { added: number[]; updated: number[]; removed: number[] }, origin: unknown) => {
+        const changed = [...changes.added, ...changes.updated, ...changes.removed];
+        if (origin && typeof origin === 'object' && this.connections.has(origin as SyncConnection)) {
+          const owner = origin as SyncConnection;
+          for (const id of changes.added) owner.awarenessClients.add(id);
+          for (const id of changes.removed) owner.awarenessClients.delete(id);
+        }
+        const message = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+        for (const connection of this.connections) connection.send(message);
+      },
+    );
+  }
+
+  /**
+   * Checks a client's update and applies it (which broadcasts and queues it) when allowed. An update
+   * that depends on state the server lacks is not applied: the sender is asked for a full diff instead.
+   */
+  receiveUpdate(connection: SyncConnection, update: Uint8Array, sender: Sender): Verdict {
+    this.shadow ??= replicaOf(this.doc);
+    let verdict: Verdict;
+    try {
+      verdict = checkUpdate(this.doc, this.shadow, update, sender);
+    } catch (error) {
+      this.dropShadow();
+      throw error;
+    }
+    if (verdict.kind === 'ok') Y.applyUpdate(this.doc, update, connection);
+    else this.dropShadow();
+    return verdict;
+  }
+
+  /**
+   * Applies a client's awareness update after stamping each state with the connection's user (a
+   * client cannot claim another identity) and dropping entries for client ids another connection owns.
+   */
+  receiveAwareness(connection: SyncConnection, update: Uint8Array): void {
+    const owners = new Map<number, SyncConnection>();
+    for (const other of this.connections) for (const id of other.awarenessClients) owners.set(id, other);
+    const entries: AwarenessEntry[] = [];
+    for (const entry of decodeAwareness(update)) {
+      const owner = owners.get(entry.clientId);
+      if (owner && owner !== connection) continue;
+      if (!owner && entry.clientId === this.doc.clientID) continue;
+      const state = entry.state === null ? null : { ...entry.state, user: connection.identity };
+      entries.push({ ...entry, state });
+    }
+    if (entries.length > 0) {
+      awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwareness(entries), connection);
+    }
+  }
+
+  /** Every known awareness state, for a new connection or a query. */
+  awarenessSnapshot(): Uint8Array | null {
+    const clients = [...this.awareness.getStates().keys()];
+    if (clients.length === 0) return null;
+    return awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, clients));
+  }
+
+  /** Forgets a connection and the awareness states it owned. */
+  remove(connection: SyncConnection): void {
+    if (!this.connections.delete(connection)) return;
+    const owned = [...connection.awarenessClients];
+    if (owned.length > 0) awarenessProtocol.removeAwarenessStates(this.awareness, owned, null);
+  }
+
+  /** Asks the client for everything the server lacks (answered by its sync step 2). */
+  requestFullSync(connection: SyncConnection): void {
+    connection.send(syncStep1Message(this.doc));
+  }
+
+  destroy(): void {
+    if (this.idleTimer) clearTimeout(this.idleTimer);
+    this.log.stop();
+    this.awareness.destroy();
+    this.doc.destroy();
+    this.shadow?.destroy();
+  }
+
+  private dropShadow(): void {
+    this.shadow?.destroy();
+    this.shadow = null;
+  }
+}
+
+/**
+ * The loaded board documents: one per active board, loaded once however many clients join at the
+ * same time, flushed and unloaded `idleUnloadMs` after the last client left.
+ *
+ * The database copy is only ever appended to (and compacted from its own rows), never overwritten from
+ * memory, so a document that failed to load cannot clobber it: it is simply not kept.
+ */
+export class BoardDocs {
+  private readonly docs = new Map<string, BoardDoc>();
+  private readonly loading = new Map<string, Promise<BoardDoc>>();
+  private closing = false;
+
+  constructor(
+    private readonly sql: Sql,
+    readonly settings: SyncSettings,
+    private readonly metrics: SyncMetrics,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** Number of documents in memory. */
+  get loadedCount(): number {
+    return this.docs.size;
+  }
+
+  /** Largest update log among loaded boards, in rows. */
+  get maxLogRows(): number {
+    let max = 0;
+    for (const board of this.docs.values()) max = Math.max(max, board.log.rows);
+    return max;
+  }
+
+  /** The loaded document of a board, if any (for tests and diagnostics). */
+  peek(boardId: string): Y.Doc | null {
+    return this.docs.get(boardId)?.doc ?? null;
+  }
+
+  /** Whether new connections are still accepted. */
+  get accepting(): boolean {
+    return !this.closing;
+  }
+
+  /** Loads the board (or joins its pending load) and attaches the connection to it. */
+  join(connection: SyncConnection): void {
+    this.acquire(connection.boardId).then(
+      (board) => {
+        if (this.closing) {
+          connection.close(CLOSE_CODES.goingAway);
+          return;
+        }
+        if (connection.closed) {
+          this.scheduleUnload(board);
+          return;
+        }
+        if (board.idleTimer) clearTimeout(board.idleTimer);
+        board.idleTimer = null;
+        board.connections.add(connection);
+        connection.attach(board);
+      },
+      (error: unknown) => {
+        this.log.error({ err: error, boardId: connection.boardId }, 'sync: loading the board document failed');
+        connection.close(CLOSE_CODES.unavailable);
+      },
+    );
+  }
+
+  /** Detaches a closed connection; the board unloads once idle. */
+  leave(connection: SyncConnection, board: BoardDoc): void {
+    board.remove(connection);
+    this.scheduleUnload(board);
+  }
+
+  /** Writes every queued update of every loaded board. */
+  async flushAll(): Promise<void> {
+    await Promise.all([...this.docs.values()].map((board) => board.log.flush()));
+  }
+
+  /** Closes every connection, flushes every board and unloads everything (shutdown). */
+  async closeAll(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.loading.values()]);
+    const boards = [...this.docs.values()];
+    this.docs.clear();
+    await Promise.all(
+      boards.map(async (board) => {
+        for (const connection of [...board.connections]) connection.close(CLOSE_CODES.goingAway);
+        try {
+          await board.log.flush();
+        } catch (error) {
+          this.log.error(
+            { err: error, boardId: board.boardId },
+            'sync: final flush failed; clients resend on reconnect',
+          );
+        }
+        board.destroy();
+      }),
+    );
+  }
+
+  private acquire(boardId: string): Promise<BoardDoc> {
+    const loaded = this.docs.get(boardId);
+    if (loaded) return Promise.resolve(loaded);
+    const pending = this.loading.get(boardId);
+    if (pending) return pending;
+    const load = this.load(boardId).finally(() => this.loading.delete(boardId));
+    this.loading.set(boardId, load);
+    return load;
+  }
+
+  private async load(boardId: string): Promise<BoardDoc> {
+    const updates = await loadBoardUpdates(this.sql, boardId);
+    if (this.closing) throw new Error('sync server is shutting down');
+    const log = new UpdateLog(this.sql, boardId, this.settings, this.metrics, this.log, updates.length);
+    const board = new BoardDoc(boardId, log, this.metrics, updates);
+    log.onPersisted = () => replaceProjection(this.sql, boardId, boardView(board.doc));
+    this.docs.set(boardId, board);
+    return board;
+  }
+
+  private scheduleUnload(board: BoardDoc): void {
+    if (board.connections.size > 0 || board.idleTimer || this.docs.get(board.boardId) !== board) return;
+    board.idleTimer = setTimeout(() => {
+      board.idleTimer = null;
+      void this.unload(board);
+    }, this.settings.idleUnloadMs);
+  }
+
+  private async unload(board: BoardDoc): Promise<void> {
+    try {
+      await board.log.flush();
+    } catch (error) {
+      this.log.error({ err: error, boardId: board.boardId }, 'sync: flush before unload failed; keeping the document');
+      this.scheduleUnload(board);
+      return;
+    }
+    // A client may have joined while the flush ran; it keeps the document.
+    if (board.connections.size > 0 || board.log.pending || this.docs.get(board.boardId) !== board) return;
+    this.docs.delete(board.boardId);
+    board.destroy();
+  }
+}

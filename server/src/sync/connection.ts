@@ -1,0 +1,204 @@
+import * as decoding from 'lib0/decoding';
+import type { FastifyBaseLogger } from 'fastify';
+import type { RawData, WebSocket } from 'ws';
+import { CLOSE_CODES, type CloseCode } from '../../../shared/protocol/close-codes.js';
+import type { BoardDoc, BoardDocs } from './board-docs.js';
+import type { Sender } from './integrity.js';
+import type { SyncMetrics } from './metrics.js';
+import {
+  MalformedMessageError,
+  MESSAGE_AWARENESS,
+  MESSAGE_QUERY_AWARENESS,
+  MESSAGE_SYNC,
+  SYNC_STEP_1,
+  SYNC_STEP_2,
+  SYNC_UPDATE,
+  syncStep1Message,
+  syncStep2Message,
+} from './protocol.js';
+
+/** Who is on the other end, as decided by the upgrade handler. */
+export interface ConnectionIdentity {
+  userId: string;
+  name: string;
+  /** Viewers are connected read-only: they receive the document, their updates are ignored. */
+  readOnly: boolean;
+  canModerate: boolean;
+}
+
+/** Token bucket: `perSecond` sustained, `burst` at once. */
+class TokenBucket {
+  private tokens: number;
+  private last = performance.now();
+
+  constructor(private readonly limit: { perSecond: number; burst: number }) {
+    this.tokens = limit.burst;
+  }
+
+  take(): boolean {
+    const now = performance.now();
+    this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.last) / 1000) * this.limit.perSecond);
+    this.last = now;
+    if (this.tokens < 1) return false;
+    this.tokens -= 1;
+    return true;
+  }
+}
+
+const CLOSE_TIMEOUT_MS = 2000;
+
+/**
+ * One client on `/yjs/:boardId`. Its `message` listener is attached in the constructor, right after
+ * the upgrade, and buffers frames until the board's document is loaded; then frames are handled one
+ * by one, synchronously, in order. Any protocol error closes this connection only.
+ */
+export class SyncConnection {
+  /** Awareness client ids this connection has published (removed when it closes). */
+  readonly awarenessClients = new Set<number>();
+  closed = false;
+  private board: BoardDoc | null = null;
+  private buffered: Uint8Array[] = [];
+  private readonly bucket: TokenBucket;
+  private readonly sender: Sender;
+
+  constructor(
+    private readonly ws: WebSocket,
+    readonly boardId: string,
+    private readonly identityOf: ConnectionIdentity,
+    private readonly docs: BoardDocs,
+    private readonly metrics: SyncMetrics,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.bucket = new TokenBucket(docs.settings.rateLimit);
+    this.sender = { userId: identityOf.userId, canModerate: identityOf.canModerate };
+    metrics.connections.inc();
+    ws.on('message', (data: RawData) => this.onFrame(data));
+    ws.on('error', (error) => this.log.debug({ err: error, boardId }, 'sync: socket error'));
+    ws.on('close', () => this.detach());
+    docs.join(this);
+  }
+
+  /** What other clients see of this user in awareness states. */
+  get identity(): { id: string; name: string } {
+    return { id: this.identityOf.userId, name: this.identityOf.name };
+  }
+
+  /** Called once the board is loaded: greets the client, then handles what arrived meanwhile. */
+  attach(board: BoardDoc): void {
+    this.board = board;
+    this.send(syncStep1Message(board.doc));
+    const awareness = board.awarenessSnapshot();
+    if (awareness) this.send(awareness);
+    const buffered = this.buffered;
+    this.buffered = [];
+    for (const message of buffered) {
+      if (this.closed) return;
+      this.handle(message);
+    }
+  }
+
+  send(message: Uint8Array): void {
+    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(message);
+  }
+
+  /** Closes with a shared close code; nothing more is read from or sent to this client. */
+  close(code: CloseCode): void {
+    if (this.closed) return;
+    this.ws.close(code.code, code.reason);
+    const timer = setTimeout(() => this.ws.terminate(), CLOSE_TIMEOUT_MS);
+    timer.unref();
+    this.ws.once('close', () => clearTimeout(timer));
+    this.detach();
+  }
+
+  private detach(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.buffered = [];
+    this.metrics.connections.dec();
+    if (this.board) this.docs.leave(this, this.board);
+  }
+
+  private refuse(code: CloseCode, reason: string, detail: Record<string, unknown> = {}): void {
+    this.metrics.refused.inc({ reason });
+    this.log.warn(
+      { boardId: this.boardId, userId: this.identityOf.userId, reason, ...detail },
+      'sync: closing connection',
+    );
+    this.close(code);
+  }
+
+  private onFrame(data: RawData): void {
+    if (this.closed) return;
+    const message = Array.isArray(data) ? Buffer.concat(data) : new Uint8Array(data);
+    if (message.byteLength > this.docs.settings.maxMessageBytes) {
+      this.refuse(CLOSE_CODES.tooLarge, 'too_large', { bytes: message.byteLength });
+      return;
+    }
+    if (!this.bucket.take()) {
+      this.refuse(CLOSE_CODES.rateLimited, 'rate_limited');
+      return;
+    }
+    if (this.board) this.handle(message);
+    else this.buffered.push(message);
+  }
+
+  private handle(message: Uint8Array): void {
+    try {
+      this.dispatch(message);
+    } catch (error) {
+      this.refuse(CLOSE_CODES.malformed, 'malformed', { err: error });
+    }
+  }
+
+  private dispatch(message: Uint8Array): void {
+    const board = this.board!;
+    const decoder = decoding.createDecoder(message);
+    const type = decoding.readVarUint(decoder);
+    switch (type) {
+      case MESSAGE_SYNC:
+        this.handleSync(board, decoder);
+        return;
+      case MESSAGE_AWARENESS:
+        board.receiveAwareness(this, decoding.readVarUint8Array(decoder));
+        return;
+      case MESSAGE_QUERY_AWARENESS: {
+        const snapshot = board.awarenessSnapshot();
+        if (snapshot) this.send(snapshot);
+        return;
+      }
+      default:
+        throw new MalformedMessageError(`unknown message type ${type}`);
+    }
+  }
+
+  private handleSync(board: BoardDoc, decoder: decoding.Decoder): void {
+    const subtype = decoding.readVarUint(decoder);
+    if (subtype === SYNC_STEP_1) {
+      this.send(syncStep2Message(board.doc, decoding.readVarUint8Array(decoder)));
+      return;
+    }
+    if (subtype !== SYNC_STEP_2 && subtype !== SYNC_UPDATE)
+      throw new MalformedMessageError(`unknown sync type ${subtype}`);
+    const update = decoding.readVarUint8Array(decoder);
+    if (this.identityOf.readOnly) {
+      // Viewers stay connected (they still need the board) but nothing they send is applied. An empty
+      // update (two zero varints) is what every client sends back on connecting and is not worth a log.
+      if (update.byteLength > 2) {
+        this.log.info(
+          { boardId: this.boardId, userId: this.identityOf.userId },
+          'sync: ignored an update from a viewer',
+        );
+      }
+      return;
+    }
+    const verdict = board.receiveUpdate(this, update, this.sender);
+    if (verdict.kind === 'refused') {
+      this.refuse(CLOSE_CODES.forbidden, 'integrity', { detail: verdict.reason });
+    } else if (verdict.kind === 'incomplete' && subtype === SYNC_UPDATE) {
+      // Its dependencies were lost (e.g. a crash before they were written): the client's sync step 2
+      // answering this carries everything the server lacks.
+      board.requestFullSync(this);
+    }
+  }
+}

@@ -1,0 +1,23 @@
+import { MAX_SYNC_MESSAGE_BYTES } from '../../../shared/protocol/close-codes.js';
+
+/** Tunables of the sync server; tests lower them through `app.sync.settings`. */
+export interface SyncSettings {
+  /** How long a board's document stays loaded after its last client left. */
+  idleUnloadMs: number;
+  /** Group-commit window of the update log. */
+  groupCommitMs: number;
+  /** Compact a board's log once it holds more rows than this. */
+  compactThreshold: number;
+  /** Largest accepted message, bytes. */
+  maxMessageBytes: number;
+  /** Token bucket per connection: sustained messages per second and burst. */
+  rateLimit: { perSecond: number; burst: number };
+}
+
+export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
+  idleUnloadMs: 1500,
+  groupCommitMs: 50,
+  compactThreshold: 200,
+  maxMessageBytes: MAX_SYNC_MESSAGE_BYTES,
+  rateLimit: { perSecond: 100, burst: 200 },
+};

@@ -1,0 +1,27 @@
+/**
+ * WebSocket close codes of the sync endpoint (`/yjs/:boardId`), shared by the server, the client and
+ * the tests. Codes 4400–4499 tell y-websocket's provider not to reconnect: resending the same refused
+ * message would only be refused again. Other codes let it reconnect.
+ */
+export interface CloseCode {
+  code: number;
+  reason: string;
+}
+
+export const CLOSE_CODES = {
+  /** A frame that is not a well-formed y-websocket message (bad varint, unknown type, bad update). */
+  malformed: { code: 4400, reason: 'Malformed message' },
+  /** An update the sender may not write (forged author, another member's comment, ...). */
+  forbidden: { code: 4403, reason: 'Forbidden' },
+  /** A message larger than the limit. */
+  tooLarge: { code: 4413, reason: 'Message too large' },
+  /** Too many messages per second on one connection. */
+  rateLimited: { code: 4429, reason: 'Rate limited' },
+  /** The board's document could not be loaded; the client may retry. */
+  unavailable: { code: 4500, reason: 'Document unavailable' },
+  /** The server is shutting down; the client reconnects (to this or another node). */
+  goingAway: { code: 1001, reason: 'Server shutting down' },
+} as const satisfies Record<string, CloseCode>;
+
+/** Largest message the sync endpoint accepts, in bytes. */
+export const MAX_SYNC_MESSAGE_BYTES = 1024 * 1024;

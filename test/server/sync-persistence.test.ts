@@ -1,0 +1,135 @@
+import type { FastifyInstance } from 'fastify';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import * as Y from 'yjs';
+import { addCard, addComment, boardView, moveCard, readCard } from '../../shared/protocol/board-doc.js';
+import { buildApp } from '../../server/src/app.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { createBoard, signUp } from '../helpers/factories.js';
+import { connectClient, logRows, storedDoc, waitForDoc, type SyncClient } from '../helpers/yjs.js';
+
+// y-websocket adds a process 'exit' listener per provider; the cycle test runs 20 at once.
+process.setMaxListeners(64);
+
+let t: TestApp | null = null;
+let extraApp: FastifyInstance | null = null;
+
+async function start(): Promise<TestApp> {
+  t = await buildTestApp();
+  t.app.sync.settings.idleUnloadMs = 20;
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  return t;
+}
+
+afterEach(async () => {
+  if (extraApp) await extraApp.close();
+  extraApp = null;
+  if (t) await t.close();
+  t = null;
+});
+
+const stateOf = (doc: Y.Doc) => ({
+  view: boardView(doc),
+  cards: doc.getMap('cards').toJSON(),
+  comments: doc.getMap('comments').toJSON(),
+});
+
+async function disconnectAll(app: FastifyInstance, clients: SyncClient[]) {
+  for (const { provider } of clients) provider.destroy();
+  await vi.waitFor(() => expect(app.sync.loadedCount).toBe(0), { timeout: 5000, interval: 10 });
+}
+
+// Other suites share these two cores: the time bounds are generous.
+describe('persistence', { timeout: 60_000 }, () => {
+  it('writes an update to board_updates within about 50 ms of its arrival', async () => {
+    const { app, db } = await start();
+    const owner = await signUp(app, 'Owner');
+    const { id: boardId } = await createBoard(app, owner);
+    const client = await connectClient(app, boardId, owner);
+    const before = await logRows(db.sql, boardId);
+    addCard(client.doc, { paperId: 'p', columnId: boardView(client.doc).columns[0].id, addedBy: owner.user.id });
+    await vi.waitFor(async () => expect(await logRows(db.sql, boardId)).toBe(before + 1), {
+      timeout: 2000,
+      interval: 5,
+    });
+    // The server's own measure, from applying the update to its commit: ~50 ms plus the insert. The
+    // bound is loose because test machines run several suites at once.
+    const lag = await app.metrics.getSingleMetric('sync_persist_lag_seconds')!.get();
+    const value = (name: string) =>
+      (lag.values as { metricName?: string; value: number }[]).find((sample) => sample.metricName === name)!.value;
+    expect(value('sync_persist_lag_seconds_count')).toBe(1);
+    expect(value('sync_persist_lag_seconds_sum')).toBeGreaterThanOrEqual(0.04);
+    expect(value('sync_persist_lag_seconds_sum')).toBeLessThan(0.5);
+    await disconnectAll(app, [client]);
+  });
+
+  it('serves the same document from a fresh app instance after every client left (restart keeps it intact)', async () => {
+    const { app, db, config } = await start();
+    const owner = await signUp(app, 'Owner');
+    const { id: boardId } = await createBoard(app, owner);
+    const a = await connectClient(app, boardId, owner);
+    const columns = boardView(a.doc).columns;
+    const cardId = addCard(a.doc, { paperId: 'p1', columnId: columns[0].id, addedBy: owner.user.id });
+    moveCard(a.doc, cardId, { columnId: columns[1].id });
+    addComment(a.doc, { cardId, authorId: owner.user.id, body: 'Survives a restart' });
+    const expected = stateOf(a.doc);
+    await disconnectAll(app, [a]);
+    await app.close();
+
+    extraApp = await buildApp({ config, sql: db.sql });
+    await extraApp.listen({ port: 0, host: '127.0.0.1' });
+    const b = await connectClient(extraApp, boardId, owner);
+    expect(stateOf(b.doc)).toEqual(expected);
+    await disconnectAll(extraApp, [b]);
+  });
+
+  it(
+    'compacts the log of a busy board to a bounded number of rows and reloads the same document',
+    { timeout: 90_000 },
+    async () => {
+      const { app, db } = await start();
+      app.sync.settings.compactThreshold = 50;
+      app.sync.settings.rateLimit = { perSecond: 1_000_000, burst: 1_000_000 };
+      const owner = await signUp(app, 'Owner');
+      const { id: boardId } = await createBoard(app, owner);
+      const a = await connectClient(app, boardId, owner);
+      const b = await connectClient(app, boardId, owner);
+      const columns = boardView(a.doc).columns.map((column) => column.id);
+      const cardId = addCard(a.doc, { paperId: 'p', columnId: columns[0], addedBy: owner.user.id });
+      const updates = 1000;
+      for (let i = 0; i < updates; i++) moveCard(a.doc, cardId, { columnId: columns[i % columns.length] });
+      const last = columns[(updates - 1) % columns.length];
+      a.doc.getMap('meta').set('done', true);
+      await waitForDoc(
+        b.doc,
+        (doc) => doc.getMap('meta').get('done') === true && readCard(doc, cardId)?.columnId === last,
+      );
+      await app.sync.flushAll();
+      expect(await logRows(db.sql, boardId)).toBeLessThanOrEqual(50);
+      expect(stateOf(await storedDoc(db.sql, boardId))).toEqual(stateOf(a.doc));
+      await disconnectAll(app, [a, b]);
+      const reloaded = await connectClient(app, boardId, owner);
+      expect(stateOf(reloaded.doc)).toEqual(stateOf(a.doc));
+      await disconnectAll(app, [reloaded]);
+    },
+  );
+
+  it('leaves no document loaded after 200 connect/disconnect cycles over 20 boards', { timeout: 90_000 }, async () => {
+    const { app } = await start();
+    const owner = await signUp(app, 'Owner');
+    const boards = await Promise.all(Array.from({ length: 20 }, (_, i) => createBoard(app, owner, `Board ${i}`)));
+    const cycles = 200;
+    const parallel = 20;
+    for (let round = 0; round < cycles / parallel; round++) {
+      const clients = await Promise.all(
+        Array.from({ length: parallel }, (_, i) =>
+          connectClient(app, boards[(round * parallel + i) % boards.length].id, owner),
+        ),
+      );
+      for (const { provider } of clients) provider.destroy();
+    }
+    await vi.waitFor(() => expect(app.sync.loadedCount).toBe(0), { timeout: 5000, interval: 10 });
+    const metrics = await app.metrics.getSingleMetricAsString('sync_loaded_docs');
+    expect(metrics).toMatch(/sync_loaded_docs 0/);
+    expect((await app.metrics.getSingleMetric('sync_connections')!.get()).values[0].value).toBe(0);
+  });
+});
