@@ -1,3 +1,25 @@
+import type { Static } from '@sinclair/typebox';
+import type {
+  InstanceInfo,
+  LoginRequest,
+  MeResponse,
+  SignupRequest,
+  UpdateMeRequest,
+  User,
+} from '../../../shared/schemas/auth.js';
+import type {
+  AcceptedInvite,
+  BoardDetail,
+  BoardSummary,
+  CreateBoardRequest,
+  CreateInviteRequest,
+  CreatedInvite,
+  Invite,
+  InvitePreview,
+  Member,
+  Role,
+  UpdateBoardRequest,
+} from '../../../shared/schemas/boards.js';
 import type { ErrorBody } from '../../../shared/schemas/common.js';
 import type {
   ImportFormat,
@@ -134,4 +156,113 @@ export async function importPapers(
   const result = handle(buffered);
   if (result) return result;
   throw new ApiError(response.status, 'incomplete', 'the import stopped before the server sent a result');
+}
+
+async function sendJson<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+  const response = await send(method, path, body);
+  return (await response.json()) as T;
+}
+
+/** A request whose answer has no body worth reading (204, or a body the caller does not need). */
+async function send(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<Response> {
+  // Without a body there must be no JSON content type either: Fastify refuses an empty JSON body.
+  if (body === undefined) return request(path, { method });
+  return request(path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+}
+
+/** The signed-in user, or null when nobody is (401). */
+export async function getMe(): Promise<User | null> {
+  try {
+    return (await getJson<MeResponse>('/api/me')).user;
+  } catch (err) {
+    if (err instanceof ApiError && err.status === 401) return null;
+    throw err;
+  }
+}
+
+/** Signs in; the server sets the session cookie. A wrong email or password rejects with status 401. */
+export async function login(body: LoginRequest): Promise<User> {
+  return (await sendJson<MeResponse>('POST', '/api/auth/login', body)).user;
+}
+
+/** Creates an account and signs it in; 409 when the email is taken. */
+export async function signup(body: SignupRequest): Promise<User> {
+  return (await sendJson<MeResponse>('POST', '/api/auth/signup', body)).user;
+}
+
+/** Ends the session and clears its cookie. */
+export async function logout(): Promise<void> {
+  await send('POST', '/api/auth/logout');
+}
+
+/** Changes the signed-in user's name and/or password (a new password needs the current one). */
+export async function updateMe(body: UpdateMeRequest): Promise<User> {
+  return (await sendJson<MeResponse>('PATCH', '/api/me', body)).user;
+}
+
+/** What the login page may show about this instance (the demo account in demo mode). */
+export function getInstance(signal?: AbortSignal): Promise<InstanceInfo> {
+  return getJson<InstanceInfo>('/api/instance', signal);
+}
+
+/** The boards the signed-in user belongs to, most recently changed first. */
+export function listBoards(signal?: AbortSignal): Promise<BoardSummary[]> {
+  return getJson<BoardSummary[]>('/api/boards', signal);
+}
+
+export function createBoard(body: CreateBoardRequest): Promise<BoardSummary> {
+  return sendJson<BoardSummary>('POST', '/api/boards', body);
+}
+
+/** A board with the caller's role and its members; 404 for boards the caller is not a member of. */
+export function getBoard(boardId: string, signal?: AbortSignal): Promise<BoardDetail> {
+  return getJson<BoardDetail>(`/api/boards/${encodeURIComponent(boardId)}`, signal);
+}
+
+export function updateBoard(boardId: string, body: UpdateBoardRequest): Promise<BoardSummary> {
+  return sendJson<BoardSummary>('PATCH', `/api/boards/${encodeURIComponent(boardId)}`, body);
+}
+
+export async function deleteBoard(boardId: string): Promise<void> {
+  await send('DELETE', `/api/boards/${encodeURIComponent(boardId)}`);
+}
+
+/** Gives a member another role (owners only); answers with the updated members. */
+export function changeMemberRole(boardId: string, userId: string, role: Role): Promise<Member[]> {
+  return sendJson<Member[]>(
+    'PATCH',
+    `/api/boards/${encodeURIComponent(boardId)}/members/${encodeURIComponent(userId)}`,
+    {
+      role,
+    },
+  );
+}
+
+/** Removes a member (owners), or the caller themselves (leaving the board). */
+export async function removeMember(boardId: string, userId: string): Promise<void> {
+  await send('DELETE', `/api/boards/${encodeURIComponent(boardId)}/members/${encodeURIComponent(userId)}`);
+}
+
+/** Creates an invitation; its token is in this answer only. */
+export function createInvite(boardId: string, body: CreateInviteRequest): Promise<CreatedInvite> {
+  return sendJson<CreatedInvite>('POST', `/api/boards/${encodeURIComponent(boardId)}/invites`, body);
+}
+
+/** The board's invitations, newest first, revoked and expired ones included (owners only). */
+export function listInvites(boardId: string, signal?: AbortSignal): Promise<Invite[]> {
+  return getJson<Invite[]>(`/api/boards/${encodeURIComponent(boardId)}/invites`, signal);
+}
+
+export async function revokeInvite(boardId: string, inviteId: string): Promise<void> {
+  await send('DELETE', `/api/boards/${encodeURIComponent(boardId)}/invites/${encodeURIComponent(inviteId)}`);
+}
+
+/** Which board and role an invitation link offers (signed in only). */
+export function previewInvite(token: string, signal?: AbortSignal): Promise<InvitePreview> {
+  return getJson<InvitePreview>(`/api/invites/${encodeURIComponent(token)}`, signal);
+}
+
+/** Joins the board of an invitation; 410 when it expired, was revoked or is used up. */
+export function acceptInvite(token: string): Promise<Static<typeof AcceptedInvite>> {
+  return sendJson<Static<typeof AcceptedInvite>>('POST', `/api/invites/${encodeURIComponent(token)}/accept`);
 }

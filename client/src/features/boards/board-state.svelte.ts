@@ -1,0 +1,97 @@
+import type {
+  BoardDetail,
+  CreateInviteRequest,
+  CreatedInvite,
+  Invite,
+  Role,
+} from '../../../../shared/schemas/boards.js';
+import * as api from '../../lib/api.js';
+
+/**
+ * One board as its header and members page show it: the board, my role, the members and, for owners,
+ * the invitations. Actions reject with `ApiError` and leave the shown state as the server has it.
+ */
+export class BoardState {
+  detail = $state.raw<BoardDetail | null>(null);
+  /** The board's invitations; loaded for owners only (nobody else may list them). */
+  invites = $state.raw<Invite[]>([]);
+  /** The invitation created last, whose link is shown this once. */
+  createdInvite = $state.raw<CreatedInvite | null>(null);
+  loading = $state(false);
+  /** Why loading failed; `notFound` when the board does not exist or I am not (or no longer) a member. */
+  error = $state<string | null>(null);
+  notFound = $state(false);
+
+  role: Role | null = $derived(this.detail?.board.role ?? null);
+  isOwner = $derived(this.role === 'owner');
+
+  #controller: AbortController | null = null;
+
+  /**
+   * @param boardId the board shown
+   * @param withInvites whether owners' invitations are loaded too (the members page)
+   */
+  constructor(
+    readonly boardId: string,
+    readonly withInvites = false,
+  ) {}
+
+  async load(): Promise<void> {
+    this.#controller?.abort();
+    const controller = new AbortController();
+    this.#controller = controller;
+    this.loading = true;
+    this.error = null;
+    try {
+      const detail = await api.getBoard(this.boardId, controller.signal);
+      const invites =
+        this.withInvites && detail.board.role === 'owner' ? await api.listInvites(this.boardId, controller.signal) : [];
+      this.detail = detail;
+      this.invites = invites;
+      this.notFound = false;
+    } catch (err) {
+      if (api.isAbort(err)) return;
+      this.notFound = err instanceof api.ApiError && err.status === 404;
+      this.error = api.errorMessage(err);
+    } finally {
+      if (this.#controller === controller) this.loading = false;
+    }
+  }
+
+  /** Gives a member another role; my own role changing reloads the board, as what I may do changes. */
+  async changeRole(userId: string, role: Role, myId: string): Promise<void> {
+    const members = await api.changeMemberRole(this.boardId, userId, role);
+    if (this.detail) this.detail = { ...this.detail, members };
+    if (userId === myId) await this.load();
+  }
+
+  async removeMember(userId: string): Promise<void> {
+    await api.removeMember(this.boardId, userId);
+    if (!this.detail) return;
+    const members = this.detail.members.filter((m) => m.userId !== userId);
+    this.detail = { ...this.detail, members, board: { ...this.detail.board, memberCount: members.length } };
+  }
+
+  /** Leaves the board (removing myself). */
+  leave(myId: string): Promise<void> {
+    return api.removeMember(this.boardId, myId);
+  }
+
+  async createInvite(body: CreateInviteRequest): Promise<CreatedInvite> {
+    const created = await api.createInvite(this.boardId, body);
+    const { token: _token, url: _url, ...invite } = created;
+    this.invites = [invite, ...this.invites];
+    this.createdInvite = created;
+    return created;
+  }
+
+  async revokeInvite(inviteId: string): Promise<void> {
+    await api.revokeInvite(this.boardId, inviteId);
+    this.invites = this.invites.map((i) => (i.id === inviteId ? { ...i, revoked: true } : i));
+    if (this.createdInvite?.id === inviteId) this.createdInvite = null;
+  }
+
+  dispose(): void {
+    this.#controller?.abort();
+  }
+}
