@@ -1,0 +1,96 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import postgres from 'postgres';
+import { openDatabase, type Database, type Sql } from '../../server/src/db/connect.js';
+import { migrate } from '../../server/src/db/migrate.js';
+
+/** Where `npm run bench` looks for a real PostgreSQL server unless BENCH_DATABASE_URL says otherwise. */
+export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5433/postgres';
+
+/** The database modes a benchmark can run in. */
+export const MODES = ['embedded', 'postgres'] as const;
+export type Mode = (typeof MODES)[number];
+
+/** The server to benchmark real PostgreSQL on: BENCH_DATABASE_URL, else the default. */
+export function postgresServerUrl(env: Record<string, string | undefined> = process.env): string {
+  return env.BENCH_DATABASE_URL || DEFAULT_POSTGRES_URL;
+}
+
+/** The URL without its password, for printing. */
+export function redactUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    if (u.password) u.password = '***';
+    return u.toString();
+  } catch {
+    return url;
+  }
+}
+
+/** A fresh, migrated embedded database in a new temporary directory; `close()` deletes the directory. */
+export async function openFreshEmbedded(): Promise<Database> {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'paperboard-bench-'));
+  try {
+    const db = await openDatabase({ databaseUrl: null, dataDir });
+    await migrate(db.sql);
+    return {
+      ...db,
+      async close() {
+        await db.close();
+        await fs.rm(dataDir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    await fs.rm(dataDir, { recursive: true, force: true });
+    throw error;
+  }
+}
+
+/**
+ * A fresh, migrated database created on the server at `serverUrl`, or the reason it could not be
+ * reached. `close()` drops the database.
+ */
+export async function openFreshPostgres(serverUrl: string): Promise<Database | { unreachable: string }> {
+  const admin = postgres(serverUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
+  try {
+    await admin`select 1`;
+  } catch (error) {
+    await admin.end({ timeout: 1 }).catch(() => {});
+    return { unreachable: error instanceof Error ? error.message : String(error) };
+  }
+  const name = `paperboard_bench_${crypto.randomBytes(4).toString('hex')}`;
+  const dropDatabase = async () => {
+    await admin.unsafe(`drop database if exists ${name} with (force)`);
+    await admin.end({ timeout: 5 });
+  };
+  let db: Database | null = null;
+  try {
+    await admin.unsafe(`create database ${name}`);
+    const url = new URL(serverUrl);
+    url.pathname = `/${name}`;
+    db = await openDatabase({ databaseUrl: url.toString(), dataDir: os.tmpdir() });
+    await migrate(db.sql);
+  } catch (error) {
+    await db?.close();
+    await dropDatabase();
+    throw error;
+  }
+  const opened = db;
+  return {
+    ...opened,
+    async close() {
+      await opened.close();
+      await dropDatabase();
+    },
+  };
+}
+
+/**
+ * What autovacuum does soon after a bulk import on a server (PGlite has no autovacuum): planner
+ * statistics, and the GIN pending list merged into the index.
+ */
+export async function vacuumAnalyze(sql: Sql, table: string): Promise<void> {
+  await sql`vacuum (analyze) ${sql(table)}`;
+}
