@@ -11,6 +11,7 @@ import { clientPlugin } from './plugins/client.js';
 import { authPlugin } from './plugins/auth.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { upgradePlugin } from './plugins/upgrade.js';
+import { busPlugin, type BusKind } from './plugins/bus.js';
 import { authRoutes } from './features/auth/auth.routes.js';
 import { boardRoutes } from './features/boards/boards.routes.js';
 import { cardRoutes } from './features/cards/cards.routes.js';
@@ -21,6 +22,8 @@ import { ErrorBody } from '../../shared/schemas/common.js';
 export interface AppOptions {
   config: Config;
   sql: Sql;
+  /** How nodes talk: Postgres LISTEN/NOTIFY or in-process; by default from `config.databaseUrl`. */
+  bus?: BusKind;
   /** Pino logger options, or false in tests. */
   logger?: boolean | object;
 }
@@ -53,6 +56,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metricsPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(authPlugin);
+  await app.register(busPlugin, { kind: options.bus ?? (options.config.databaseUrl ? 'postgres' : 'memory') });
   await app.register(upgradePlugin);
 
   await app.register(opsRoutes);

@@ -40,7 +40,7 @@ export const upgradePlugin = fp<Partial<SyncSettings>>(
       loadedDocs: () => docs?.loadedCount ?? 0,
       maxLogRows: () => docs?.maxLogRows ?? 0,
     });
-    docs = new BoardDocs(app.sql, settings, metrics, app.log);
+    docs = new BoardDocs(app.sql, settings, metrics, app.log, app.bus);
     const boardDocs = docs;
     app.decorate('sync', boardDocs);
     // Twice the limit: larger frames are cut off by ws itself (1009); between the two, the connection
@@ -98,5 +98,5 @@ export const upgradePlugin = fp<Partial<SyncSettings>>(
       wss.close();
     });
   },
-  { name: 'upgrade', dependencies: ['db', 'auth', 'metrics'] },
+  { name: 'upgrade', dependencies: ['db', 'auth', 'metrics', 'bus'] },
 );

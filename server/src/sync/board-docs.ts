@@ -5,7 +5,8 @@ import * as awarenessProtocol from 'y-protocols/awareness';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Sql } from '../db/connect.js';
 import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
-import { loadBoardUpdates } from './board-updates.repository.js';
+import { loadBoardUpdates, readBoardUpdates } from './board-updates.repository.js';
+import { MAX_BUS_PAYLOAD, type Bus, type BusMessage } from './bus.js';
 import { checkUpdate, replicaOf, type Sender, type Verdict } from './integrity.js';
 import type { SyncMetrics } from './metrics.js';
 import { UpdateLog } from './persistence.js';
@@ -24,8 +25,13 @@ import type { SyncConnection } from './connection.js';
  * One loaded board: the live document, its awareness, the connections on it and its update log.
  * Everything here is synchronous; only the log talks to the database.
  */
+/** Origin of updates and awareness changes that arrived from another node over the bus. */
+export const REMOTE = Symbol('remote');
+
 export class BoardDoc {
   readonly doc = new Y.Doc();
+  /** Called with awareness changes made by this node's connections, to share them with other nodes. */
+  onLocalAwareness: (update: Uint8Array) => void = () => {};
   readonly awareness: awarenessProtocol.Awareness;
   readonly connections = new Set<SyncConnection>();
   idleTimer: NodeJS.Timeout | null = null;
@@ -45,7 +51,8 @@ export class BoardDoc {
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
-      this.log.append(update);
+      // Another node stored it already.
+      if (origin !== REMOTE) this.log.append(update);
       this.metrics.updatesIn.inc();
       const message = updateMessage(update);
       for (const connection of this.connections) {
@@ -63,8 +70,10 @@ export class BoardDoc {
           for (const id of changes.added) owner.awarenessClients.add(id);
           for (const id of changes.removed) owner.awarenessClients.delete(id);
         }
-        const message = awarenessMessage(awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed));
+        const encoded = awarenessProtocol.encodeAwarenessUpdate(this.awareness, changed);
+        const message = awarenessMessage(encoded);
         for (const connection of this.connections) connection.send(message);
+        if (origin !== REMOTE) this.onLocalAwareness(encoded);
       },
     );
   }
@@ -105,6 +114,20 @@ export class BoardDoc {
     if (entries.length > 0) {
       awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwareness(entries), connection);
     }
+  }
+
+  /** Applies updates another node stored; they reach this node's clients like any other. */
+  applyRemote(updates: Uint8Array[]): void {
+    for (const update of updates) {
+      // The shadow replica must keep up, or the next local check would diff against stale state.
+      if (this.shadow) Y.applyUpdate(this.shadow, update);
+      Y.applyUpdate(this.doc, update, REMOTE);
+    }
+  }
+
+  /** Applies presence from another node (already stamped with identities by that node). */
+  applyRemoteAwareness(update: Uint8Array): void {
+    awarenessProtocol.applyAwarenessUpdate(this.awareness, update, REMOTE);
   }
 
   /** Every known awareness state, for a new connection or a query. */
@@ -157,7 +180,27 @@ export class BoardDocs {
     readonly settings: SyncSettings,
     private readonly metrics: SyncMetrics,
     private readonly log: FastifyBaseLogger,
-  ) {}
+    private readonly bus: Bus,
+  ) {
+    bus.subscribe((message) => {
+      if (message.node === bus.nodeId) return;
+      this.receiveFromBus(message).catch((error: unknown) =>
+        this.log.error({ err: error, boardId: message.boardId }, 'sync: applying a message from another node failed'),
+      );
+    });
+  }
+
+  private async receiveFromBus(message: BusMessage): Promise<void> {
+    // Boards not loaded here have nothing to update: they load the rows when someone joins.
+    const board = this.docs.get(message.boardId);
+    if (!board) return;
+    if (message.kind === 'updates') {
+      const updates = await readBoardUpdates(this.sql, message.boardId, message);
+      if (this.docs.get(message.boardId) === board) board.applyRemote(updates);
+    } else if (message.kind === 'awareness') {
+      board.applyRemoteAwareness(Buffer.from(message.update, 'base64'));
+    }
+  }
 
   /** Number of documents in memory. */
   get loadedCount(): number {
@@ -253,7 +296,18 @@ export class BoardDocs {
     if (this.closing) throw new Error('sync server is shutting down');
     const log = new UpdateLog(this.sql, boardId, this.settings, this.metrics, this.log, updates.length);
     const board = new BoardDoc(boardId, log, this.metrics, updates);
-    log.onPersisted = () => replaceProjection(this.sql, boardId, boardView(board.doc));
+    log.onWritten = async (range, appended) => {
+      if (appended) await replaceProjection(this.sql, boardId, boardView(board.doc));
+      await this.bus.publish({ kind: 'updates', node: this.bus.nodeId, boardId, ...range });
+    };
+    board.onLocalAwareness = (update) => {
+      const encoded = Buffer.from(update).toString('base64');
+      // Presence too large for one NOTIFY stays local rather than failing the bus.
+      if (encoded.length > MAX_BUS_PAYLOAD - 200) return;
+      void this.bus
+        .publish({ kind: 'awareness', node: this.bus.nodeId, boardId, update: encoded })
+        .catch((error: unknown) => this.log.warn({ err: error, boardId }, 'sync: publishing presence failed'));
+    };
     this.docs.set(boardId, board);
     return board;
   }

@@ -8,11 +8,33 @@ export async function loadBoardUpdates(sql: Sql, boardId: string): Promise<Uint8
   return rows.map((row) => row.update);
 }
 
-/** Appends updates to a board's log in one multi-row insert. */
-export async function appendBoardUpdates(sql: Sql, boardId: string, updates: Uint8Array[]): Promise<void> {
-  if (updates.length === 0) return;
+/** A range of `board_updates` ids (as text: bigint). */
+export interface RowRange {
+  from: string;
+  to: string;
+}
+
+/** Appends updates to a board's log in one multi-row insert; returns the range of ids it took. */
+export async function appendBoardUpdates(sql: Sql, boardId: string, updates: Uint8Array[]): Promise<RowRange | null> {
+  if (updates.length === 0) return null;
   const rows = updates.map((update) => ({ boardId, update: Buffer.from(update) }));
-  await sql`insert into board_updates ${sql(rows, 'boardId', 'update')}`;
+  const inserted = await sql<{ id: string }[]>`
+    insert into board_updates ${sql(rows, 'boardId', 'update')} returning id::text as id`;
+  const ids = inserted.map((r) => BigInt(r.id));
+  const min = ids.reduce((a, b) => (b < a ? b : a));
+  const max = ids.reduce((a, b) => (b > a ? b : a));
+  return { from: String(min), to: String(max) };
+}
+
+/**
+ * The updates of a board whose ids fall in a range another node announced. Rows of other writers in
+ * the same range come along; applying an update twice changes nothing.
+ */
+export async function readBoardUpdates(sql: Sql, boardId: string, range: RowRange): Promise<Uint8Array[]> {
+  const rows = await sql<{ update: Uint8Array }[]>`
+    select update from board_updates
+    where board_id = ${boardId} and id between ${range.from}::bigint and ${range.to}::bigint order by id`;
+  return rows.map((row) => row.update);
 }
 
 /**
@@ -21,21 +43,26 @@ export async function appendBoardUpdates(sql: Sql, boardId: string, updates: Uin
  * if that range holds a row this transaction did not read (committed late by another node), the
  * count differs and the whole compaction rolls back rather than lose it.
  */
-export async function compactBoardUpdates(sql: Sql, boardId: string): Promise<number> {
+export async function compactBoardUpdates(
+  sql: Sql,
+  boardId: string,
+): Promise<{ rows: number; mergedId: string | null }> {
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${boardId}))`;
     const rows = await tx<{ id: string; update: Uint8Array }[]>`
       select id, update from board_updates where board_id = ${boardId} order by id`;
-    if (rows.length <= 1) return rows.length;
+    if (rows.length <= 1) return { rows: rows.length, mergedId: null };
     const merged = Y.mergeUpdates(rows.map((row) => row.update));
     const first = rows[0].id;
     const last = rows[rows.length - 1].id;
     const deleted = await tx`
       delete from board_updates where board_id = ${boardId} and id >= ${first} and id <= ${last}`;
     if (deleted.count !== rows.length) throw new Error(`compaction of ${boardId} raced with another writer`);
-    await tx`insert into board_updates (board_id, update) values (${boardId}, ${Buffer.from(merged)})`;
+    const [row]: [{ id: string }] = await tx`
+      insert into board_updates (board_id, update) values (${boardId}, ${Buffer.from(merged)})
+      returning id::text as id`;
     const [count]: [{ n: number }] = await tx`
       select count(*)::int as n from board_updates where board_id = ${boardId}`;
-    return count.n;
+    return { rows: count.n, mergedId: row.id };
   });
 }

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Sql } from '../db/connect.js';
-import { appendBoardUpdates, compactBoardUpdates } from './board-updates.repository.js';
+import { appendBoardUpdates, compactBoardUpdates, type RowRange } from './board-updates.repository.js';
 import type { SyncMetrics } from './metrics.js';
 import type { SyncSettings } from './settings.js';
 
@@ -19,8 +19,11 @@ const RETRY_MS = 1000;
 export class UpdateLog {
   /** Rows in the database for this board, as far as this node knows. */
   rows: number;
-  /** Runs after each successful write, e.g. to refresh the board's projection. */
-  onPersisted: () => Promise<void> = async () => {};
+  /**
+   * Runs after rows were written (appended, or merged by compaction): refreshes the projection and
+   * tells the other nodes which rows to read. `appended` is false after a compaction.
+   */
+  onWritten: (range: RowRange, appended: boolean) => Promise<void> = async () => {};
   private queue: Queued[] = [];
   private timer: NodeJS.Timeout | null = null;
   private chain: Promise<void> = Promise.resolve();
@@ -78,8 +81,9 @@ export class UpdateLog {
   private async write(): Promise<void> {
     const batch = this.queue.splice(0);
     if (batch.length > 0) {
+      let range: RowRange | null;
       try {
-        await appendBoardUpdates(
+        range = await appendBoardUpdates(
           this.sql,
           this.boardId,
           batch.map((item) => item.update),
@@ -91,21 +95,28 @@ export class UpdateLog {
       const now = performance.now();
       for (const item of batch) this.metrics.persistLag.observe((now - item.receivedAt) / 1000);
       this.rows += batch.length;
-      try {
-        await this.onPersisted();
-      } catch (error) {
-        // The updates are safe; a stale projection is refreshed by the next write.
-        this.log.warn({ err: error, boardId: this.boardId }, 'sync: refreshing the projection failed');
-      }
+      if (range) await this.announce(range, true);
     }
     if (this.rows > this.settings.compactThreshold) {
       try {
-        this.rows = await compactBoardUpdates(this.sql, this.boardId);
+        const compacted = await compactBoardUpdates(this.sql, this.boardId);
+        this.rows = compacted.rows;
         this.metrics.compactions.inc();
+        // Nodes that had not read the merged rows yet read the merged one instead.
+        if (compacted.mergedId) await this.announce({ from: compacted.mergedId, to: compacted.mergedId }, false);
       } catch (error) {
         // The log is intact; the next flush tries again.
         this.log.warn({ err: error, boardId: this.boardId }, 'sync: compaction failed');
       }
+    }
+  }
+
+  private async announce(range: RowRange, appended: boolean): Promise<void> {
+    try {
+      await this.onWritten(range, appended);
+    } catch (error) {
+      // The updates are safe; the projection and other nodes catch up with the next write.
+      this.log.warn({ err: error, boardId: this.boardId }, 'sync: after-write hook failed');
     }
   }
 }

@@ -1,0 +1,29 @@
+import fp from 'fastify-plugin';
+import { InProcessBus, PostgresBus, type Bus } from '../sync/bus.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Messages between the nodes that share this database. */
+    bus: Bus;
+  }
+}
+
+/** Which bus to use: Postgres LISTEN/NOTIFY on a real server, in-process on embedded PGlite. */
+export type BusKind = 'postgres' | 'memory';
+
+/** Decorates `app.bus`. */
+export const busPlugin = fp<{ kind: BusKind }>(
+  async (app, { kind }) => {
+    let bus: Bus;
+    if (kind === 'postgres') {
+      const postgresBus = new PostgresBus(app.sql, (err) => app.log.error({ err }, 'bus: message failed'));
+      await postgresBus.start();
+      bus = postgresBus;
+    } else {
+      bus = new InProcessBus();
+    }
+    app.decorate('bus', bus);
+    app.addHook('onClose', async () => bus.close());
+  },
+  { name: 'bus', dependencies: ['db'] },
+);
