@@ -63,3 +63,20 @@ describe('readiness without a database', () => {
     await other.app.close();
   });
 });
+
+describe('sync metrics', () => {
+  it('exposes connection, document, update and persistence figures without per-board labels', async () => {
+    const body = (await t.app.inject('/metrics')).body;
+    for (const name of [
+      'sync_connections',
+      'sync_loaded_docs',
+      'sync_updates_in_total',
+      'sync_updates_out_total',
+      'sync_persist_lag_seconds_bucket',
+      'sync_log_rows_max',
+    ]) {
+      expect(body, name).toMatch(new RegExp(`^${name}(\\{[^}]*\\})? \\d`, 'm'));
+    }
+    expect(body).not.toMatch(/^sync_\w+\{[^}]*board/m);
+  });
+});
