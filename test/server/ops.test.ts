@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
+import fs from 'node:fs';
+import postgres from 'postgres';
+import { buildApp } from '../../server/src/app.js';
+import { buildTestApp, testConfig, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -56,11 +59,20 @@ describe('operations endpoints', () => {
 
 describe('readiness without a database', () => {
   it('reports 503 when the database is unreachable', async () => {
-    const other = await buildTestApp();
-    await other.db.sql.end({ timeout: 1 });
-    const res = await other.app.inject('/readyz');
-    expect(res.statusCode).toBe(503);
-    await other.app.close();
+    // Nothing listens on port 1: every query fails to connect.
+    const unreachable = postgres('postgres://postgres@127.0.0.1:1/none', { connect_timeout: 1, max: 1 });
+    const config = testConfig();
+    const app = await buildApp({ config, sql: unreachable, bus: 'memory' });
+    try {
+      const res = await app.inject('/readyz');
+      expect(res.statusCode).toBe(503);
+      expect(res.json()).toEqual({ status: 'database unreachable' });
+      expect((await app.inject('/healthz')).statusCode).toBe(200);
+    } finally {
+      await app.close();
+      await unreachable.end();
+      fs.rmSync(config.dataDir, { recursive: true, force: true });
+    }
   });
 });
 

@@ -87,7 +87,9 @@ export class PostgresBus implements Bus {
   }
 
   async close(): Promise<void> {
-    await this.unlisten?.();
+    const unlisten = this.unlisten;
     this.unlisten = null;
+    // Shutting down with the database already gone must not fail the shutdown.
+    await unlisten?.().catch((error: unknown) => this.onError(error));
   }
 }
