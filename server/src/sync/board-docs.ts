@@ -149,7 +149,26 @@ export class BoardDoc {
     connection.send(syncStep1Message(this.doc));
   }
 
+  private projectionTimer: NodeJS.Timeout | null = null;
+  private project: (() => Promise<void>) | null = null;
+
+  /** Rewrites the projection with `run` after `delayMs`, once for any number of calls meanwhile. */
+  scheduleProjection(run: () => Promise<void>, delayMs: number): void {
+    this.project = run;
+    this.projectionTimer ??= setTimeout(() => void this.flushProjection(), delayMs);
+  }
+
+  /** Runs a scheduled projection rewrite now (before unloading, so the last edits are projected). */
+  async flushProjection(): Promise<void> {
+    if (this.projectionTimer) clearTimeout(this.projectionTimer);
+    this.projectionTimer = null;
+    const run = this.project;
+    this.project = null;
+    await run?.();
+  }
+
   destroy(): void {
+    if (this.projectionTimer) clearTimeout(this.projectionTimer);
     if (this.idleTimer) clearTimeout(this.idleTimer);
     this.log.stop();
     this.awareness.destroy();
@@ -270,6 +289,7 @@ export class BoardDocs {
         for (const connection of [...board.connections]) connection.close(CLOSE_CODES.goingAway);
         try {
           await board.log.flush();
+          await board.flushProjection();
         } catch (error) {
           this.log.error(
             { err: error, boardId: board.boardId },
@@ -297,8 +317,15 @@ export class BoardDocs {
     const log = new UpdateLog(this.sql, boardId, this.settings, this.metrics, this.log, updates.length);
     const board = new BoardDoc(boardId, log, this.metrics, updates);
     log.onWritten = async (range, appended) => {
-      if (appended) await replaceProjection(this.sql, boardId, boardView(board.doc));
       await this.bus.publish({ kind: 'updates', node: this.bus.nodeId, boardId, ...range });
+      if (!appended) return;
+      board.scheduleProjection(
+        () =>
+          replaceProjection(this.sql, boardId, boardView(board.doc)).catch((error: unknown) =>
+            this.log.warn({ err: error, boardId }, 'sync: refreshing the projection failed'),
+          ),
+        this.settings.projectionDelayMs,
+      );
     };
     board.onLocalAwareness = (update) => {
       const encoded = Buffer.from(update).toString('base64');
@@ -323,6 +350,7 @@ export class BoardDocs {
   private async unload(board: BoardDoc): Promise<void> {
     try {
       await board.log.flush();
+      await board.flushProjection();
     } catch (error) {
       this.log.error({ err: error, boardId: board.boardId }, 'sync: flush before unload failed; keeping the document');
       this.scheduleUnload(board);

@@ -6,6 +6,11 @@ export interface SyncSettings {
   idleUnloadMs: number;
   /** Group-commit window of the update log. */
   groupCommitMs: number;
+  /**
+   * Delay before the projection is rewritten after a write: a burst of edits costs one rewrite
+   * instead of one per group commit, and REST still sees an edit well within a second.
+   */
+  projectionDelayMs: number;
   /** Compact a board's log once it holds more rows than this. */
   compactThreshold: number;
   /** Largest accepted message, bytes. */
@@ -17,6 +22,7 @@ export interface SyncSettings {
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   idleUnloadMs: 1500,
   groupCommitMs: 50,
+  projectionDelayMs: 250,
   compactThreshold: 200,
   maxMessageBytes: MAX_SYNC_MESSAGE_BYTES,
   rateLimit: { perSecond: 100, burst: 200 },
