@@ -4,6 +4,10 @@ import { formatMachine, machineInfo } from './lib/machine.js';
 
 /** The benchmarks by name; each module is loaded only when it runs. */
 const BENCHMARKS: Record<string, { summary: string; load: () => Promise<Benchmark> }> = {
+  sync: {
+    summary: 'edit fan-out latency of the sync server against the reference y-websocket server',
+    load: () => import('./sync.js'),
+  },
   search: {
     summary: 'import throughput and search latency on a 100,000-paper library, embedded and real PostgreSQL',
     load: () => import('./search.js'),

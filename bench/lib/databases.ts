@@ -94,3 +94,35 @@ export async function openFreshPostgres(serverUrl: string): Promise<Database | {
 export async function vacuumAnalyze(sql: Sql, table: string): Promise<void> {
   await sql`vacuum (analyze) ${sql(table)}`;
 }
+
+/**
+ * A fresh, empty database on the server at `serverUrl` for a server process to migrate itself, or the
+ * reason it could not be reached. `drop()` drops it (forcing out any connection left).
+ */
+export async function createFreshPostgresDatabase(
+  serverUrl: string,
+): Promise<{ url: string; drop(): Promise<void> } | { unreachable: string }> {
+  const admin = postgres(serverUrl, { max: 1, connect_timeout: 5, onnotice: () => {} });
+  try {
+    await admin`select 1`;
+  } catch (error) {
+    await admin.end({ timeout: 1 }).catch(() => {});
+    return { unreachable: error instanceof Error ? error.message : String(error) };
+  }
+  const name = `paperboard_bench_${crypto.randomBytes(4).toString('hex')}`;
+  try {
+    await admin.unsafe(`create database ${name}`);
+  } catch (error) {
+    await admin.end({ timeout: 1 }).catch(() => {});
+    throw error;
+  }
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    async drop() {
+      await admin.unsafe(`drop database if exists ${name} with (force)`);
+      await admin.end({ timeout: 5 });
+    },
+  };
+}

@@ -1,0 +1,546 @@
+import fs from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import WebSocket from 'ws';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import { addCard, boardView, initBoardDoc } from '../shared/protocol/board-doc.js';
+import { UsageError } from './lib/benchmark.js';
+import { createFreshPostgresDatabase, DEFAULT_POSTGRES_URL, postgresServerUrl, redactUrl } from './lib/databases.js';
+import { formatLoad } from './lib/machine.js';
+import { freePort, sampleProcess, startNodeServer, type ChildServer, type UsageSummary } from './lib/processes.js';
+import { summarize, type LatencySummary } from './lib/stats.js';
+import { formatCount, formatMs, formatTable } from './lib/table.js';
+
+/** The goal of the issue: our first-receiver p99 at most 1.0× the reference's (accepted: 1.5×), nothing lost. */
+const PASS_RATIO = 1.0;
+const ACCEPTED_RATIO = 1.5;
+
+const EDITS_PER_SECOND = 20;
+/** Edits before the measured ones (JIT, connection buffers); sent at the same rate and not counted. */
+const WARM_UP_SECONDS = 2;
+/** After the last edit, how long to wait for outstanding deliveries before counting them lost. */
+const DRAIN_MS = 5000;
+const CONNECT_BATCH = 25;
+/** The load generator is the bottleneck above these (event-loop delay p99, CPU of one core). */
+const GENERATOR_DELAY_LIMIT_MS = 20;
+const GENERATOR_CPU_LIMIT = 90;
+/** Sampling interval of the event-loop delay histogram; its samples include it, so it is subtracted. */
+const DELAY_RESOLUTION_MS = 5;
+
+const ROOT = fileURLToPath(new URL('../', import.meta.url));
+const SERVER_SCRIPT = path.join(ROOT, 'server/src/main.ts');
+const REFERENCE_SCRIPT = path.join(ROOT, 'bench/lib/reference-sync-server.ts');
+
+const SCENARIOS = {
+  a: { label: 'A: 1 writer → 50 readers, 1 board', boards: 1, clientsPerBoard: 51, writersPerBoard: 1, cards: 500 },
+  b: { label: 'B: 1 writer → 200 readers, 1 board', boards: 1, clientsPerBoard: 201, writersPerBoard: 1, cards: 500 },
+  c: {
+    label: 'C: 20 boards × 10 clients, 2 writers each',
+    boards: 20,
+    clientsPerBoard: 10,
+    writersPerBoard: 2,
+    cards: 50,
+  },
+} as const;
+type ScenarioName = keyof typeof SCENARIOS;
+type Scenario = (typeof SCENARIOS)[ScenarioName];
+
+const SERVER_MODES = ['embedded', 'postgres', 'reference'] as const;
+type ServerMode = (typeof SERVER_MODES)[number];
+
+const MODE_LABELS: Record<ServerMode, string> = {
+  embedded: 'Paperboard, embedded PGlite',
+  postgres: 'Paperboard, real PostgreSQL',
+  reference: '@y/websocket-server 0.1.1 (no persistence)',
+};
+
+const USAGE = `npm run bench -- sync [options]
+  --scenario a|b|c|all                      (default all) a: 1→50, b: 1→200, c: 20 boards × 10 clients
+  --duration S                              measured seconds of edits per run (default 12), after ${WARM_UP_SECONDS} s warm-up
+  --mode embedded|postgres|reference|all    (default all)
+  Real PostgreSQL is BENCH_DATABASE_URL (default ${DEFAULT_POSTGRES_URL}).`;
+
+interface Options {
+  scenarios: ScenarioName[];
+  modes: ServerMode[];
+  durationSeconds: number;
+}
+
+function parseOptions(args: string[]): Options {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args,
+      options: { scenario: { type: 'string' }, mode: { type: 'string' }, duration: { type: 'string' } },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
+  }
+  const scenario = values.scenario ?? 'all';
+  if (scenario !== 'all' && !Object.hasOwn(SCENARIOS, scenario))
+    throw new UsageError(`--scenario must be a, b, c or all\n${USAGE}`);
+  const mode = values.mode ?? 'all';
+  if (mode !== 'all' && !SERVER_MODES.includes(mode as ServerMode)) {
+    throw new UsageError(`--mode must be embedded, postgres, reference or all\n${USAGE}`);
+  }
+  const duration = values.duration ?? '12';
+  if (!/^\d+$/.test(duration) || Number(duration) < 1)
+    throw new UsageError('--duration must be a positive whole number');
+  return {
+    scenarios: scenario === 'all' ? (Object.keys(SCENARIOS) as ScenarioName[]) : [scenario as ScenarioName],
+    modes: mode === 'all' ? [...SERVER_MODES] : [mode as ServerMode],
+    durationSeconds: Number(duration),
+  };
+}
+
+function progress(message: string): void {
+  process.stderr.write(`  ${message}\n`);
+}
+
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** A running server to connect to: where its documents are, and how a client authenticates. */
+interface Target {
+  mode: ServerMode;
+  server: ChildServer;
+  /** The y-websocket server URL; the room is the board id (ours) or a free name (reference). */
+  wsUrl: string;
+  /** Board (room) names, one per board of the scenario. */
+  rooms: string[];
+  cookie: string | null;
+  /** The user id the prefill writes as `addedBy` (ours checks it is the sender). */
+  userId: string;
+  cleanup(): Promise<void>;
+}
+
+async function postJson(url: string, body: unknown, cookie?: string): Promise<{ json: unknown; setCookie: string }> {
+  const res = await fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
+    body: JSON.stringify(body),
+  });
+  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
+  return { json: await res.json(), setCookie: res.headers.get('set-cookie') ?? '' };
+}
+
+/** Starts our server (embedded, or on a fresh database) and creates the owner and the boards over HTTP. */
+async function startPaperboard(mode: 'embedded' | 'postgres', boards: number): Promise<Target | string> {
+  let dropDatabase = async () => {};
+  let databaseUrl: string | undefined;
+  if (mode === 'postgres') {
+    const url = postgresServerUrl();
+    const created = await createFreshPostgresDatabase(url);
+    if ('unreachable' in created) return `skipped: no PostgreSQL at ${redactUrl(url)} (${created.unreachable})`;
+    databaseUrl = created.url;
+    dropDatabase = created.drop;
+  }
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'paperboard-sync-bench-'));
+  const removeDataDir = () => fs.rm(dataDir, { recursive: true, force: true });
+  const port = await freePort();
+  const base = `http://127.0.0.1:${port}`;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(port),
+    HOST: '127.0.0.1',
+    PUBLIC_URL: base,
+    SEED_DEMO: 'false',
+    PASSWORD_HASH_COST: '10',
+    DATA_DIR: dataDir,
+    LOG_LEVEL: 'warn',
+    AUTH_RATE_LIMIT_PER_IP: '1000000',
+    AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
+  };
+  delete env.DATABASE_URL;
+  if (databaseUrl) env.DATABASE_URL = databaseUrl;
+  let server: ChildServer;
+  try {
+    server = await startNodeServer(SERVER_SCRIPT, env, `${base}/healthz`);
+  } catch (error) {
+    await removeDataDir();
+    await dropDatabase();
+    throw error;
+  }
+  const cleanup = async () => {
+    await server.stop();
+    await removeDataDir();
+    await dropDatabase();
+  };
+  try {
+    const signup = await postJson(`${base}/api/auth/signup`, {
+      email: `sync-bench-${port}@example.org`,
+      password: 'correct horse battery',
+      name: 'Sync Bench',
+    });
+    const cookie = signup.setCookie.split(';')[0];
+    const userId = (signup.json as { user: { id: string } }).user.id;
+    const rooms: string[] = [];
+    for (let i = 0; i < boards; i++) {
+      const board = await postJson(`${base}/api/boards`, { name: `Sync bench ${i + 1}` }, cookie);
+      rooms.push((board.json as { id: string }).id);
+    }
+    return { mode, server, wsUrl: `ws://127.0.0.1:${port}/yjs`, rooms, cookie, userId, cleanup };
+  } catch (error) {
+    await cleanup();
+    throw error;
+  }
+}
+
+async function startReference(boards: number): Promise<Target> {
+  const port = await freePort();
+  const env: NodeJS.ProcessEnv = { ...process.env, PORT: String(port) };
+  delete env.YPERSISTENCE;
+  const server = await startNodeServer(REFERENCE_SCRIPT, env, `http://127.0.0.1:${port}/`);
+  const rooms = Array.from({ length: boards }, (_, i) => `sync-bench-${i + 1}`);
+  return {
+    mode: 'reference',
+    server,
+    wsUrl: `ws://127.0.0.1:${port}`,
+    rooms,
+    cookie: null,
+    userId: 'sync-bench',
+    cleanup: () => server.stop(),
+  };
+}
+
+/** A `ws` WebSocket class sending `cookie` with its handshake, as a browser would. */
+function cookieWebSocket(cookie: string | null): new (url: string | URL, protocols?: string | string[]) => WebSocket {
+  return class extends WebSocket {
+    constructor(url: string | URL, protocols?: string | string[]) {
+      super(url, protocols, { headers: cookie ? { cookie } : {} });
+    }
+  };
+}
+
+interface Client {
+  doc: Y.Doc;
+  provider: WebsocketProvider;
+  board: number;
+  closes: number;
+}
+
+async function connect(target: Target, board: number): Promise<Client> {
+  const doc = new Y.Doc();
+  const provider = new WebsocketProvider(target.wsUrl, target.rooms[board], doc, {
+    WebSocketPolyfill: cookieWebSocket(target.cookie) as unknown as typeof globalThis.WebSocket,
+    disableBc: true,
+  });
+  // No presence: every client would otherwise renew its awareness state every 15 s, to every other client.
+  provider.awareness.setLocalState(null);
+  const client: Client = { doc, provider, board, closes: 0 };
+  provider.on('connection-close', () => {
+    client.closes++;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`client of board ${board + 1} did not sync within 30 s`)), 30_000);
+    const onSync = (synced: boolean) => {
+      if (!synced) return;
+      provider.off('sync', onSync);
+      clearTimeout(timer);
+      resolve();
+    };
+    provider.on('sync', onSync);
+  });
+  return client;
+}
+
+async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
+  const deadline = performance.now() + timeoutMs;
+  while (!predicate()) {
+    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+
+/** Fills a board with `cards` cards through one client, in one update (one message, well under the limits). */
+function prefill(client: Client, target: Target, cards: number): void {
+  // The reference server starts from an empty document; ours initialises the columns on board creation.
+  if (boardView(client.doc).columns.every((c) => c.cards.length === 0) && client.doc.getMap('columns').size === 0) {
+    initBoardDoc(client.doc);
+  }
+  const columns = boardView(client.doc).columns.map((c) => c.id);
+  client.doc.transact(() => {
+    for (let i = 0; i < cards; i++) {
+      addCard(client.doc, {
+        paperId: `bench-paper-${i}`,
+        columnId: columns[i % columns.length],
+        addedBy: target.userId,
+      });
+    }
+  });
+}
+
+/** One edit: when the writer handed it to its socket, and when its receivers applied it. */
+interface EditRecord {
+  sentAt: number;
+  expected: number;
+  received: number;
+  first: number;
+  last: number;
+  measured: boolean;
+}
+
+interface RunResult {
+  mode: ServerMode;
+  edits: number;
+  expected: number;
+  delivered: number;
+  first: LatencySummary;
+  all: LatencySummary;
+  server: UsageSummary;
+  generatorCpu: number;
+  generatorDelayP99: number;
+  generatorDelayMax: number;
+  reconnects: number;
+  loadBefore: string;
+  loadAfter: string;
+}
+
+async function runOnce(target: Target, scenario: Scenario, durationSeconds: number): Promise<RunResult> {
+  const clients: Client[] = [];
+  try {
+    // The first client of each board writes the prefill; the others connect once it is on the server.
+    for (let b = 0; b < scenario.boards; b++) {
+      const first = await connect(target, b);
+      clients.push(first);
+      prefill(first, target, scenario.cards);
+    }
+    const rest: { board: number }[] = [];
+    for (let b = 0; b < scenario.boards; b++) {
+      for (let i = 1; i < scenario.clientsPerBoard; i++) rest.push({ board: b });
+    }
+    for (let i = 0; i < rest.length; i += CONNECT_BATCH) {
+      clients.push(...(await Promise.all(rest.slice(i, i + CONNECT_BATCH).map((r) => connect(target, r.board)))));
+    }
+    await waitFor(
+      () => clients.every((c) => c.doc.getMap('cards').size >= scenario.cards),
+      30_000,
+      'every client to have the prefilled cards',
+    );
+    progress(`${clients.length} clients connected and synced; ${scenario.cards} cards per board`);
+
+    const byBoard = Array.from({ length: scenario.boards }, (_, b) => clients.filter((c) => c.board === b));
+    const edits = new Map<string, EditRecord>();
+    for (const client of clients) {
+      client.doc.getMap<unknown>('bench').observe((event) => {
+        if (event.transaction.local) return;
+        const now = performance.now();
+        for (const key of event.keysChanged) {
+          const edit = edits.get(key);
+          if (!edit) continue;
+          edit.received++;
+          edit.first = Math.min(edit.first, now);
+          edit.last = Math.max(edit.last, now);
+        }
+      });
+    }
+    await sleep(1000);
+
+    const intervalMs = 1000 / EDITS_PER_SECOND;
+    const warmUpEdits = WARM_UP_SECONDS * EDITS_PER_SECOND;
+    const totalEdits = warmUpEdits + durationSeconds * EDITS_PER_SECOND;
+    const start = performance.now() + 100;
+    let measureStarted = 0;
+    let sampler: { stop(): UsageSummary } | null = null;
+    let cpuBefore = process.cpuUsage();
+    const delay = monitorEventLoopDelay({ resolution: DELAY_RESOLUTION_MS });
+    const reconnectsBefore = clients.reduce((sum, c) => sum + c.closes, 0);
+    const loadBefore = formatLoad();
+
+    const writers = byBoard.flatMap((boardClients, b) =>
+      boardClients.slice(0, scenario.writersPerBoard).map((client, w) => ({
+        client,
+        name: `${b}.${w}`,
+        receivers: boardClients.length - 1,
+        // Writers of one scenario are spread over the interval rather than all at once.
+        offset: ((b * scenario.writersPerBoard + w) * intervalMs) / (scenario.boards * scenario.writersPerBoard),
+      })),
+    );
+    const writing = writers.map(async (writer) => {
+      const bench = writer.client.doc.getMap<unknown>('bench');
+      for (let seq = 0; seq < totalEdits; seq++) {
+        const due = start + writer.offset + seq * intervalMs;
+        const wait = due - performance.now();
+        if (wait > 0) await sleep(wait);
+        if (seq === warmUpEdits && writer === writers[0]) {
+          measureStarted = performance.now();
+          sampler = sampleProcess(target.server.pid);
+          cpuBefore = process.cpuUsage();
+          delay.enable();
+        }
+        const key = `${writer.name}:${seq}`;
+        const edit: EditRecord = {
+          sentAt: 0,
+          expected: writer.receivers,
+          received: 0,
+          first: Number.POSITIVE_INFINITY,
+          last: 0,
+          measured: seq >= warmUpEdits,
+        };
+        edits.set(key, edit);
+        // The provider sends the update from the document's update event, inside the transaction.
+        writer.client.doc.transact(() => bench.set(key, { seq, sentAtEpochMs: Date.now() }));
+        edit.sentAt = performance.now();
+      }
+    });
+    await Promise.all(writing);
+    const editsEnded = performance.now();
+    const usage = (sampler as { stop(): UsageSummary } | null)?.stop() ?? { cpuPercent: Number.NaN, peakRssBytes: 0 };
+    const cpu = process.cpuUsage(cpuBefore);
+    delay.disable();
+    const seconds = (editsEnded - measureStarted) / 1000;
+    const measured = [...edits.values()].filter((e) => e.measured);
+    await waitFor(() => measured.every((e) => e.received >= e.expected), DRAIN_MS, 'deliveries').catch(() => {});
+
+    const first = measured.filter((e) => e.received > 0).map((e) => e.first - e.sentAt);
+    const all = measured.filter((e) => e.received >= e.expected).map((e) => e.last - e.sentAt);
+    return {
+      mode: target.mode,
+      edits: measured.length,
+      expected: measured.reduce((sum, e) => sum + e.expected, 0),
+      delivered: measured.reduce((sum, e) => sum + Math.min(e.received, e.expected), 0),
+      first: summarize(first),
+      all: summarize(all),
+      server: usage,
+      generatorCpu: ((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100,
+      generatorDelayP99: Math.max(0, delay.percentile(99) / 1e6 - DELAY_RESOLUTION_MS),
+      generatorDelayMax: Math.max(0, delay.max / 1e6 - DELAY_RESOLUTION_MS),
+      reconnects: clients.reduce((sum, c) => sum + c.closes, 0) - reconnectsBefore,
+      loadBefore,
+      loadAfter: formatLoad(),
+    };
+  } finally {
+    for (const client of clients) {
+      client.provider.destroy();
+      client.doc.destroy();
+    }
+  }
+}
+
+function verdict(ours: RunResult, reference: RunResult | undefined): string {
+  const lost = ours.expected - ours.delivered;
+  if (!reference) return 'no reference run';
+  const ratio = ours.first.p99 / reference.first.p99;
+  const grade = ratio <= PASS_RATIO ? 'PASS' : ratio <= ACCEPTED_RATIO ? 'ACCEPTED' : 'FAIL';
+  return `${ratio.toFixed(2)}× ${lost > 0 ? `FAIL (${formatCount(lost)} lost)` : grade}`;
+}
+
+function printScenario(scenario: Scenario, results: RunResult[], skipped: string[], durationSeconds: number): void {
+  const deliveriesPerSecond =
+    scenario.boards * scenario.writersPerBoard * EDITS_PER_SECOND * (scenario.clientsPerBoard - 1);
+  console.log(`### sync — ${scenario.label}\n`);
+  console.log(
+    `${scenario.cards} cards per board; ${EDITS_PER_SECOND} edits/s per writer for ${durationSeconds} s measured ` +
+      `(after ${WARM_UP_SECONDS} s warm-up); ${formatCount(deliveriesPerSecond)} deliveries/s expected.\n`,
+  );
+  for (const line of skipped) console.log(`${line}\n`);
+  const reference = results.find((r) => r.mode === 'reference');
+  console.log(
+    formatTable(
+      [
+        { header: 'server' },
+        { header: 'edits', align: 'right' },
+        { header: 'delivered / expected', align: 'right' },
+        { header: 'first p50', align: 'right' },
+        { header: 'first p95', align: 'right' },
+        { header: 'first p99', align: 'right' },
+        { header: 'all p50', align: 'right' },
+        { header: 'all p95', align: 'right' },
+        { header: 'all p99', align: 'right' },
+        { header: 'server CPU %', align: 'right' },
+        { header: 'server RSS MB', align: 'right' },
+        { header: `first p99 vs reference (≤ ${PASS_RATIO}×, ≤ ${ACCEPTED_RATIO}× accepted)` },
+      ],
+      results.map((r) => [
+        MODE_LABELS[r.mode],
+        formatCount(r.edits),
+        `${formatCount(r.delivered)} / ${formatCount(r.expected)}`,
+        formatMs(r.first.p50),
+        formatMs(r.first.p95),
+        formatMs(r.first.p99),
+        formatMs(r.all.p50),
+        formatMs(r.all.p95),
+        formatMs(r.all.p99),
+        r.server.cpuPercent.toFixed(0),
+        (r.server.peakRssBytes / 2 ** 20).toFixed(0),
+        r.mode === 'reference' ? 'baseline' : verdict(r, reference),
+      ]),
+    ),
+  );
+  console.log();
+  console.log(
+    formatTable(
+      [
+        { header: 'server' },
+        { header: 'generator CPU %', align: 'right' },
+        { header: 'generator loop delay p99 ms', align: 'right' },
+        { header: 'max ms', align: 'right' },
+        { header: 'reconnects', align: 'right' },
+        { header: 'load before' },
+        { header: 'load after' },
+      ],
+      results.map((r) => [
+        MODE_LABELS[r.mode],
+        r.generatorCpu.toFixed(0),
+        formatMs(r.generatorDelayP99),
+        formatMs(r.generatorDelayMax),
+        r.reconnects,
+        r.loadBefore,
+        r.loadAfter,
+      ]),
+    ),
+  );
+  console.log();
+  for (const r of results) {
+    if (r.generatorDelayP99 > GENERATOR_DELAY_LIMIT_MS || r.generatorCpu > GENERATOR_CPU_LIMIT) {
+      console.log(
+        `**warning (${r.mode}):** the load generator may be the bottleneck (event-loop delay p99 ` +
+          `${formatMs(r.generatorDelayP99)} ms, CPU ${r.generatorCpu.toFixed(0)}% of one core; limits ` +
+          `${GENERATOR_DELAY_LIMIT_MS} ms, ${GENERATOR_CPU_LIMIT}%): its latencies include its own queueing.\n`,
+      );
+    }
+  }
+  console.log(
+    'Latencies in ms, per measured edit: first = earliest receiver, all = last receiver (edits fully delivered).\n',
+  );
+}
+
+async function startTarget(mode: ServerMode, boards: number): Promise<Target | string> {
+  return mode === 'reference' ? startReference(boards) : startPaperboard(mode, boards);
+}
+
+/** `npm run bench -- sync`: edit fan-out latency of our sync server against the reference y-websocket server. */
+export async function run(args: string[]): Promise<void> {
+  const options = parseOptions(args);
+  // Every y-websocket provider adds a process 'exit' listener; hundreds of clients are expected here.
+  process.setMaxListeners(Math.max(process.getMaxListeners(), 1000));
+  for (const name of options.scenarios) {
+    const scenario = SCENARIOS[name];
+    process.stderr.write(`sync benchmark, ${scenario.label}:\n`);
+    const results: RunResult[] = [];
+    const skipped: string[] = [];
+    for (const mode of options.modes) {
+      progress(`${MODE_LABELS[mode]}: starting (load ${formatLoad()})`);
+      const target = await startTarget(mode, scenario.boards);
+      if (typeof target === 'string') {
+        skipped.push(`${MODE_LABELS[mode]}: ${target}`);
+        continue;
+      }
+      try {
+        const result = await runOnce(target, scenario, options.durationSeconds);
+        progress(
+          `${mode}: first p99 ${formatMs(result.first.p99)} ms, delivered ${result.delivered}/${result.expected}`,
+        );
+        results.push(result);
+      } finally {
+        await target.cleanup();
+      }
+    }
+    printScenario(scenario, results, skipped, options.durationSeconds);
+  }
+}
