@@ -4,6 +4,7 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { signUp, type TestUser } from '../helpers/factories.js';
 import { TRENDING_FIXTURE } from '../../server/src/db/seed.js';
 import type { ImportResult, PaperPage } from '../../shared/schemas/papers.js';
+import { RANKED_CANDIDATES } from '../../server/src/features/papers/papers.repository.js';
 
 let t: TestApp;
 let fixture: string;
@@ -126,6 +127,34 @@ describe('search syntax and ranking', () => {
     expect((await search('tag=graphs&q=diffusion')).items).toEqual([]);
   });
 
+  it('ranks only the most recent matches of a very common query and pages through them once', async () => {
+    const text = Array.from(
+      { length: RANKED_CANDIDATES + 10 },
+      (_, i) => `${i % 3 === 0 ? 'Quokkarank' : 'Plain'} candidate paper ${i}\nAbstract ${i} about quokkarank.`,
+    ).join('\n');
+    const { body } = await importText(text, 'trending');
+    expect(body.created).toHaveLength(RANKED_CANDIDATES + 10);
+    try {
+      const expected = await t.db.sql<{ id: string }[]>`
+        select id from papers where title like '% candidate paper %'
+        order by coalesce(published_at, created_at) desc, seq asc limit ${RANKED_CANDIDATES}`;
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      do {
+        const page: PaperPage = await search(`q=quokkarank&limit=100${cursor ? `&cursor=${cursor}` : ''}`);
+        seen.push(...page.items.map((i) => i.id));
+        cursor = page.nextCursor;
+      } while (cursor);
+      expect(seen).toHaveLength(RANKED_CANDIDATES);
+      expect(new Set(seen)).toEqual(new Set(expected.map((r) => r.id)));
+      // Title matches (weight A) still come before abstract-only ones among the candidates.
+      const first = await search('q=quokkarank&limit=20');
+      expect(first.items.every((i) => i.title.startsWith('Quokkarank'))).toBe(true);
+    } finally {
+      await t.db.sql`delete from papers where title like '% candidate paper %'`;
+    }
+  });
+
   it('refuses a cursor it did not issue and a cursor of another sort order', async () => {
     const bad = await t.app.inject({ method: 'GET', url: '/api/papers?cursor=not-a-cursor' });
     expect(bad.statusCode).toBe(400);
@@ -171,6 +200,27 @@ describe('adding one paper', () => {
     });
     const fetched = await t.app.inject({ method: 'GET', url: `/api/papers/${res.json().id}` });
     expect(fetched.json()).toEqual(res.json());
+    const [row] = await t.db.sql<{ addedBy: string }[]>`select added_by from papers where id = ${res.json().id}`;
+    expect(row.addedBy).toBe(reader.user.id);
+  });
+
+  it('needs a session to add or import papers, while reading stays open', async () => {
+    const add = await t.app.inject({ method: 'POST', url: '/api/papers', payload: { title: 'Anonymous paper' } });
+    expect(add.statusCode).toBe(401);
+    const imported = await t.app.inject({
+      method: 'POST',
+      url: '/api/papers/import',
+      payload: { text: 'Anonymous paper\nAbstract.', format: 'trending' },
+    });
+    expect(imported.statusCode).toBe(401);
+    expect((await t.app.inject('/api/papers?q=anonymous')).json().items).toEqual([]);
+    const forged = await t.app.inject({
+      method: 'POST',
+      url: '/api/papers/import',
+      headers: { authorization: 'Bearer not-the-secret' },
+      payload: { text: 'Anonymous paper\nAbstract.', format: 'trending' },
+    });
+    expect(forged.statusCode).toBe(401);
   });
 
   it.each([
@@ -265,6 +315,23 @@ describe('import input', () => {
     expect(body.duplicates).toEqual([
       { line: 3, existingId: body.created[0].id, title: 'TWICE seen paper.', reason: 'title' },
     ]);
+  });
+
+  it('stores a feed of several batches in input order and skips the papers already stored', async () => {
+    const known = fixture.split('\n').slice(4, 6);
+    const lines = Array.from({ length: 1200 }, (_, i) => `Ordered feed paper ${i}\nAbstract ${i}.`);
+    lines.splice(700, 0, ...known);
+    const { body } = await importText(lines.join('\n'), 'trending');
+    try {
+      expect(body.errors).toEqual([]);
+      expect(body.created).toHaveLength(1200);
+      expect(body.duplicates).toEqual([expect.objectContaining({ line: 1401, reason: 'title' })]);
+      const rows = await t.db.sql<{ id: string }[]>`
+        select id from papers where title like 'Ordered feed paper %' order by seq`;
+      expect(rows.map((r) => r.id)).toEqual(body.created.map((c) => c.id));
+    } finally {
+      await t.db.sql`delete from papers where title like 'Ordered feed paper %'`;
+    }
   });
 
   it('stores each paper once when the same text is imported concurrently', async () => {

@@ -76,42 +76,90 @@ export async function findIdsByDois(sql: Sql, dois: string[]): Promise<Map<strin
 }
 
 /**
- * Inserts a batch in one statement; records that collide with a stored paper (by arXiv id, DOI or
- * title key, through the unique indexes) are skipped by `on conflict do nothing` and reported with
- * the stored paper's id. Safe under concurrent imports: a conflicting insert in flight makes ours
- * wait for it, then see its row. Records must not collide with each other (the caller dedupes).
+ * Reserves `n` values of `papers.seq`, increasing, for records inserted by `insertPapers` in input order
+ * even when several batches are in flight at once. Values left unused (duplicates) are gaps, as with
+ * any `on conflict do nothing`.
  */
-export async function insertPapers(sql: Sql, records: PaperRecord[], addedBy: string | null): Promise<InsertOutcome[]> {
+export async function reserveSeqs(sql: Sql, n: number): Promise<string[]> {
+  if (n === 0) return [];
+  const rows = await sql<{ seq: string }[]>`
+    select s::text as seq
+    from (select nextval(pg_get_serial_sequence('papers', 'seq')) as s from generate_series(1, ${n})) reserved
+    order by s`;
+  return rows.map((r) => r.seq);
+}
+
+/**
+ * Inserts a batch in one statement. Records that collide with a stored paper (by arXiv id, DOI or
+ * title key) are looked up first and not sent to the insert, whose generated tsvector is most of its
+ * cost; records that collide with a row committed meanwhile are skipped by `on conflict do nothing`
+ * (the unique indexes) and looked up after. Either way they are reported with the stored paper's id.
+ * Safe under concurrent imports: a conflicting insert in flight makes ours wait for it, then see its
+ * row. Records must not collide with each other (the caller dedupes). `seqs`, when given, are the
+ * records' `seq` values (see `reserveSeqs`); otherwise the rows take the next ones in input order.
+ */
+export async function insertPapers(
+  sql: Sql,
+  records: PaperRecord[],
+  addedBy: string | null,
+  seqs?: string[],
+): Promise<InsertOutcome[]> {
   if (records.length === 0) return [];
-  const inserted = await sql<{ id: string; titleKey: string }[]>`
-    insert into papers (title, title_key, abstract, authors, arxiv_id, doi, url, code_urls, tags, published_at, added_by)
-    select title, title_key, abstract, authors, arxiv_id, doi, url, code_urls, tags, published_at, ${addedBy}::uuid
-    from jsonb_to_recordset(${sql.json(records.map(toSnakeRecord))}::jsonb) as x(
-      ord integer, title text, title_key text, abstract text, authors text[], arxiv_id text, doi text,
-      url text, code_urls text[], tags text[], published_at timestamptz)
-    order by ord
-    on conflict do nothing
-    returning id, title_key`;
+  const known = await findCollisions(sql, records);
+  const fresh: { record: PaperRecord; seq: string | null }[] = [];
+  records.forEach((record, i) => {
+    if (!collisionOf(record, known)) fresh.push({ record, seq: seqs?.[i] ?? null });
+  });
+  const inserted = fresh.length
+    ? await sql<{ id: string; titleKey: string }[]>`
+        insert into papers (seq, title, title_key, abstract, authors, arxiv_id, doi, url, code_urls, tags, published_at, added_by)
+        overriding system value
+        select coalesce(seq, nextval(pg_get_serial_sequence('papers', 'seq'))), title, title_key, abstract, authors,
+          arxiv_id, doi, url, code_urls, tags, published_at, ${addedBy}::uuid
+        from jsonb_to_recordset(${sql.json(fresh.map(toSnakeRecord))}::jsonb) as x(
+          ord integer, seq bigint, title text, title_key text, abstract text, authors text[], arxiv_id text, doi text,
+          url text, code_urls text[], tags text[], published_at timestamptz)
+        order by ord
+        on conflict do nothing
+        returning id, title_key`
+    : [];
   const createdByKey = new Map(inserted.map((r) => [r.titleKey, r.id]));
-  const skipped = records.filter((r) => !createdByKey.has(r.titleKey));
-  const existing = skipped.length ? await findCollisions(sql, skipped) : [];
+  const raced = fresh.filter((f) => !createdByKey.has(f.record.titleKey)).map((f) => f.record);
+  const existing = raced.length ? known.concat(await findCollisions(sql, raced)) : known;
   return records.map((record) => {
     const id = createdByKey.get(record.titleKey);
     if (id) return { status: 'created', id };
-    const byArxiv = record.arxivId && existing.find((e) => e.arxivId === record.arxivId);
-    if (byArxiv) return { status: 'duplicate', id: byArxiv.id, reason: 'arxivId' };
-    const byDoi = record.doi && existing.find((e) => e.doi === record.doi);
-    if (byDoi) return { status: 'duplicate', id: byDoi.id, reason: 'doi' };
-    const byTitle = existing.find((e) => e.titleKey === record.titleKey);
-    if (byTitle) return { status: 'duplicate', id: byTitle.id, reason: 'title' };
+    const collision = collisionOf(record, existing);
+    if (collision) return { status: 'duplicate', ...collision };
     // Only possible if the colliding row was deleted in between; reporting it beats inventing an id.
     throw new Error(`Paper "${record.title}" was neither inserted nor found`);
   });
 }
 
-function toSnakeRecord(r: PaperRecord, ord: number) {
+interface StoredKeys {
+  id: string;
+  arxivId: string | null;
+  doi: string | null;
+  titleKey: string;
+}
+
+/** The stored paper a record collides with, by the first key that matches: arXiv id, DOI, title key. */
+function collisionOf(
+  record: PaperRecord,
+  stored: StoredKeys[],
+): { id: string; reason: 'arxivId' | 'doi' | 'title' } | null {
+  const byArxiv = record.arxivId && stored.find((e) => e.arxivId === record.arxivId);
+  if (byArxiv) return { id: byArxiv.id, reason: 'arxivId' };
+  const byDoi = record.doi && stored.find((e) => e.doi === record.doi);
+  if (byDoi) return { id: byDoi.id, reason: 'doi' };
+  const byTitle = stored.find((e) => e.titleKey === record.titleKey);
+  return byTitle ? { id: byTitle.id, reason: 'title' } : null;
+}
+
+function toSnakeRecord({ record: r, seq }: { record: PaperRecord; seq: string | null }, ord: number) {
   return {
     ord,
+    seq,
     title: r.title,
     title_key: r.titleKey,
     abstract: r.abstract,
@@ -125,11 +173,11 @@ function toSnakeRecord(r: PaperRecord, ord: number) {
   };
 }
 
-async function findCollisions(sql: Sql, records: PaperRecord[]) {
+async function findCollisions(sql: Sql, records: PaperRecord[]): Promise<StoredKeys[]> {
   const arxivIds = records.flatMap((r) => (r.arxivId ? [r.arxivId] : []));
   const dois = records.flatMap((r) => (r.doi ? [r.doi] : []));
   const keys = records.map((r) => r.titleKey);
-  return sql<{ id: string; arxivId: string | null; doi: string | null; titleKey: string }[]>`
+  return sql<StoredKeys[]>`
     select id, arxiv_id, doi, title_key from papers
     where arxiv_id = any(${arxivIds}::text[]) or doi = any(${dois}::text[]) or title_key = any(${keys}::text[])`;
 }
@@ -192,9 +240,20 @@ function likePattern(q: string): string {
 }
 
 /**
+ * How many matches a relevance search ranks: the most recent ones (by publication date, else date added,
+ * through `papers_recent_idx`). Ranking every match of a common word (`diffusion` matches a fifth of a
+ * library of ML papers) costs seconds at 100,000 papers; ranking the 500 most recent costs tens of
+ * milliseconds. A query with at most this many matches is ranked exactly; one with more shows the best
+ * of its 500 most recent matches (25 pages of 20), and its pages end there: narrowing the query or
+ * sorting by date reaches the rest. See docs/benchmarks.md.
+ */
+export const RANKED_CANDIDATES = 500;
+
+/**
  * Full-text search over title (weight A) and abstract (weight B) with web-search syntax, plus a
  * literal title-substring match for queries the stemmer splits oddly; keyset-paginated by
- * (rank, seq) for relevance and (date, seq) for recent. Headlines are computed for the page only.
+ * (rank, seq) for relevance and (date, seq) for recent. Relevance ranks the `RANKED_CANDIDATES` most
+ * recent matches. Headlines are computed for the page only.
  */
 export async function searchPapers(
   sql: Sql,
@@ -215,12 +274,19 @@ export async function searchPapers(
       p.after?.sort === 'relevance'
         ? sql`where (rank < ${p.after.rank} or (rank = ${p.after.rank} and seq > ${p.after.seq}))`
         : sql``;
+    // The candidates are the same rows on every page (rank and seq are functions of the row), so the
+    // (rank, seq) cursor still returns each of them at most once. They are sorted by date without their
+    // 1.5 KB tsvector, then fetched again by ctid (valid within the statement) for ranking.
     page = sql`
       select * from (
-        select p.id, p.seq, null::timestamptz as sort_at,
+        select c.id, c.seq, null::timestamptz as sort_at,
           (ts_rank(p.search, ${query})
             + case when ${pattern}::text is not null and p.title ilike ${pattern} then 1.0 else 0 end)::float8 as rank
-        from papers p where true ${match} ${tagFilter}
+        from (
+          select p.ctid as tid, p.id, p.seq from papers p where true ${match} ${tagFilter}
+          order by coalesce(p.published_at, p.created_at) desc, p.seq asc
+          limit ${RANKED_CANDIDATES}
+        ) c join papers p on p.ctid = c.tid
       ) ranked ${after}
       order by rank desc, seq asc limit ${p.limit + 1}`;
   } else {
@@ -240,18 +306,25 @@ export async function searchPapers(
     ? sql`ts_headline('english', p.title, ${query}, ${TITLE_HEADLINE_OPTIONS}) as title_marked,
           ts_headline('english', p.abstract, ${query}, ${HEADLINE_OPTIONS}) as snippet_marked`
     : sql`null as title_marked, null as snippet_marked`;
-  const rows = await sql<
-    (PaperRow & {
-      seq: string;
-      rank: number;
-      sortAt: string | null;
-      titleMarked: string | null;
-      snippetMarked: string | null;
-    })[]
-  >`
-    select ${paperColumns(sql)}, page.seq::text as seq, page.rank, page.sort_at::text as sort_at, ${headlines}
-    from (${page}) page join papers p on p.id = page.id
-    order by ${byRelevance ? sql`page.rank desc` : sql`page.sort_at desc`}, page.seq asc`;
+  // A prepared statement switches to a generic plan after five runs, planned for an unknown query
+  // matching 0.5% of the library: the wrong plan for both a common word (walk the recent index until
+  // enough rows match) and a rare one (collect its matches from the GIN index, then sort). Planning
+  // each search for its own query costs well under a millisecond.
+  const rows = await sql.begin(async (tx) => {
+    await tx`set local plan_cache_mode = force_custom_plan`;
+    return tx<
+      (PaperRow & {
+        seq: string;
+        rank: number;
+        sortAt: string | null;
+        titleMarked: string | null;
+        snippetMarked: string | null;
+      })[]
+    >`
+      select ${paperColumns(sql)}, page.seq::text as seq, page.rank, page.sort_at::text as sort_at, ${headlines}
+      from (${page}) page join papers p on p.id = page.id
+      order by ${byRelevance ? sql`page.rank desc` : sql`page.sort_at desc`}, page.seq asc`;
+  });
 
   const more = rows.length > p.limit;
   const pageRows = rows.slice(0, p.limit);
