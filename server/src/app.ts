@@ -12,11 +12,14 @@ import { authPlugin } from './plugins/auth.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { upgradePlugin } from './plugins/upgrade.js';
 import { busPlugin, type BusKind } from './plugins/bus.js';
+import { socketIoPlugin } from './plugins/socket-io.js';
 import { authRoutes } from './features/auth/auth.routes.js';
 import { boardRoutes } from './features/boards/boards.routes.js';
 import { cardRoutes } from './features/cards/cards.routes.js';
 import { opsRoutes } from './features/ops/ops.routes.js';
 import { paperRoutes } from './features/papers/papers.routes.js';
+import { voteRoutes } from './features/votes/votes.routes.js';
+import { activityRoutes } from './features/activity/activity.routes.js';
 import { ErrorBody } from '../../shared/schemas/common.js';
 
 export interface AppOptions {
@@ -58,12 +61,15 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authPlugin);
   await app.register(busPlugin, { kind: options.bus ?? (options.config.databaseUrl ? 'postgres' : 'memory') });
   await app.register(upgradePlugin);
+  await app.register(socketIoPlugin);
 
   await app.register(opsRoutes);
   await app.register(authRoutes);
   await app.register(boardRoutes);
   await app.register(cardRoutes);
   await app.register(paperRoutes);
+  await app.register(voteRoutes);
+  await app.register(activityRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(clientPlugin);

@@ -11,6 +11,7 @@ interface Fixture {
   boardId: string;
   inviteId: string;
   target: TestUser;
+  cardId: string;
 }
 
 interface RouteCase {
@@ -69,6 +70,31 @@ const ROUTES: RouteCase[] = [
     request: (f) => ({ method: 'DELETE', url: `/api/boards/${f.boardId}/members/${f.target.user.id}` }),
     expected: ownerOnly(204),
   },
+  {
+    name: 'PUT vote',
+    request: (f) => ({ method: 'PUT', url: `/api/boards/${f.boardId}/cards/${f.cardId}/vote`, payload: {} }),
+    expected: editors(200),
+  },
+  {
+    name: 'DELETE vote',
+    request: (f) => ({ method: 'DELETE', url: `/api/boards/${f.boardId}/cards/${f.cardId}/vote` }),
+    expected: editors(200),
+  },
+  {
+    name: 'GET voting',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/voting` }),
+    expected: members(200),
+  },
+  {
+    name: 'PATCH voting',
+    request: (f) => ({ method: 'PATCH', url: `/api/boards/${f.boardId}/voting`, payload: { dotsPerMember: 4 } }),
+    expected: ownerOnly(200),
+  },
+  {
+    name: 'GET activity',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/activity` }),
+    expected: members(200),
+  },
 ];
 
 let t: TestApp;
@@ -92,7 +118,12 @@ async function freshBoard(): Promise<Fixture> {
     headers: { cookie: users.owner.cookie },
     payload: { role: 'editor' },
   });
-  return { boardId: board.id, inviteId: invite.json().id, target: users.target };
+  // A card in the board's projection, as the sync server writes it, for the vote routes.
+  const cardId = `card-${crypto.randomBytes(4).toString('hex')}`;
+  await t.db.sql`
+    insert into board_cards (board_id, card_id, raw_paper_id, column_id, position, added_by, added_at)
+    values (${board.id}, ${cardId}, 'no-paper', 'column', 0, ${users.owner.user.id}, now())`;
+  return { boardId: board.id, inviteId: invite.json().id, target: users.target, cardId };
 }
 
 describe('role × route matrix', () => {

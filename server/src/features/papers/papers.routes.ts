@@ -16,6 +16,7 @@ import { badRequest, conflict, notFound, unauthorized, unsupportedMedia } from '
 import { requireUser } from '../../plugins/auth.js';
 import { findPaperById, searchPapers, type SearchCursor } from './papers.repository.js';
 import { ImportInputError, addPaper, importPapers } from './papers.service.js';
+import { isTrendingCursor, trendingPapers } from '../votes/trending.repository.js';
 
 function encodeCursor(cursor: SearchCursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
@@ -31,6 +32,16 @@ function decodeCursor(raw: string): SearchCursor {
     // fall through to the error below
   }
   throw badRequest('querystring/cursor is not a cursor returned by this endpoint');
+}
+
+function decodeTrendingCursor(raw: string) {
+  try {
+    const c: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (isTrendingCursor(c)) return c;
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest('querystring/cursor is not a trending cursor returned by this endpoint');
 }
 
 /** Rejects text that is really a binary file: NUL bytes or many undecodable characters. */
@@ -70,6 +81,13 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { q, tag, limit = 20, cursor } = request.query;
       const query = q?.trim() || null;
       const sort = request.query.sort ?? (query ? 'relevance' : 'recent');
+      if (sort === 'trending') {
+        const after = cursor ? decodeTrendingCursor(cursor) : null;
+        const userId = request.user?.id ?? null;
+        const page = await trendingPapers(app.sql, { userId, q: query, tag: tag ?? null, limit, after });
+        const nextCursor = page.more && page.last ? Buffer.from(JSON.stringify(page.last)).toString('base64url') : null;
+        return { items: page.hits, nextCursor };
+      }
       const after = cursor ? decodeCursor(cursor) : null;
       if (after && after.sort !== (sort === 'relevance' && query ? 'relevance' : 'recent')) {
         throw badRequest('querystring/cursor belongs to a different sort order');

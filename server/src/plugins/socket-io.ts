@@ -1,0 +1,127 @@
+import fp from 'fastify-plugin';
+import { Server } from 'socket.io';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
+import type { User } from '../../../shared/schemas/auth.js';
+import {
+  BoardRoomRequest,
+  SERVER_EVENT_NAMES,
+  boardRoom,
+  type ClientToServerEvents,
+  type JoinAck,
+  type ServerEventName,
+  type ServerEventPayload,
+  type ServerToClientEvents,
+} from '../../../shared/protocol/socket-events.js';
+import { MAX_BUS_PAYLOAD, type BusMessage } from '../sync/bus.js';
+import { roleOf } from '../features/boards/authorization.js';
+import { userFromCookieHeader } from './auth.js';
+
+/** What the handshake leaves on each socket. */
+export interface SocketData {
+  user: User;
+}
+
+/** The typed socket.io server of this node. */
+export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** socket.io on the app's HTTP server, path `/socket.io/`. */
+    io: IoServer;
+    /**
+     * Sends an event to the sockets of a board's room on every node (through `app.bus`). Resolves once
+     * published; payloads must stay well under 8000 bytes of JSON.
+     */
+    emitToBoard<E extends ServerEventName>(boardId: string, event: E, payload: ServerEventPayload<E>): Promise<void>;
+  }
+}
+
+const isRoomRequest = TypeCompiler.Compile(BoardRoomRequest);
+const serverEvents = new Set<string>(SERVER_EVENT_NAMES);
+
+function isServerEvent(name: string): name is ServerEventName {
+  return serverEvents.has(name);
+}
+
+/**
+ * socket.io (ARCHITECTURE §5): the handshake is authenticated with the session cookie; `board:join`
+ * admits members to the board's room. Events are raised with `app.emitToBoard`, which publishes them
+ * on the bus; every node's subscriber emits them to its own sockets in that room.
+ */
+export const socketIoPlugin = fp(
+  async (app) => {
+    const io: IoServer = new Server(app.server, { path: '/socket.io/', destroyUpgrade: false, serveClient: false });
+
+    io.use((socket, next) => {
+      userFromCookieHeader(app, socket.request.headers.cookie).then(
+        (user) => {
+          if (!user) return next(new Error('unauthorized'));
+          socket.data.user = user;
+          next();
+        },
+        (err: unknown) => {
+          app.log.error({ err }, 'socket.io: handshake failed');
+          next(new Error('unavailable'));
+        },
+      );
+    });
+
+    io.on('connection', (socket) => {
+      const userId = socket.data.user.id;
+      socket.on('board:join', (payload: unknown, ack: unknown) => {
+        const reply = (answer: JoinAck) => {
+          if (typeof ack === 'function') (ack as (answer: JoinAck) => void)(answer);
+        };
+        if (!isRoomRequest.Check(payload)) return reply({ ok: false, error: 'invalid' });
+        const boardId = payload.boardId.toLowerCase();
+        roleOf(app.sql, userId, boardId).then(
+          async (role) => {
+            if (!role) return reply({ ok: false, error: 'not_found' });
+            await socket.join(boardRoom(boardId));
+            reply({ ok: true });
+          },
+          (err: unknown) => {
+            app.log.error({ err, boardId, userId }, 'socket.io: board:join failed');
+            reply({ ok: false, error: 'unavailable' });
+          },
+        );
+      });
+      socket.on('board:leave', (payload: unknown) => {
+        if (!isRoomRequest.Check(payload)) return;
+        void socket.leave(boardRoom(payload.boardId));
+      });
+    });
+
+    app.bus.subscribe((message: BusMessage) => {
+      if (message.kind !== 'event') return;
+      if (!isServerEvent(message.event)) {
+        app.log.warn({ event: message.event, boardId: message.boardId }, 'socket.io: unknown bus event');
+        return;
+      }
+      // The payload was built by emitToBoard from the same declarations, on this node or another.
+      io.to(boardRoom(message.boardId)).emit(message.event, message.payload as never);
+    });
+
+    app.decorate('io', io);
+    app.decorate(
+      'emitToBoard',
+      async <E extends ServerEventName>(boardId: string, event: E, payload: ServerEventPayload<E>) => {
+        const message: BusMessage = { kind: 'event', node: app.bus.nodeId, boardId, event, payload };
+        const size = Buffer.byteLength(JSON.stringify(message));
+        if (size > MAX_BUS_PAYLOAD) {
+          app.log.error({ boardId, event, size }, 'socket.io: event too large for the bus, dropped');
+          return;
+        }
+        await app.bus.publish(message);
+      },
+    );
+
+    // Before the HTTP server closes: it waits for open connections, so the sockets must go first.
+    // (io.close() would close the HTTP server itself, which is Fastify's job.)
+    app.addHook('preClose', async () => {
+      io.disconnectSockets(true);
+      io.engine.close();
+    });
+  },
+  { name: 'socket-io', dependencies: ['db', 'auth', 'bus'] },
+);

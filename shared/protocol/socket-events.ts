@@ -1,0 +1,55 @@
+import { Type, type Static } from '@sinclair/typebox';
+import type { CardTally, VotingMode } from '../schemas/votes.js';
+import type { ActivityEntry } from '../schemas/activity.js';
+
+/**
+ * socket.io events (ARCHITECTURE §5), declared once for the server and the client. Payloads carry ids
+ * and numbers only: they travel through Postgres NOTIFY, which refuses 8000 bytes or more.
+ */
+
+/** Payload of `board:join` and `board:leave`, validated by the server. */
+export const BoardRoomRequest = Type.Object(
+  {
+    boardId: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }),
+  },
+  { additionalProperties: false },
+);
+export type BoardRoomRequest = Static<typeof BoardRoomRequest>;
+
+/** Acknowledgement of `board:join`: one error for a non-member and an unknown board. */
+export type JoinAck = { ok: true } | { ok: false; error: 'invalid' | 'not_found' | 'unavailable' };
+
+export interface VotesChanged {
+  boardId: string;
+  cardId: string;
+  tally: CardTally;
+}
+
+export interface VotingChanged {
+  boardId: string;
+  mode: VotingMode;
+  dotsPerMember: number;
+  maxDotsPerCard: number;
+  /** True when the change cleared the board's votes (a mode switch). */
+  votesCleared: boolean;
+}
+
+export interface ServerToClientEvents {
+  'votes:changed': (payload: VotesChanged) => void;
+  'voting:changed': (payload: VotingChanged) => void;
+  'activity:new': (payload: ActivityEntry) => void;
+}
+
+export interface ClientToServerEvents {
+  'board:join': (payload: BoardRoomRequest, ack: (answer: JoinAck) => void) => void;
+  'board:leave': (payload: BoardRoomRequest) => void;
+}
+
+export type ServerEventName = keyof ServerToClientEvents;
+export type ServerEventPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
+
+/** Every server-to-client event name, for checking names that arrive through the bus. */
+export const SERVER_EVENT_NAMES: readonly ServerEventName[] = ['votes:changed', 'voting:changed', 'activity:new'];
+
+/** The socket.io room of a board. */
+export const boardRoom = (boardId: string) => `board:${boardId.toLowerCase()}`;

@@ -1,0 +1,39 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Uuid } from './common.js';
+
+/** What the activity log records. */
+export const ACTIVITY_KINDS = ['vote:cast', 'vote:removed', 'member:joined', 'voting:changed'] as const;
+export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
+
+/** One entry of a board's activity log; `details` stays small (ids and numbers). */
+export const ActivityEntry = Type.Object({
+  /** Increasing; also the `before` cursor of the next page. */
+  id: Type.String(),
+  boardId: Uuid,
+  actorId: Type.Union([Uuid, Type.Null()]),
+  actorName: Type.Union([Type.String(), Type.Null()]),
+  kind: Type.Union(ACTIVITY_KINDS.map((k) => Type.Literal(k))),
+  cardId: Type.Union([Type.String(), Type.Null()]),
+  details: Type.Record(Type.String(), Type.Unknown()),
+  createdAt: Type.String({ format: 'date-time' }),
+});
+export type ActivityEntry = Static<typeof ActivityEntry>;
+
+export const ACTIVITY_PAGE_SIZE = { default: 50, max: 200 } as const;
+
+/** Query of `GET /api/boards/:boardId/activity`: newest first, `before` an entry id. */
+export const ActivityQuery = Type.Object(
+  {
+    limit: Type.Optional(Type.Integer({ minimum: 1, maximum: ACTIVITY_PAGE_SIZE.max })),
+    before: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
+  },
+  { additionalProperties: false },
+);
+export type ActivityQuery = Static<typeof ActivityQuery>;
+
+/** A page of activity; `nextBefore` is null on the last page. */
+export const ActivityPage = Type.Object({
+  items: Type.Array(ActivityEntry),
+  nextBefore: Type.Union([Type.String(), Type.Null()]),
+});
+export type ActivityPage = Static<typeof ActivityPage>;

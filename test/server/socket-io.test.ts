@@ -1,0 +1,147 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import postgres from 'postgres';
+import type { FastifyInstance } from 'fastify';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildApp } from '../../server/src/app.js';
+import type { Database } from '../../server/src/db/connect.js';
+import { buildTestApp, testConfig, type TestApp } from '../helpers/app.js';
+import { createTestDatabase, usingRealPostgres } from '../helpers/db.js';
+import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../helpers/socket.js';
+
+const tally = { voters: 1, dots: 1 };
+
+describe('socket.io', () => {
+  let t: TestApp;
+  let owner: TestUser;
+  let viewer: TestUser;
+  let stranger: TestUser;
+  let boardId: string;
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    t = await buildTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    owner = await signUp(t.app, 'Owner');
+    viewer = await signUp(t.app, 'Viewer');
+    stranger = await signUp(t.app, 'Stranger');
+    boardId = (await createBoard(t.app, owner)).id;
+    await addMember(t.app, owner, boardId, viewer, 'viewer');
+  });
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await t.close();
+  });
+
+  async function connect(user: TestUser): Promise<TestSocket> {
+    const socket = await connectSocket(t.app, user);
+    sockets.push(socket);
+    return socket;
+  }
+
+  it('refuses a handshake without a session', async () => {
+    await expect(connectSocket(t.app, null)).rejects.toThrow('unauthorized');
+  });
+
+  it('refuses a handshake with an unknown session', async () => {
+    const forged = { ...owner, cookie: 'pb_session=forged-token' };
+    await expect(connectSocket(t.app, forged)).rejects.toThrow('unauthorized');
+  });
+
+  it('admits members, viewers included, to the board room', async () => {
+    expect(await joinBoard(await connect(owner), boardId)).toEqual({ ok: true });
+    expect(await joinBoard(await connect(viewer), boardId)).toEqual({ ok: true });
+  });
+
+  it('answers a non-member exactly like an unknown board', async () => {
+    const socket = await connect(stranger);
+    const foreign = await joinBoard(socket, boardId);
+    const unknown = await joinBoard(socket, crypto.randomUUID());
+    expect(foreign).toEqual({ ok: false, error: 'not_found' });
+    expect(unknown).toEqual(foreign);
+  });
+
+  it('answers malformed join requests with invalid and keeps the connection', async () => {
+    const socket = await connect(owner);
+    const raw = socket as unknown as { timeout(ms: number): { emitWithAck(ev: string, p: unknown): Promise<unknown> } };
+    for (const payload of [null, 'x', 42, {}, { boardId: 'not-a-uuid' }, { boardId, extra: 1 }]) {
+      expect(await raw.timeout(5000).emitWithAck('board:join', payload)).toEqual({ ok: false, error: 'invalid' });
+    }
+    (socket as unknown as { emit(ev: string, p: unknown): void }).emit('board:join', { boardId });
+    expect(await joinBoard(socket, boardId)).toEqual({ ok: true });
+    expect(socket.connected).toBe(true);
+  });
+
+  it('delivers board events to the sockets in the room only', async () => {
+    const member = await connect(owner);
+    const outsider = await connect(stranger);
+    await joinBoard(member, boardId);
+    let leaked = false;
+    outsider.on('votes:changed', () => (leaked = true));
+    const received = nextEvent(member, 'votes:changed', (p) => p.cardId === 'room-card');
+    await t.app.emitToBoard(boardId, 'votes:changed', { boardId, cardId: 'room-card', tally });
+    expect(await received).toEqual({ boardId, cardId: 'room-card', tally });
+    expect(leaked).toBe(false);
+  });
+
+  it('stops delivering after board:leave', async () => {
+    const socket = await connect(owner);
+    await joinBoard(socket, boardId);
+    socket.emit('board:leave', { boardId });
+    // A round trip after the leave: the server handles one socket's packets in order.
+    await joinBoard(socket, crypto.randomUUID());
+    let received = false;
+    socket.on('votes:changed', () => (received = true));
+    const probe = await connect(owner);
+    await joinBoard(probe, boardId);
+    const seen = nextEvent(probe, 'votes:changed', (p) => p.cardId === 'after-leave');
+    await t.app.emitToBoard(boardId, 'votes:changed', { boardId, cardId: 'after-leave', tally });
+    await seen;
+    expect(received).toBe(false);
+  });
+});
+
+// Two nodes on one PostgreSQL database: an event raised on one reaches sockets on the other through
+// LISTEN/NOTIFY. Embedded mode is single-node by design.
+describe.skipIf(!usingRealPostgres)('socket.io across two nodes', () => {
+  let db: Database & { url: string };
+  let secondSql: postgres.Sql;
+  let nodes: FastifyInstance[];
+  let alice: TestUser;
+  let bob: TestUser;
+  let boardId: string;
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    db = await createTestDatabase();
+    secondSql = postgres(db.url, { transform: postgres.camel, max: 5, onnotice: () => {} });
+    const configs = [testConfig(), testConfig()];
+    nodes = [
+      await buildApp({ config: configs[0], sql: db.sql, bus: 'postgres' }),
+      await buildApp({ config: configs[1], sql: secondSql, bus: 'postgres' }),
+    ];
+    for (const node of nodes) await node.listen({ port: 0, host: '127.0.0.1' });
+    alice = await signUp(nodes[0], 'Alice');
+    bob = await signUp(nodes[1], 'Bob');
+    boardId = (await createBoard(nodes[0], alice)).id;
+    await addMember(nodes[0], alice, boardId, bob, 'editor');
+    configs.forEach((c) => fs.rmSync(c.dataDir, { recursive: true, force: true }));
+  });
+
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    for (const node of nodes ?? []) await node.close();
+    await secondSql?.end();
+    await db?.close();
+  });
+
+  it('delivers an event raised on one node to the room on the other', async () => {
+    const onSecond = await connectSocket(nodes[1], bob);
+    sockets.push(onSecond);
+    expect(await joinBoard(onSecond, boardId)).toEqual({ ok: true });
+    const received = nextEvent(onSecond, 'votes:changed', (p) => p.cardId === 'cross-node');
+    await nodes[0].emitToBoard(boardId, 'votes:changed', { boardId, cardId: 'cross-node', tally });
+    expect(await received).toEqual({ boardId, cardId: 'cross-node', tally });
+  });
+});
