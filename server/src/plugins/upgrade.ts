@@ -48,6 +48,7 @@ export const upgradePlugin = fp<Partial<SyncSettings>>(
     const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxMessageBytes * 2 });
 
     async function upgradeSync(request: IncomingMessage, socket: Duplex, head: Buffer, boardId: string) {
+      if (!boardDocs.accepting) return reject(socket, '503 Service Unavailable');
       const user = await userFromCookieHeader(app, request.headers.cookie);
       if (!user) return reject(socket, '401 Unauthorized');
       const role = UUID.test(boardId) ? await roleOf(app.sql, user.id, boardId) : null;
@@ -89,12 +90,15 @@ export const upgradePlugin = fp<Partial<SyncSettings>>(
       app.server.on('upgrade', onUpgrade);
     });
     // Before the HTTP server closes: it waits for upgraded sockets, so they must go first.
+    // The listener stays while the server closes: clients reconnecting meanwhile must get a 503 and a
+    // closed socket. Without it, socket.io (destroyUpgrade: false) would leave their sockets open and
+    // the HTTP server would wait on them forever.
     app.addHook('preClose', async () => {
-      app.server.off('upgrade', onUpgrade);
       await boardDocs.closeAll();
     });
     app.addHook('onClose', async () => {
       await boardDocs.closeAll();
+      app.server.off('upgrade', onUpgrade);
       wss.close();
     });
   },
