@@ -1,12 +1,8 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import postgres from 'postgres';
-import type { FastifyInstance } from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../server/src/app.js';
-import type { Database } from '../../server/src/db/connect.js';
-import { buildTestApp, testConfig, type TestApp } from '../helpers/app.js';
-import { createTestDatabase, usingRealPostgres } from '../helpers/db.js';
+import { startTwoNodes, type TwoNodes } from '../helpers/nodes.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { usingRealPostgres } from '../helpers/db.js';
 import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
 import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../helpers/socket.js';
 
@@ -105,38 +101,20 @@ describe('socket.io', () => {
 // Two nodes on one PostgreSQL database: an event raised on one reaches sockets on the other through
 // LISTEN/NOTIFY. Embedded mode is single-node by design.
 describe.skipIf(!usingRealPostgres)('socket.io across two nodes', () => {
-  let db: Database & { url: string };
-  let secondSql: postgres.Sql;
-  let nodes: FastifyInstance[];
-  let alice: TestUser;
-  let bob: TestUser;
-  let boardId: string;
+  let two: TwoNodes;
   const sockets: TestSocket[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    secondSql = postgres(db.url, { transform: postgres.camel, max: 5, onnotice: () => {} });
-    const configs = [testConfig(), testConfig()];
-    nodes = [
-      await buildApp({ config: configs[0], sql: db.sql, bus: 'postgres' }),
-      await buildApp({ config: configs[1], sql: secondSql, bus: 'postgres' }),
-    ];
-    for (const node of nodes) await node.listen({ port: 0, host: '127.0.0.1' });
-    alice = await signUp(nodes[0], 'Alice');
-    bob = await signUp(nodes[1], 'Bob');
-    boardId = (await createBoard(nodes[0], alice)).id;
-    await addMember(nodes[0], alice, boardId, bob, 'editor');
-    configs.forEach((c) => fs.rmSync(c.dataDir, { recursive: true, force: true }));
+    two = await startTwoNodes();
   });
 
   afterAll(async () => {
     sockets.forEach((s) => s.close());
-    for (const node of nodes ?? []) await node.close();
-    await secondSql?.end();
-    await db?.close();
+    await two?.close();
   });
 
   it('delivers an event raised on one node to the room on the other', async () => {
+    const { nodes, bob, boardId } = two;
     const onSecond = await connectSocket(nodes[1], bob);
     sockets.push(onSecond);
     expect(await joinBoard(onSecond, boardId)).toEqual({ ok: true });

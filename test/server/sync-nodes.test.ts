@@ -1,48 +1,30 @@
-import fs from 'node:fs';
-import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCard, boardView, moveCard, readCard } from '../../shared/protocol/board-doc.js';
-import { buildApp } from '../../server/src/app.js';
 import type { FastifyInstance } from 'fastify';
-import { testConfig } from '../helpers/app.js';
-import { createTestDatabase, usingRealPostgres } from '../helpers/db.js';
-import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { addCard, boardView, moveCard, readCard } from '../../shared/protocol/board-doc.js';
+import { usingRealPostgres } from '../helpers/db.js';
+import type { TestUser } from '../helpers/factories.js';
+import { startTwoNodes, type TwoNodes } from '../helpers/nodes.js';
 import { connectClient, waitForDoc, type SyncClient } from '../helpers/yjs.js';
-import type { Database } from '../../server/src/db/connect.js';
 
 // Two server nodes on one PostgreSQL database, each with its own connection pool, as two processes
 // behind a load balancer would be. Embedded mode is single-node by design (no LISTEN/NOTIFY through
 // pglite-socket), so this runs against real PostgreSQL only.
 describe.skipIf(!usingRealPostgres)('two nodes on one database', () => {
-  let db: Database & { url: string };
-  let secondSql: postgres.Sql;
-  let nodes: FastifyInstance[];
+  let two: TwoNodes;
+  let nodes: TwoNodes['nodes'];
   let alice: TestUser;
   let bob: TestUser;
   let boardId: string;
   const clients: SyncClient[] = [];
 
   beforeAll(async () => {
-    db = await createTestDatabase();
-    secondSql = postgres(db.url, { transform: postgres.camel, max: 5, onnotice: () => {} });
-    const configs = [testConfig(), testConfig()];
-    nodes = [
-      await buildApp({ config: configs[0], sql: db.sql, bus: 'postgres' }),
-      await buildApp({ config: configs[1], sql: secondSql, bus: 'postgres' }),
-    ];
-    for (const node of nodes) await node.listen({ port: 0, host: '127.0.0.1' });
-    alice = await signUp(nodes[0], 'Alice');
-    bob = await signUp(nodes[1], 'Bob');
-    boardId = (await createBoard(nodes[0], alice)).id;
-    await addMember(nodes[0], alice, boardId, bob, 'editor');
-    configs.forEach((c) => fs.rmSync(c.dataDir, { recursive: true, force: true }));
+    two = await startTwoNodes();
+    ({ nodes, alice, bob, boardId } = two);
   });
 
   afterAll(async () => {
     for (const { provider } of clients) provider.destroy();
-    for (const node of nodes ?? []) await node.close();
-    await secondSql?.end();
-    await db?.close();
+    await two?.close();
   });
 
   async function client(node: FastifyInstance, user: TestUser): Promise<SyncClient> {
