@@ -17,7 +17,8 @@ export type BoardAction =
   | 'vote'
   | 'assign'
   | 'assign:self'
-  | 'calendar:rotate';
+  | 'calendar:rotate'
+  | 'voting:manage';
 
 const VIEWER: BoardAction[] = ['board:read'];
 const EDITOR: BoardAction[] = [...VIEWER, 'board:update', 'board:write', 'vote', 'assign', 'assign:self'];
@@ -28,6 +29,7 @@ const OWNER: BoardAction[] = [
   'invites:manage',
   'comments:moderate',
   'calendar:rotate',
+  'voting:manage',
 ];
 
 const PERMISSIONS: Record<Role, ReadonlySet<BoardAction>> = {

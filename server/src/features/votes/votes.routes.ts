@@ -9,7 +9,7 @@ import {
   VoteResult,
   VotingSettings,
 } from '../../../../shared/schemas/votes.js';
-import { badRequest, conflict, forbidden, notFound } from '../../errors.js';
+import { badRequest, conflict, notFound } from '../../errors.js';
 import { authorize } from '../boards/authorization.js';
 import {
   boardTallies,
@@ -132,8 +132,7 @@ export const voteRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { boardId } = request.params;
-      const { user, role } = await authorize(request, boardId, 'board:read');
-      if (role !== 'owner') throw forbidden(`a board ${role} may not change the voting rules`);
+      const { user } = await authorize(request, boardId, 'voting:manage');
       const updated = await updateVotingRules(app.sql, boardId, request.body);
       if (!updated) throw notFound('board');
       const { rules, votesCleared } = updated;
