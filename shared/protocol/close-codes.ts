@@ -17,6 +17,8 @@ export const CLOSE_CODES = {
   tooLarge: { code: 4413, reason: 'Message too large' },
   /** Too many messages per second on one connection. */
   rateLimited: { code: 4429, reason: 'Rate limited' },
+  /** The member's role changed or they were removed: reconnecting re-checks what they may do. */
+  membershipChanged: { code: 4001, reason: 'Membership changed' },
   /** The board's document could not be loaded; the client may retry. */
   unavailable: { code: 4500, reason: 'Document unavailable' },
   /** The server is shutting down; the client reconnects (to this or another node). */

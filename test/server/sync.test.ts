@@ -110,6 +110,44 @@ describe('sync endpoint', () => {
     });
   });
 
+  it("closes a member's connection when their role changes, and reconnects them read-only", async () => {
+    const member = await signUp(t.app, 'Demoted');
+    await addMember(t.app, owner, boardId, member, 'editor');
+    const watcher = await client(owner);
+    const demoted = await client(member);
+    const closed = nextClose(demoted.provider);
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/boards/${boardId}/members/${member.user.id}`,
+      headers: { cookie: owner.cookie },
+      payload: { role: 'viewer' },
+    });
+    expect(res.statusCode).toBe(200);
+    expect(await closed).toMatchObject({ code: CLOSE_CODES.membershipChanged.code });
+    // The provider reconnects by itself; its edits are now refused like any viewer's.
+    await new Promise<void>((resolve) => {
+      const onSync = (synced: boolean) => {
+        if (!synced) return;
+        demoted.provider.off('sync', onSync);
+        resolve();
+      };
+      demoted.provider.on('sync', onSync);
+    });
+    const cardId = addCard(demoted.doc, {
+      paperId: 'after-demotion',
+      columnId: firstColumn(demoted.doc),
+      addedBy: member.user.id,
+    });
+    const marker = addCard(watcher.doc, {
+      paperId: 'marker-after-demotion',
+      columnId: firstColumn(watcher.doc),
+      addedBy: owner.user.id,
+    });
+    await waitForDoc(demoted.doc, (doc) => readCard(doc, marker) !== null);
+    await t.app.sync.flushAll();
+    expect(readCard(await storedDoc(t.db.sql, boardId), cardId)).toBeNull();
+  });
+
   it('refuses an upgrade without a session cookie with 401', async () => {
     expect(await openRawSocket(t.app, boardId)).toEqual({ status: 401 });
   });

@@ -202,6 +202,11 @@ export class BoardDocs {
     private readonly bus: Bus,
   ) {
     bus.subscribe((message) => {
+      // Membership changes come from any node, this one included: every node drops the sockets it holds.
+      if (message.kind === 'membership') {
+        this.disconnectMember(message.boardId, message.userId);
+        return;
+      }
       if (message.node === bus.nodeId) return;
       this.receiveFromBus(message).catch((error: unknown) =>
         this.log.error({ err: error, boardId: message.boardId }, 'sync: applying a message from another node failed'),
@@ -271,6 +276,18 @@ export class BoardDocs {
   leave(connection: SyncConnection, board: BoardDoc): void {
     board.remove(connection);
     this.scheduleUnload(board);
+  }
+
+  /**
+   * Closes the connections of a member (all members when `userId` is null) on a board, so that they
+   * reconnect and are authorised again with their new role, or refused.
+   */
+  disconnectMember(boardId: string, userId: string | null): void {
+    const board = this.docs.get(boardId);
+    if (!board) return;
+    for (const connection of [...board.connections]) {
+      if (userId === null || connection.identity.id === userId) connection.close(CLOSE_CODES.membershipChanged);
+    }
   }
 
   /** Writes every queued update of every loaded board. */

@@ -7,6 +7,8 @@ export type BusMessage =
   | { kind: 'updates'; node: string; boardId: string; from: string; to: string }
   /** An awareness (presence) change, base64; ephemeral, so it travels in the message itself. */
   | { kind: 'awareness'; node: string; boardId: string; update: string }
+  /** A member's role changed or they left (`userId`), or the board was deleted (`userId` null). */
+  | { kind: 'membership'; node: string; boardId: string; userId: string | null }
   /** A server-authoritative board event (votes, assignments, activity) for socket.io rooms. */
   | { kind: 'event'; node: string; boardId: string; event: string; payload: unknown };
 

@@ -1,5 +1,6 @@
 import crypto from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody } from '../../../../shared/schemas/common.js';
 import {
@@ -39,6 +40,14 @@ import {
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody };
 const DEFAULT_INVITE_DAYS = 14;
+
+/**
+ * Tells every node that a member's rights on a board changed (everyone's, when `userId` is null), so
+ * that open realtime connections are re-authorised rather than keep the old role.
+ */
+async function announceMembership(app: FastifyInstance, boardId: string, userId: string | null): Promise<void> {
+  await app.bus.publish({ kind: 'membership', node: app.bus.nodeId, boardId, userId });
+}
 
 /** Boards, memberships and invitations. */
 export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -92,6 +101,7 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       await authorize(request, request.params.boardId, 'board:delete');
       await deleteBoard(app.sql, request.params.boardId);
+      await announceMembership(app, request.params.boardId, null);
       return reply.status(204).send(null);
     },
   );
@@ -113,6 +123,7 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (outcome === 'not_member') throw notFound('member');
       if (outcome === 'last_owner')
         throw conflict('role: the last owner cannot be demoted; make someone else owner first');
+      await announceMembership(app, boardId, userId);
       return listMembers(app.sql, boardId);
     },
   );
@@ -129,6 +140,7 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (outcome === 'not_member') throw notFound('member');
       if (outcome === 'last_owner')
         throw conflict('the last owner cannot leave; make someone else owner or delete the board');
+      await announceMembership(app, boardId, userId);
       return reply.status(204).send(null);
     },
   );
