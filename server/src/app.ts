@@ -20,6 +20,9 @@ import { opsRoutes } from './features/ops/ops.routes.js';
 import { paperRoutes } from './features/papers/papers.routes.js';
 import { voteRoutes } from './features/votes/votes.routes.js';
 import { activityRoutes } from './features/activity/activity.routes.js';
+import { scheduleRoutes } from './features/schedule/schedule.routes.js';
+import { calendarRoutes } from './features/schedule/calendar.routes.js';
+import { exportRoutes } from './features/exports/exports.routes.js';
 import { ErrorBody } from '../../shared/schemas/common.js';
 
 export interface AppOptions {
@@ -70,6 +73,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(paperRoutes);
   await app.register(voteRoutes);
   await app.register(activityRoutes);
+  await app.register(scheduleRoutes);
+  await app.register(calendarRoutes);
+  await app.register(exportRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(clientPlugin);

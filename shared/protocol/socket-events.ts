@@ -34,10 +34,19 @@ export interface VotingChanged {
   votesCleared: boolean;
 }
 
+/** A card got a presenter or session (`presenterId`/`sessionAt` set) or lost it (both null). */
+export interface AssignmentChanged {
+  boardId: string;
+  cardId: string;
+  presenterId: string | null;
+  sessionAt: string | null;
+}
+
 export interface ServerToClientEvents {
   'votes:changed': (payload: VotesChanged) => void;
   'voting:changed': (payload: VotingChanged) => void;
   'activity:new': (payload: ActivityEntry) => void;
+  'assignment:changed': (payload: AssignmentChanged) => void;
 }
 
 export interface ClientToServerEvents {
@@ -49,7 +58,12 @@ export type ServerEventName = keyof ServerToClientEvents;
 export type ServerEventPayload<E extends ServerEventName> = Parameters<ServerToClientEvents[E]>[0];
 
 /** Every server-to-client event name, for checking names that arrive through the bus. */
-export const SERVER_EVENT_NAMES: readonly ServerEventName[] = ['votes:changed', 'voting:changed', 'activity:new'];
+export const SERVER_EVENT_NAMES: readonly ServerEventName[] = [
+  'votes:changed',
+  'voting:changed',
+  'activity:new',
+  'assignment:changed',
+];
 
 /** The socket.io room of a board. */
 export const boardRoom = (boardId: string) => `board:${boardId.toLowerCase()}`;

@@ -95,6 +95,46 @@ const ROUTES: RouteCase[] = [
     request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/activity` }),
     expected: members(200),
   },
+  {
+    // Viewers may only volunteer themselves (test/server/schedule.test.ts); the target is another member.
+    name: 'PUT assignment of another member',
+    request: (f) => ({
+      method: 'PUT',
+      url: `/api/boards/${f.boardId}/cards/${f.cardId}/assignment`,
+      payload: { presenterId: f.target.user.id, sessionAt: '2030-01-01T18:00:00.000Z' },
+    }),
+    expected: editors(200),
+  },
+  {
+    name: 'DELETE assignment',
+    request: (f) => ({ method: 'DELETE', url: `/api/boards/${f.boardId}/cards/${f.cardId}/assignment` }),
+    expected: members(204),
+  },
+  {
+    name: 'GET schedule',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/schedule` }),
+    expected: members(200),
+  },
+  {
+    name: 'GET schedule suggestion',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/schedule/suggest?cardId=${f.cardId}` }),
+    expected: members(200),
+  },
+  {
+    name: 'GET calendar',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/calendar` }),
+    expected: members(200),
+  },
+  {
+    name: 'POST calendar rotate',
+    request: (f) => ({ method: 'POST', url: `/api/boards/${f.boardId}/calendar/rotate` }),
+    expected: ownerOnly(200),
+  },
+  {
+    name: 'GET export',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/export?format=csv` }),
+    expected: members(200),
+  },
 ];
 
 let t: TestApp;

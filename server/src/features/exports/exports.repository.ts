@@ -1,0 +1,59 @@
+import type { Sql } from '../../db/connect.js';
+import type { BoardExport, ExportedCard } from '../../../../shared/schemas/exports.js';
+import { toPaper, type PaperRow } from '../papers/papers.repository.js';
+
+type CardRow = PaperRow & {
+  cardId: string;
+  columnId: string;
+  paperExists: boolean;
+  voters: number;
+  dots: number;
+  presenterId: string | null;
+  presenterName: string | null;
+  sessionAt: Date | null;
+};
+
+/**
+ * The board's reading list from the projection: columns in board order, each with its cards in order,
+ * their papers, vote tallies (from `votes`), presenter and session. Null when there is no such board.
+ */
+export async function readBoardExport(sql: Sql, boardId: string, now: Date): Promise<BoardExport | null> {
+  const [board]: [{ id: string; name: string }?] = await sql`select id, name from boards where id = ${boardId}`;
+  if (!board) return null;
+  const columns = await sql<{ id: string; title: string }[]>`
+    select column_id as id, title from board_columns where board_id = ${boardId} order by position`;
+  const rows = await sql<CardRow[]>`
+    select c.card_id, c.column_id, p.id is not null as paper_exists,
+      p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.created_at,
+      coalesce(v.voters, 0)::int as voters, coalesce(v.dots, 0)::int as dots,
+      a.presenter_id, u.name as presenter_name, a.session_at
+    from board_cards c
+    join board_columns col on col.board_id = c.board_id and col.column_id = c.column_id
+    left join papers p on p.id = c.paper_id
+    left join (
+      select card_id, count(*) as voters, sum(dots) as dots from votes where board_id = ${boardId} group by card_id
+    ) v on v.card_id = c.card_id
+    left join assignments a on a.board_id = c.board_id and a.card_id = c.card_id
+    left join users u on u.id = a.presenter_id
+    where c.board_id = ${boardId}
+    order by col.position, c.position, c.card_id`;
+  const cardsByColumn = new Map<string, ExportedCard[]>();
+  for (const r of rows) {
+    const card: ExportedCard = {
+      cardId: r.cardId,
+      paper: r.paperExists ? toPaper(r) : null,
+      votes: { voters: r.voters, dots: r.dots },
+      presenter:
+        r.presenterId !== null && r.presenterName !== null ? { id: r.presenterId, name: r.presenterName } : null,
+      sessionAt: r.sessionAt?.toISOString() ?? null,
+    };
+    const list = cardsByColumn.get(r.columnId) ?? [];
+    list.push(card);
+    cardsByColumn.set(r.columnId, list);
+  }
+  return {
+    board,
+    exportedAt: now.toISOString(),
+    columns: columns.map((c) => ({ ...c, cards: cardsByColumn.get(c.id) ?? [] })),
+  };
+}

@@ -1,0 +1,173 @@
+import type postgres from 'postgres';
+import type { Sql } from '../../db/connect.js';
+import type { Assignment, Schedule, Session, Suggestion } from '../../../../shared/schemas/schedule.js';
+
+/** The pool or a transaction of it. */
+type Db = Sql | postgres.TransactionSql;
+
+/** The outcome of setting or removing an assignment; `changed` is false for an idempotent repeat. */
+export type AssignmentOutcome<T extends Assignment | null> =
+  | { status: 'no_card' }
+  | { status: 'no_presenter' }
+  | { status: 'not_yours' }
+  | { status: 'ok'; changed: boolean; assignment: T };
+
+interface AssignmentRow {
+  boardId: string;
+  cardId: string;
+  presenterId: string;
+  presenterName: string;
+  sessionAt: Date;
+  assignedBy: string | null;
+  updatedAt: Date;
+}
+
+function toAssignment(r: AssignmentRow): Assignment {
+  return {
+    boardId: r.boardId,
+    cardId: r.cardId,
+    presenter: { id: r.presenterId, name: r.presenterName },
+    sessionAt: r.sessionAt.toISOString(),
+    assignedBy: r.assignedBy,
+    updatedAt: r.updatedAt.toISOString(),
+  };
+}
+
+async function cardExists(sql: Db, boardId: string, cardId: string): Promise<boolean> {
+  const [card] = await sql`select 1 from board_cards where board_id = ${boardId} and card_id = ${cardId}`;
+  return Boolean(card);
+}
+
+/** The card's assignment, locked until the end of the transaction. */
+async function lockAssignment(tx: Db, boardId: string, cardId: string): Promise<AssignmentRow | null> {
+  const [row]: [AssignmentRow?] = await tx`
+    select a.board_id, a.card_id, a.presenter_id, u.name as presenter_name, a.session_at, a.assigned_by, a.updated_at
+    from assignments a join users u on u.id = a.presenter_id
+    where a.board_id = ${boardId} and a.card_id = ${cardId}
+    for update of a`;
+  return row ?? null;
+}
+
+/** What `assign` needs; `mayAssignOthers` false makes the actor a volunteer. */
+export interface AssignInput {
+  boardId: string;
+  cardId: string;
+  presenterId: string;
+  sessionAt: string;
+  actorId: string;
+  mayAssignOthers: boolean;
+}
+
+/**
+ * Sets who presents a card and when. The presenter's membership row is share-locked, so a concurrent
+ * removal waits and then drops the assignment with the member (trigger in 0007). A volunteer may only
+ * name themselves, and only over an assignment that is already theirs or absent.
+ */
+export async function assign(sql: Sql, a: AssignInput): Promise<AssignmentOutcome<Assignment>> {
+  return sql.begin(async (tx): Promise<AssignmentOutcome<Assignment>> => {
+    if (!(await cardExists(tx, a.boardId, a.cardId))) return { status: 'no_card' };
+    if (!a.mayAssignOthers && a.presenterId !== a.actorId) return { status: 'not_yours' };
+    const [member] = await tx`
+      select 1 from board_members where board_id = ${a.boardId} and user_id = ${a.presenterId} for share`;
+    if (!member) return { status: 'no_presenter' };
+    const previous = await lockAssignment(tx, a.boardId, a.cardId);
+    if (!a.mayAssignOthers && previous && previous.presenterId !== a.actorId) return { status: 'not_yours' };
+    const sessionAt = new Date(a.sessionAt);
+    if (previous && previous.presenterId === a.presenterId && previous.sessionAt.getTime() === sessionAt.getTime()) {
+      return { status: 'ok', changed: false, assignment: toAssignment(previous) };
+    }
+    const [row] = await tx<AssignmentRow[]>`
+      with saved as (
+        insert into assignments (board_id, card_id, presenter_id, session_at, assigned_by)
+        values (${a.boardId}, ${a.cardId}, ${a.presenterId}, ${sessionAt}, ${a.actorId})
+        on conflict (board_id, card_id) do update set presenter_id = excluded.presenter_id,
+          session_at = excluded.session_at, assigned_by = excluded.assigned_by, updated_at = now()
+        returning *
+      )
+      select s.board_id, s.card_id, s.presenter_id, u.name as presenter_name, s.session_at, s.assigned_by, s.updated_at
+      from saved s join users u on u.id = s.presenter_id`;
+    return { status: 'ok', changed: true, assignment: toAssignment(row) };
+  });
+}
+
+/** Removes a card's assignment; a volunteer (`mayAssignOthers` false) may only withdraw themselves. */
+export async function unassign(
+  sql: Sql,
+  a: { boardId: string; cardId: string; actorId: string; mayAssignOthers: boolean },
+): Promise<AssignmentOutcome<null>> {
+  return sql.begin(async (tx): Promise<AssignmentOutcome<null>> => {
+    if (!(await cardExists(tx, a.boardId, a.cardId))) return { status: 'no_card' };
+    const previous = await lockAssignment(tx, a.boardId, a.cardId);
+    if (!previous) return { status: 'ok', changed: false, assignment: null };
+    if (!a.mayAssignOthers && previous.presenterId !== a.actorId) return { status: 'not_yours' };
+    await tx`delete from assignments where board_id = ${a.boardId} and card_id = ${a.cardId}`;
+    return { status: 'ok', changed: true, assignment: null };
+  });
+}
+
+/** One assigned card still on the board, with its paper (null when not in the library). */
+export interface SessionRow {
+  cardId: string;
+  paperId: string | null;
+  paperTitle: string | null;
+  presenterId: string;
+  presenterName: string;
+  sessionAt: Date;
+  updatedAt: Date;
+}
+
+/** The board's sessions of cards still on the board, soonest first. */
+export async function boardSessions(sql: Db, boardId: string): Promise<SessionRow[]> {
+  return sql<SessionRow[]>`
+    select a.card_id, p.id as paper_id, p.title as paper_title, a.presenter_id, u.name as presenter_name,
+      a.session_at, a.updated_at
+    from assignments a
+    join board_cards c on c.board_id = a.board_id and c.card_id = a.card_id
+    join users u on u.id = a.presenter_id
+    left join papers p on p.id = c.paper_id
+    where a.board_id = ${boardId}
+    order by a.session_at, a.card_id`;
+}
+
+function toSession(r: SessionRow): Session {
+  return {
+    cardId: r.cardId,
+    paper: r.paperId !== null && r.paperTitle !== null ? { id: r.paperId, title: r.paperTitle } : null,
+    presenter: { id: r.presenterId, name: r.presenterName },
+    sessionAt: r.sessionAt.toISOString(),
+  };
+}
+
+/** Sessions from `now` on (soonest first) and before it (latest first). */
+export async function readSchedule(sql: Sql, boardId: string, now: Date): Promise<Schedule> {
+  const rows = await boardSessions(sql, boardId);
+  const upcoming = rows.filter((r) => r.sessionAt.getTime() >= now.getTime());
+  const past = rows.filter((r) => r.sessionAt.getTime() < now.getTime()).reverse();
+  return { upcoming: upcoming.map(toSession), past: past.map(toSession) };
+}
+
+/**
+ * Whose turn it is to present `cardId`: among all members, the fewest sessions on the board, then the
+ * oldest latest session (members who never presented first), then by name. The card's own assignment
+ * does not count, so asking again for an assigned card gives the same answer. Null when the card is
+ * not on the board.
+ */
+export async function suggestPresenter(sql: Sql, boardId: string, cardId: string): Promise<Suggestion | null> {
+  if (!(await cardExists(sql, boardId, cardId))) return null;
+  const [row]: [{ id: string; name: string; sessions: number; lastSessionAt: Date | null }?] = await sql`
+    select u.id, u.name, count(a.card_id)::int as sessions, max(a.session_at) as last_session_at
+    from board_members m
+    join users u on u.id = m.user_id
+    left join assignments a on a.board_id = m.board_id and a.presenter_id = m.user_id and a.card_id <> ${cardId}
+    where m.board_id = ${boardId}
+    group by u.id, u.name
+    order by sessions, last_session_at asc nulls first, u.name, u.id
+    limit 1`;
+  if (!row) return null;
+  return {
+    cardId,
+    presenter: { id: row.id, name: row.name },
+    sessions: row.sessions,
+    lastSessionAt: row.lastSessionAt?.toISOString() ?? null,
+  };
+}

@@ -1,0 +1,77 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Uuid } from './common.js';
+
+/** Path parameters of the assignment routes. */
+export const AssignmentParams = Type.Object({
+  boardId: Uuid,
+  cardId: Type.String({ minLength: 1, maxLength: 200 }),
+});
+export type AssignmentParams = Static<typeof AssignmentParams>;
+
+/** Body of `PUT …/cards/:cardId/assignment`: who presents the card's paper, and when. */
+export const AssignmentRequest = Type.Object(
+  {
+    presenterId: Uuid,
+    sessionAt: Type.String({ format: 'date-time' }),
+  },
+  { additionalProperties: false },
+);
+export type AssignmentRequest = Static<typeof AssignmentRequest>;
+
+/** A member as the schedule shows them. */
+export const Presenter = Type.Object({ id: Uuid, name: Type.String() });
+export type Presenter = Static<typeof Presenter>;
+
+/** A card's assignment. */
+export const Assignment = Type.Object({
+  boardId: Uuid,
+  cardId: Type.String(),
+  presenter: Presenter,
+  sessionAt: Type.String({ format: 'date-time' }),
+  assignedBy: Type.Union([Uuid, Type.Null()]),
+  updatedAt: Type.String({ format: 'date-time' }),
+});
+export type Assignment = Static<typeof Assignment>;
+
+/** One session of the schedule; `paper` is null when the card's paper is not in the library. */
+export const Session = Type.Object({
+  cardId: Type.String(),
+  paper: Type.Union([Type.Object({ id: Uuid, title: Type.String() }), Type.Null()]),
+  presenter: Presenter,
+  sessionAt: Type.String({ format: 'date-time' }),
+});
+export type Session = Static<typeof Session>;
+
+/** `GET /api/boards/:boardId/schedule`: upcoming sessions soonest first, past ones latest first. */
+export const Schedule = Type.Object({ upcoming: Type.Array(Session), past: Type.Array(Session) });
+export type Schedule = Static<typeof Schedule>;
+
+/** Query of `GET /api/boards/:boardId/schedule/suggest`. */
+export const SuggestQuery = Type.Object(
+  { cardId: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false },
+);
+export type SuggestQuery = Static<typeof SuggestQuery>;
+
+/**
+ * The member whose turn it is: fewest sessions on the board (the card's own assignment left out), then
+ * the longest since their latest session (never first), then by name.
+ */
+export const Suggestion = Type.Object({
+  cardId: Type.String(),
+  presenter: Presenter,
+  sessions: Type.Integer(),
+  lastSessionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+});
+export type Suggestion = Static<typeof Suggestion>;
+
+/** `GET/POST …/calendar[/rotate]`: the board's iCalendar feed; `url` already carries `token`. */
+export const CalendarFeed = Type.Object({
+  url: Type.String({ format: 'uri' }),
+  token: Type.String(),
+});
+export type CalendarFeed = Static<typeof CalendarFeed>;
+
+/** Query of `GET /api/boards/:boardId/calendar.ics`; a missing or wrong token answers 404. */
+export const CalendarFeedQuery = Type.Object({ token: Type.Optional(Type.String({ maxLength: 128 })) });
+export type CalendarFeedQuery = Static<typeof CalendarFeedQuery>;
