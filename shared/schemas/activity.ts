@@ -2,7 +2,14 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.js';
 
 /** What the activity log records. */
-export const ACTIVITY_KINDS = ['vote:cast', 'vote:removed', 'member:joined', 'voting:changed'] as const;
+export const ACTIVITY_KINDS = [
+  'vote:cast',
+  'vote:removed',
+  'member:joined',
+  'voting:changed',
+  'assignment:set',
+  'assignment:removed',
+] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 
 /** One entry of a board's activity log; `details` stays small (ids and numbers). */

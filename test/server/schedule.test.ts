@@ -131,6 +131,23 @@ describe('assignments', () => {
     expect(await schedule(owner, boardId)).toEqual({ upcoming: [], past: [] });
   });
 
+  it('records assignments and their removal in the activity log, once each', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(boardId, 1);
+    const when = at(DAY);
+    // The repeat changes nothing and records nothing.
+    expect((await assignCard(editor, boardId, card, viewer, when)).statusCode).toBe(200);
+    expect((await assignCard(editor, boardId, card, viewer, when)).statusCode).toBe(200);
+    expect((await unassignCard(editor, boardId, card)).statusCode).toBe(204);
+    const res = await t.app.inject({ url: `/api/boards/${boardId}/activity`, headers: { cookie: owner.cookie } });
+    const entries = (res.json().items ?? res.json()) as { kind: string; cardId: string; actorId: string }[];
+    const ofCard = entries.filter((e) => e.cardId === card).map((e) => [e.kind, e.actorId]);
+    expect(ofCard).toEqual([
+      ['assignment:removed', editor.user.id],
+      ['assignment:set', editor.user.id],
+    ]);
+  });
+
   it('lets a viewer volunteer and withdraw themselves', async () => {
     const boardId = await newBoard();
     const [card] = await placeCards(boardId, 1);

@@ -1,4 +1,6 @@
 import type postgres from 'postgres';
+import type { ActivityEntry } from '../../../../shared/schemas/activity.js';
+import { recordActivity } from '../activity/activity.repository.js';
 import type { Sql } from '../../db/connect.js';
 import type { Assignment, Schedule, Session, Suggestion } from '../../../../shared/schemas/schedule.js';
 
@@ -10,7 +12,7 @@ export type AssignmentOutcome<T extends Assignment | null> =
   | { status: 'no_card' }
   | { status: 'no_presenter' }
   | { status: 'not_yours' }
-  | { status: 'ok'; changed: boolean; assignment: T };
+  | { status: 'ok'; changed: boolean; assignment: T; activity?: ActivityEntry };
 
 interface AssignmentRow {
   boardId: string;
@@ -86,7 +88,14 @@ export async function assign(sql: Sql, a: AssignInput): Promise<AssignmentOutcom
       )
       select s.board_id, s.card_id, s.presenter_id, u.name as presenter_name, s.session_at, s.assigned_by, s.updated_at
       from saved s join users u on u.id = s.presenter_id`;
-    return { status: 'ok', changed: true, assignment: toAssignment(row) };
+    const activity = await recordActivity(tx, {
+      boardId: a.boardId,
+      actorId: a.actorId,
+      kind: 'assignment:set',
+      cardId: a.cardId,
+      details: { presenterId: a.presenterId, sessionAt: sessionAt.toISOString() },
+    });
+    return { status: 'ok', changed: true, assignment: toAssignment(row), activity };
   });
 }
 
@@ -101,7 +110,14 @@ export async function unassign(
     if (!previous) return { status: 'ok', changed: false, assignment: null };
     if (!a.mayAssignOthers && previous.presenterId !== a.actorId) return { status: 'not_yours' };
     await tx`delete from assignments where board_id = ${a.boardId} and card_id = ${a.cardId}`;
-    return { status: 'ok', changed: true, assignment: null };
+    const activity = await recordActivity(tx, {
+      boardId: a.boardId,
+      actorId: a.actorId,
+      kind: 'assignment:removed',
+      cardId: a.cardId,
+      details: { presenterId: previous.presenterId },
+    });
+    return { status: 'ok', changed: true, assignment: null, activity };
   });
 }
 

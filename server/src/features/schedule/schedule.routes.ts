@@ -69,6 +69,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
           sessionAt: assignment.sessionAt,
         });
       }
+      if (outcome.activity) await app.emitToBoard(boardId, 'activity:new', outcome.activity);
       return assignment;
     },
   );
@@ -94,6 +95,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (outcome.changed) {
         await app.emitToBoard(boardId, 'assignment:changed', { boardId, cardId, presenterId: null, sessionAt: null });
       }
+      if (outcome.activity) await app.emitToBoard(boardId, 'activity:new', outcome.activity);
       return reply.status(204).send(null);
     },
   );
