@@ -63,3 +63,21 @@ export async function addMember(app: FastifyInstance, owner: TestUser, boardId: 
     expect(promoted.statusCode, promoted.body).toBe(200);
   }
 }
+
+/** The usual cast of a board test: four signed-up users, named after the role each will play. */
+export interface Cast {
+  owner: TestUser;
+  editor: TestUser;
+  viewer: TestUser;
+  stranger: TestUser;
+}
+
+/** Signs up the cast of a board test. */
+export async function signUpCast(app: FastifyInstance): Promise<Cast> {
+  return {
+    owner: await signUp(app, 'Owner'),
+    editor: await signUp(app, 'Editor'),
+    viewer: await signUp(app, 'Viewer'),
+    stranger: await signUp(app, 'Stranger'),
+  };
+}

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { addMember, createBoard, signUpCast, type TestUser } from '../helpers/factories.js';
 import { connectSocket, joinBoard, nextEvent } from '../helpers/socket.js';
 
 let t: TestApp;
@@ -12,9 +12,7 @@ let viewer: TestUser;
 beforeAll(async () => {
   t = await buildTestApp();
   await t.app.listen({ port: 0, host: '127.0.0.1' });
-  owner = await signUp(t.app, 'Owner');
-  editor = await signUp(t.app, 'Editor');
-  viewer = await signUp(t.app, 'Viewer');
+  ({ owner, editor, viewer } = await signUpCast(t.app));
 });
 afterAll(() => t.close());
 

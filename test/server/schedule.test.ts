@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { addMember, createBoard, signUpCast, type TestUser } from '../helpers/factories.js';
 import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../helpers/socket.js';
 
 const DAY = 24 * 3600_000;
@@ -16,10 +16,7 @@ let stranger: TestUser;
 beforeAll(async () => {
   t = await buildTestApp();
   await t.app.listen({ port: 0, host: '127.0.0.1' });
-  owner = await signUp(t.app, 'Owner');
-  editor = await signUp(t.app, 'Editor');
-  viewer = await signUp(t.app, 'Viewer');
-  stranger = await signUp(t.app, 'Stranger');
+  ({ owner, editor, viewer, stranger } = await signUpCast(t.app));
 });
 afterAll(() => t.close());
 
