@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Paper } from './papers.js';
+import { Presenter } from './schedule.js';
+import { CardTally } from './votes.js';
 
 /** A column of a board as projected from its document. */
 export const ProjectedColumn = Type.Object({ id: Type.String(), title: Type.String(), position: Type.Integer() });
@@ -17,6 +19,14 @@ export const ProjectedCard = Type.Object({
   addedBy: Type.String(),
   addedAt: Type.String(),
   commentCount: Type.Integer(),
+  votes: CardTally,
+  /** The dots the caller gave this card (1 for an upvote, 0 when none). */
+  myDots: Type.Integer(),
+  /** Who presents the card's paper, and when; null while unassigned. */
+  assignment: Type.Union([
+    Type.Object({ presenter: Presenter, sessionAt: Type.String({ format: 'date-time' }) }),
+    Type.Null(),
+  ]),
 });
 export type ProjectedCard = Static<typeof ProjectedCard>;
 

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
 import { addCard, boardView } from '../../shared/protocol/board-doc.js';
 import { replaceProjection } from '../../server/src/features/cards/cards.repository.js';
 import type { BoardCards } from '../../shared/schemas/cards.js';
@@ -61,5 +61,55 @@ describe('board projection', () => {
     expect(projection.cards[0].paper?.title).toBe('Projected paper one');
     expect(projection.cards[1].paper).toBeNull();
     expect(projection.cards[2].paperId).toBe('not-a-uuid');
+  });
+
+  it("carries each card's tally, the caller's own votes and the presenter", async () => {
+    const board = await createBoard(t.app, owner);
+    const member = await signUp(t.app, 'Voter');
+    await addMember(t.app, owner, board.id, member, 'editor');
+    const updates = await t.db.sql<
+      { update: Uint8Array }[]
+    >`select update from board_updates where board_id = ${board.id}`;
+    const doc = new Y.Doc();
+    for (const u of updates) Y.applyUpdate(doc, new Uint8Array(u.update));
+    const [nominated] = boardView(doc).columns;
+    const voted = addCard(doc, { paperId: paperIds[0], columnId: nominated.id, addedBy: owner.user.id });
+    const quiet = addCard(doc, { paperId: paperIds[1], columnId: nominated.id, addedBy: owner.user.id });
+    await replaceProjection(t.db.sql, board.id, boardView(doc));
+    for (const voter of [owner, member]) {
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: `/api/boards/${board.id}/cards/${voted}/vote`,
+        headers: { cookie: voter.cookie },
+        payload: {},
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    const sessionAt = '2030-01-07T17:00:00.000Z';
+    const assigned = await t.app.inject({
+      method: 'PUT',
+      url: `/api/boards/${board.id}/cards/${voted}/assignment`,
+      headers: { cookie: owner.cookie },
+      payload: { presenterId: member.user.id, sessionAt },
+    });
+    expect(assigned.statusCode, assigned.body).toBe(200);
+
+    const ownerView = await cards(board.id);
+    const byId = new Map(ownerView.cards.map((c) => [c.id, c]));
+    expect(byId.get(voted)).toMatchObject({
+      votes: { voters: 2, dots: 2 },
+      myDots: 1,
+      assignment: { presenter: { id: member.user.id, name: 'Voter' }, sessionAt },
+    });
+    expect(byId.get(quiet)).toMatchObject({ votes: { voters: 0, dots: 0 }, myDots: 0, assignment: null });
+
+    await t.app.inject({
+      method: 'DELETE',
+      url: `/api/boards/${board.id}/cards/${voted}/vote`,
+      headers: { cookie: member.cookie },
+    });
+    const res = await t.app.inject({ url: `/api/boards/${board.id}/cards`, headers: { cookie: member.cookie } });
+    const memberCard = (res.json() as BoardCards).cards.find((c) => c.id === voted);
+    expect(memberCard).toMatchObject({ votes: { voters: 1, dots: 1 }, myDots: 0 });
   });
 });

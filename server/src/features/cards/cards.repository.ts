@@ -47,8 +47,11 @@ export async function replaceProjection(sql: Sql, boardId: string, view: BoardVi
   });
 }
 
-/** The projected board: columns in order and cards in column order, with their papers. */
-export async function readProjection(sql: Sql, boardId: string): Promise<BoardCards> {
+/**
+ * The projected board: columns in order and cards in column order, with their papers, vote tallies,
+ * the dots `viewerId` gave each card and each card's presenter assignment.
+ */
+export async function readProjection(sql: Sql, boardId: string, viewerId: string): Promise<BoardCards> {
   const columns = await sql<{ id: string; title: string; position: number }[]>`
     select column_id as id, title, position from board_columns where board_id = ${boardId} order by position`;
   const rows = await sql<
@@ -61,14 +64,28 @@ export async function readProjection(sql: Sql, boardId: string): Promise<BoardCa
       addedAt: Date;
       commentCount: number;
       paperExists: boolean;
+      voters: number;
+      dots: number;
+      myDots: number;
+      presenterId: string | null;
+      presenterName: string | null;
+      sessionAt: Date | null;
     })[]
   >`
     select c.card_id, c.column_id, c.position, c.raw_paper_id, c.added_by, c.added_at, c.comment_count,
       p.id is not null as paper_exists,
-      p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.created_at
+      p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.created_at,
+      coalesce(v.voters, 0)::int as voters, coalesce(v.dots, 0)::int as dots, coalesce(v.my_dots, 0)::int as my_dots,
+      a.presenter_id, u.name as presenter_name, a.session_at
     from board_cards c
     join board_columns col on col.board_id = c.board_id and col.column_id = c.column_id
     left join papers p on p.id = c.paper_id
+    left join lateral (
+      select count(*) as voters, sum(dots) as dots, sum(dots) filter (where user_id = ${viewerId}) as my_dots
+      from votes where board_id = c.board_id and card_id = c.card_id
+    ) v on true
+    left join assignments a on a.board_id = c.board_id and a.card_id = c.card_id
+    left join users u on u.id = a.presenter_id
     where c.board_id = ${boardId}
     order by col.position, c.position`;
   return {
@@ -83,6 +100,12 @@ export async function readProjection(sql: Sql, boardId: string): Promise<BoardCa
       addedBy: r.addedBy,
       addedAt: r.addedAt.toISOString(),
       commentCount: r.commentCount,
+      votes: { voters: r.voters, dots: r.dots },
+      myDots: r.myDots,
+      assignment:
+        r.presenterId && r.sessionAt
+          ? { presenter: { id: r.presenterId, name: r.presenterName ?? '' }, sessionAt: r.sessionAt.toISOString() }
+          : null,
     })),
   };
 }

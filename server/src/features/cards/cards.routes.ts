@@ -17,8 +17,8 @@ export const cardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request) => {
-      await authorize(request, request.params.boardId, 'board:read');
-      return readProjection(app.sql, request.params.boardId);
+      const { user } = await authorize(request, request.params.boardId, 'board:read');
+      return readProjection(app.sql, request.params.boardId, user.id);
     },
   );
 };
