@@ -33,3 +33,21 @@ export type ProjectedCard = Static<typeof ProjectedCard>;
 /** `GET /api/boards/:boardId/cards`: the board's columns and cards in display order. */
 export const BoardCards = Type.Object({ columns: Type.Array(ProjectedColumn), cards: Type.Array(ProjectedCard) });
 export type BoardCards = Static<typeof BoardCards>;
+
+/** Body of `POST /api/boards/:boardId/cards`: nominate a library paper; the first column when `columnId` is omitted. */
+export const AddCardRequest = Type.Object(
+  {
+    paperId: Type.String({ format: 'uuid' }),
+    columnId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+export type AddCardRequest = Static<typeof AddCardRequest>;
+
+/** Answer of `POST /api/boards/:boardId/cards`. */
+export const AddedCard = Type.Object({ cardId: Type.String(), columnId: Type.String() });
+export type AddedCard = Static<typeof AddedCard>;
+
+/** `GET /api/papers/:paperId/boards`: the caller's boards that already show the paper. */
+export const PaperBoards = Type.Object({ boardIds: Type.Array(Type.String()) });
+export type PaperBoards = Static<typeof PaperBoards>;

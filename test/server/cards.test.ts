@@ -2,7 +2,8 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { addMember, createBoard, signUp, signUpCast, type TestUser } from '../helpers/factories.js';
+import { connectClient, waitForDoc } from '../helpers/yjs.js';
 import { addCard, boardView } from '../../shared/protocol/board-doc.js';
 import { replaceProjection } from '../../server/src/features/cards/cards.repository.js';
 import type { BoardCards } from '../../shared/schemas/cards.js';
@@ -13,8 +14,16 @@ let paperIds: string[];
 
 beforeAll(async () => {
   t = await buildTestApp();
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
   owner = await signUp(t.app, 'Projector');
-  const text = ['Projected paper one', 'Abstract one.', 'Projected paper two', 'Abstract two.'].join('\n');
+  const text = [
+    'Projected paper one',
+    'Abstract one.',
+    'Projected paper two',
+    'Abstract two.',
+    'Projected paper three',
+    'Abstract three.',
+  ].join('\n');
   const res = await t.app.inject({
     method: 'POST',
     url: '/api/papers/import',
@@ -111,5 +120,103 @@ describe('board projection', () => {
     const res = await t.app.inject({ url: `/api/boards/${board.id}/cards`, headers: { cookie: member.cookie } });
     const memberCard = (res.json() as BoardCards).cards.find((c) => c.id === voted);
     expect(memberCard).toMatchObject({ votes: { voters: 1, dots: 1 }, myDots: 0 });
+  });
+});
+
+describe('nominating a paper through POST /api/boards/:boardId/cards', () => {
+  const nominate = (boardId: string, user: TestUser, payload: unknown) =>
+    t.app.inject({ method: 'POST', url: `/api/boards/${boardId}/cards`, headers: { cookie: user.cookie }, payload });
+
+  it("adds the card to the live document, which connected members see, and to the paper's boards", async () => {
+    const cast = await signUpCast(t.app);
+    const board = await createBoard(t.app, cast.owner);
+    await addMember(t.app, cast.owner, board.id, cast.editor, 'editor');
+    const watcher = await connectClient(t.app, board.id, cast.owner);
+    try {
+      const res = await nominate(board.id, cast.editor, { paperId: paperIds[0] });
+      expect(res.statusCode, res.body).toBe(201);
+      const { cardId, columnId } = res.json() as { cardId: string; columnId: string };
+      await waitForDoc(watcher.doc, (doc) => boardView(doc).columns.some((c) => c.cards.some((k) => k.id === cardId)));
+      const [first] = boardView(watcher.doc).columns;
+      expect(first.id).toBe(columnId);
+      expect(first.cards.map((c) => [c.paperId, c.addedBy])).toEqual([[paperIds[0], cast.editor.user.id]]);
+
+      const boards = await t.app.inject({
+        url: `/api/papers/${paperIds[0]}/boards`,
+        headers: { cookie: cast.editor.cookie },
+      });
+      expect(boards.statusCode, boards.body).toBe(200);
+      await expect
+        .poll(async () =>
+          (
+            await t.app.inject({ url: `/api/papers/${paperIds[0]}/boards`, headers: { cookie: cast.editor.cookie } })
+          ).json(),
+        )
+        .toEqual({ boardIds: [board.id] });
+      const stranger = await t.app.inject({
+        url: `/api/papers/${paperIds[0]}/boards`,
+        headers: { cookie: cast.stranger.cookie },
+      });
+      expect(stranger.json()).toEqual({ boardIds: [] });
+    } finally {
+      watcher.provider.destroy();
+    }
+  });
+
+  it('puts the card in the column asked for and refuses a column the board does not have', async () => {
+    const board = await createBoard(t.app, owner);
+    const doc = new Y.Doc();
+    const stored = await t.db.sql<
+      { update: Uint8Array }[]
+    >`select update from board_updates where board_id = ${board.id}`;
+    for (const u of stored) Y.applyUpdate(doc, new Uint8Array(u.update));
+    const shortlist = boardView(doc).columns[1];
+    const res = await nominate(board.id, owner, { paperId: paperIds[1], columnId: shortlist.id });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().columnId).toBe(shortlist.id);
+    const bad = await nominate(board.id, owner, { paperId: paperIds[2], columnId: 'no-such-column' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/columnId/);
+  });
+
+  it('answers 409 with the existing card when the paper is already on the board, also under concurrency', async () => {
+    const board = await createBoard(t.app, owner);
+    const answers = await Promise.all(
+      Array.from({ length: 5 }, () => nominate(board.id, owner, { paperId: paperIds[2] })),
+    );
+    const created = answers.filter((a) => a.statusCode === 201);
+    expect(created).toHaveLength(1);
+    const cardId = created[0].json().cardId;
+    for (const a of answers.filter((a) => a.statusCode !== 201)) {
+      expect(a.statusCode).toBe(409);
+      expect(a.json()).toMatchObject({ error: 'conflict', cardId });
+    }
+  });
+
+  it('refuses viewers, strangers, unknown papers and malformed bodies without touching the board', async () => {
+    const cast = await signUpCast(t.app);
+    const board = await createBoard(t.app, cast.owner);
+    await addMember(t.app, cast.owner, board.id, cast.viewer, 'viewer');
+    expect((await nominate(board.id, cast.viewer, { paperId: paperIds[0] })).statusCode).toBe(403);
+    expect((await nominate(board.id, cast.stranger, { paperId: paperIds[0] })).statusCode).toBe(404);
+    const unknown = await nominate(board.id, cast.owner, { paperId: crypto.randomUUID() });
+    expect(unknown.statusCode).toBe(404);
+    const malformed = await nominate(board.id, cast.owner, { paperId: 'nope' });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().message).toMatch(/paperId/);
+    const extra = await nominate(board.id, cast.owner, { paperId: paperIds[0], title: 'x' });
+    expect(extra.statusCode).toBe(400);
+    const anonymous = await t.app.inject({
+      method: 'POST',
+      url: `/api/boards/${board.id}/cards`,
+      payload: { paperId: paperIds[0] },
+    });
+    expect(anonymous.statusCode).toBe(401);
+    const doc = new Y.Doc();
+    const stored = await t.db.sql<
+      { update: Uint8Array }[]
+    >`select update from board_updates where board_id = ${board.id}`;
+    for (const u of stored) Y.applyUpdate(doc, new Uint8Array(u.update));
+    expect(boardView(doc).columns.flatMap((c) => c.cards)).toEqual([]);
   });
 });

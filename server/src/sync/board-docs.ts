@@ -1,6 +1,8 @@
 import * as Y from 'yjs';
 import { boardView } from '../../../shared/protocol/board-doc.js';
 import { replaceProjection } from '../features/cards/cards.repository.js';
+import { recordActivities } from '../features/activity/activity.repository.js';
+import type { ActivityEntry } from '../../../shared/schemas/activity.js';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { FastifyBaseLogger } from 'fastify';
 import type { Sql } from '../db/connect.js';
@@ -20,6 +22,7 @@ import {
 } from './protocol.js';
 import type { SyncSettings } from './settings.js';
 import type { SyncConnection } from './connection.js';
+import { BoardActivity } from './board-activity.js';
 
 /**
  * One loaded board: the live document, its awareness, the connections on it and its update log.
@@ -28,6 +31,14 @@ import type { SyncConnection } from './connection.js';
 /** Origin of updates and awareness changes that arrived from another node over the bus. */
 export const REMOTE = Symbol('remote');
 
+/**
+ * Origin of an edit the server makes for a signed-in user through a REST route (for instance adding a
+ * paper from the library), so that listeners can tell who made it.
+ */
+export class ServerEdit {
+  constructor(readonly userId: string) {}
+}
+
 export class BoardDoc {
   readonly doc = new Y.Doc();
   /** Called with awareness changes made by this node's connections, to share them with other nodes. */
@@ -35,6 +46,8 @@ export class BoardDoc {
   readonly awareness: awarenessProtocol.Awareness;
   readonly connections = new Set<SyncConnection>();
   idleTimer: NodeJS.Timeout | null = null;
+  /** Records what this node's connections change in the activity log (set once loaded). */
+  activity: BoardActivity | null = null;
   /** Replica used to check updates before they reach `doc`; rebuilt lazily after a refusal. */
   private shadow: Y.Doc | null = null;
 
@@ -114,6 +127,14 @@ export class BoardDoc {
     if (entries.length > 0) {
       awarenessProtocol.applyAwarenessUpdate(this.awareness, encodeAwareness(entries), connection);
     }
+  }
+
+  /** Runs a server-side change in one transaction, broadcast and logged like a client's update. */
+  edit<T>(origin: ServerEdit, change: (doc: Y.Doc) => T): T {
+    const result = this.doc.transact(() => change(this.doc), origin);
+    // The shadow replica did not see this change; it is rebuilt from the document on the next check.
+    this.dropShadow();
+    return result;
   }
 
   /** Applies updates another node stored; they reach this node's clients like any other. */
@@ -200,6 +221,8 @@ export class BoardDocs {
     private readonly metrics: SyncMetrics,
     private readonly log: FastifyBaseLogger,
     private readonly bus: Bus,
+    /** Announces an activity entry derived from a board document (`activity:new` on every node). */
+    private readonly publishActivity: (entry: ActivityEntry) => Promise<void>,
   ) {
     bus.subscribe((message) => {
       // Membership changes come from any node, this one included: every node drops the sockets it holds.
@@ -290,6 +313,23 @@ export class BoardDocs {
     }
   }
 
+  /**
+   * Makes a change to a board's document on the server (loading it if needed) and resolves once the
+   * change is stored. The change runs synchronously on the live document, so it sees every update
+   * applied before it; helpers that refuse (BoardDocError) write nothing.
+   */
+  async edit<T>(boardId: string, origin: ServerEdit, change: (doc: Y.Doc) => T): Promise<T> {
+    if (this.closing) throw new Error('sync server is shutting down');
+    const board = await this.acquire(boardId);
+    try {
+      const result = board.edit(origin, change);
+      await board.log.flush();
+      return result;
+    } finally {
+      this.scheduleUnload(board);
+    }
+  }
+
   /** Writes every queued update of every loaded board. */
   async flushAll(): Promise<void> {
     await Promise.all([...this.docs.values()].map((board) => board.log.flush()));
@@ -313,6 +353,8 @@ export class BoardDocs {
             'sync: final flush failed; clients resend on reconnect',
           );
         }
+        // Never rejects: its failures are logged where they happen.
+        await board.activity?.flush();
         board.destroy();
       }),
     );
@@ -333,6 +375,11 @@ export class BoardDocs {
     if (this.closing) throw new Error('sync server is shutting down');
     const log = new UpdateLog(this.sql, boardId, this.settings, this.metrics, this.log, updates.length);
     const board = new BoardDoc(boardId, log, this.metrics, updates);
+    board.activity = new BoardActivity(
+      board,
+      { record: (entries) => recordActivities(this.sql, entries), publish: this.publishActivity },
+      this.log,
+    );
     log.onWritten = async (range, appended) => {
       await this.bus.publish({ kind: 'updates', node: this.bus.nodeId, boardId, ...range });
       if (!appended) return;

@@ -109,3 +109,13 @@ export async function readProjection(sql: Sql, boardId: string, viewerId: string
     })),
   };
 }
+
+/** Ids of the boards of `userId` whose projection shows `paperId`. */
+export async function boardsShowingPaper(sql: Sql, userId: string, paperId: string): Promise<string[]> {
+  const rows = await sql<{ boardId: string }[]>`
+    select distinct c.board_id
+    from board_cards c
+    join board_members m on m.board_id = c.board_id and m.user_id = ${userId}
+    where c.paper_id = ${paperId}`;
+  return rows.map((r) => r.boardId);
+}

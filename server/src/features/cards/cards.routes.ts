@@ -1,11 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorBody } from '../../../../shared/schemas/common.js';
+import { ErrorBody, Uuid } from '../../../../shared/schemas/common.js';
 import { BoardParams } from '../../../../shared/schemas/boards.js';
-import { BoardCards } from '../../../../shared/schemas/cards.js';
+import { Type } from '@sinclair/typebox';
+import { AddCardRequest, AddedCard, BoardCards, PaperBoards } from '../../../../shared/schemas/cards.js';
+import { addCard, boardView, BoardDocError } from '../../../../shared/protocol/board-doc.js';
+import { ServerEdit } from '../../sync/board-docs.js';
 import { authorize } from '../boards/authorization.js';
-import { readProjection } from './cards.repository.js';
+import { requireUser } from '../../plugins/auth.js';
+import { badRequest, conflict, notFound } from '../../errors.js';
+import { findPaperById } from '../papers/papers.repository.js';
+import { boardsShowingPaper, readProjection } from './cards.repository.js';
 
-/** Read access to the board projection: cards with their papers, in display order. */
+/** The board projection (cards with papers, votes and presenters) and nominating a paper without Yjs. */
 export const cardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
     '/api/boards/:boardId/cards',
@@ -19,6 +25,63 @@ export const cardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { user } = await authorize(request, request.params.boardId, 'board:read');
       return readProjection(app.sql, request.params.boardId, user.id);
+    },
+  );
+
+  // The library nominates papers from here, so that it needs no document connection: the server
+  // makes the edit on the live document, which reaches every connected client at once.
+  app.post(
+    '/api/boards/:boardId/cards',
+    {
+      schema: {
+        tags: ['cards'],
+        params: BoardParams,
+        body: AddCardRequest,
+        response: {
+          201: AddedCard,
+          400: ErrorBody,
+          401: ErrorBody,
+          403: ErrorBody,
+          404: ErrorBody,
+          409: Type.Intersect([ErrorBody, Type.Object({ cardId: Type.Optional(Type.String()) })]),
+        },
+      },
+    },
+    async (request, reply) => {
+      const { boardId } = request.params;
+      const { paperId, columnId } = request.body;
+      const { user } = await authorize(request, boardId, 'board:write');
+      if (!(await findPaperById(app.sql, paperId))) throw notFound('paper');
+      const added = await app.sync.edit(boardId, new ServerEdit(user.id), (doc) => {
+        const view = boardView(doc);
+        const existing = view.columns.flatMap((c) => c.cards).find((card) => card.paperId === paperId);
+        if (existing) throw conflict('body/paperId is already on this board', { cardId: existing.id });
+        const column = columnId ?? view.columns[0]?.id;
+        if (!column) throw conflict('the board has no column');
+        try {
+          return { cardId: addCard(doc, { paperId, columnId: column, addedBy: user.id }), columnId: column };
+        } catch (error) {
+          if (error instanceof BoardDocError && error.code === 'not_found')
+            throw badRequest('body/columnId is not a column of this board');
+          throw error;
+        }
+      });
+      return reply.code(201).send(added);
+    },
+  );
+
+  app.get(
+    '/api/papers/:id/boards',
+    {
+      schema: {
+        tags: ['cards'],
+        params: Type.Object({ id: Uuid }),
+        response: { 200: PaperBoards, 400: ErrorBody, 401: ErrorBody },
+      },
+    },
+    async (request) => {
+      const user = requireUser(request);
+      return { boardIds: await boardsShowingPaper(app.sql, user.id, request.params.id) };
     },
   );
 };
