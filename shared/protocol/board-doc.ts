@@ -707,3 +707,32 @@ export function deleteComment(doc: Y.Doc, commentId: string): void {
     fields.set('body', '');
   });
 }
+
+/**
+ * Puts the cards of a column in the order of `cardIds` (for example by votes), in one transaction.
+ * Cards of the column that `cardIds` leaves out keep their relative order after the named ones; ids
+ * of cards elsewhere are refused. Only the cards whose position changes are written.
+ */
+export function arrangeColumn(doc: Y.Doc, columnId: string, cardIds: readonly string[]): void {
+  const layout = layoutOf(doc);
+  const column = viewColumn(layout, columnId);
+  const shown = layout.cardsByColumn.get(column.id)!;
+  const inColumn = new Map(shown.map((card) => [card.id, card]));
+  const named = [...new Set(cardIds)];
+  for (const id of named) {
+    if (!inColumn.has(id)) throw new BoardDocError('not_found', `Card ${id} is not in column ${columnId}`);
+  }
+  const rest = shown.filter((card) => !named.includes(card.id));
+  const wanted = [...named.map((id) => inColumn.get(id)!), ...rest];
+  if (wanted.every((card, i) => card === shown[i])) return;
+  const orders = generateNKeysBetween(null, null, wanted.length);
+  const cards = cardsOf(doc);
+  doc.transact(() => {
+    wanted.forEach((card, i) => {
+      const fields = fieldsOf(cards.get(card.id))!;
+      if (fields.get('order') !== orders[i]) fields.set('order', orders[i]);
+      // A card shown here through a missing column is pinned to this column, so that it stays put.
+      if (card.columnId !== column.id && !layout.fallback) fields.set('columnId', column.id);
+    });
+  });
+}

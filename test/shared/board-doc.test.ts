@@ -8,6 +8,7 @@ import {
   addCard,
   addColumn,
   addComment,
+  arrangeColumn,
   boardView,
   deleteColumn,
   deleteComment,
@@ -706,5 +707,43 @@ describe('comments', () => {
     const first = boardView(a).comments[card][0];
     expect(first).toMatchObject({ id: parent, deleted: true, body: '' });
     expect(boardView(b)).toEqual(boardView(a));
+  });
+});
+
+describe('arrangeColumn', () => {
+  it('puts the named cards first in the given order and keeps the rest after them', () => {
+    const { doc, nominated } = newBoard();
+    const [a, b, c, d] = ['a', 'b', 'c', 'd'].map((p) => addPaper(doc, nominated, `paper-${p}`));
+    arrangeColumn(doc, nominated, [c, a]);
+    expect(cardIds(boardView(doc), nominated)).toEqual([c, a, b, d]);
+  });
+
+  it('writes nothing when the column is already in that order', () => {
+    const { doc, nominated } = newBoard();
+    const a = addPaper(doc, nominated, 'paper-a');
+    const b = addPaper(doc, nominated, 'paper-b');
+    expect(countUpdates(doc, () => arrangeColumn(doc, nominated, [a, b]))).toBe(0);
+  });
+
+  it('is one update, and merges with a concurrent move out of the column without losing the card', () => {
+    const { doc, nominated, read } = newBoard();
+    const [a, b, c] = ['a', 'b', 'c'].map((p) => addPaper(doc, nominated, `paper-${p}`));
+    const other = replicaOf(doc);
+    expect(countUpdates(doc, () => arrangeColumn(doc, nominated, [c, b, a]))).toBe(1);
+    moveCard(other, b, { columnId: read });
+    sync(doc, other);
+    for (const replica of [doc, other]) {
+      const view = boardView(replica);
+      expect(columnOf(view, b)).toEqual([read]);
+      expect(cardIds(view, nominated)).toEqual([c, a]);
+    }
+  });
+
+  it('refuses a card that is not in the column', () => {
+    const { doc, nominated, read } = newBoard();
+    addPaper(doc, nominated, 'paper-a');
+    const elsewhere = addPaper(doc, read, 'paper-b');
+    expectRefusal(() => arrangeColumn(doc, nominated, [elsewhere]), 'not_found');
+    expectRefusal(() => arrangeColumn(doc, 'no-column', []), 'not_found');
   });
 });
