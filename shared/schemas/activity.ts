@@ -1,7 +1,11 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.js';
 
-/** What the activity log records. */
+/**
+ * What the activity log records. The `card:*` and `comment:*` kinds are derived from the board document
+ * by the sync server (details: `card:added` {paperId, columnId}, `card:moved` {fromColumnId, toColumnId},
+ * `card:removed` {paperId}, `comment:added` {commentId, replyTo: comment id or null}).
+ */
 export const ACTIVITY_KINDS = [
   'vote:cast',
   'vote:removed',
@@ -9,6 +13,10 @@ export const ACTIVITY_KINDS = [
   'voting:changed',
   'assignment:set',
   'assignment:removed',
+  'card:added',
+  'card:moved',
+  'card:removed',
+  'comment:added',
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 

@@ -124,7 +124,7 @@ describe('board projection', () => {
 });
 
 describe('nominating a paper through POST /api/boards/:boardId/cards', () => {
-  const nominate = (boardId: string, user: TestUser, payload: unknown) =>
+  const nominate = (boardId: string, user: TestUser, payload: Record<string, unknown>) =>
     t.app.inject({ method: 'POST', url: `/api/boards/${boardId}/cards`, headers: { cookie: user.cookie }, payload });
 
   it("adds the card to the live document, which connected members see, and to the paper's boards", async () => {

@@ -1,9 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { addCard, boardView, moveCard, readCard } from '../../shared/protocol/board-doc.js';
+import { addCard, addComment, boardView, moveCard, readCard } from '../../shared/protocol/board-doc.js';
+import type { ActivityEntry } from '../../shared/schemas/activity.js';
 import { usingRealPostgres } from '../helpers/db.js';
 import type { TestUser } from '../helpers/factories.js';
 import { startTwoNodes, type TwoNodes } from '../helpers/nodes.js';
+import { connectSocket, joinBoard, nextEvent } from '../helpers/socket.js';
 import { connectClient, waitForDoc, type SyncClient } from '../helpers/yjs.js';
 
 // Two server nodes on one PostgreSQL database, each with its own connection pool, as two processes
@@ -63,5 +65,46 @@ describe.skipIf(!usingRealPostgres)('two nodes on one database', () => {
       onSecond.provider.awareness.on('change', check);
       check();
     });
+  });
+
+  it('records a move made through one node exactly once, and pushes it to the clients of the other', async () => {
+    const onFirst = await client(nodes[0], alice);
+    const onSecond = await client(nodes[1], bob);
+    const socket = await connectSocket(nodes[1], alice);
+    try {
+      expect(await joinBoard(socket, boardId)).toEqual({ ok: true });
+      const columns = boardView(onFirst.doc).columns.map((c) => c.id);
+      const cardId = addCard(onFirst.doc, { paperId: 'activity-paper', columnId: columns[0], addedBy: alice.user.id });
+      await waitForDoc(onSecond.doc, (doc) => readCard(doc, cardId) !== null);
+
+      const moved = nextEvent(socket, 'activity:new', (e) => e.kind === 'card:moved' && e.cardId === cardId);
+      moveCard(onFirst.doc, cardId, { columnId: columns[2] });
+      expect(await moved).toMatchObject({
+        actorId: alice.user.id,
+        details: { fromColumnId: columns[0], toColumnId: columns[2] },
+      });
+      // The second node has applied the move (its client shows it); a comment it receives afterwards
+      // is recorded after anything it could have derived from the move.
+      await waitForDoc(onSecond.doc, (doc) => readCard(doc, cardId)?.columnId === columns[2]);
+      const commented = nextEvent(socket, 'activity:new', (e) => e.kind === 'comment:added' && e.cardId === cardId);
+      addComment(onSecond.doc, { cardId, authorId: bob.user.id, body: 'Across nodes' });
+      await commented;
+
+      const res = await nodes[0].inject({ url: `/api/boards/${boardId}/activity`, headers: { cookie: alice.cookie } });
+      expect(res.statusCode, res.body).toBe(200);
+      const items: ActivityEntry[] = res.json().items;
+      expect(
+        items
+          .filter((i) => i.cardId === cardId)
+          .reverse()
+          .map((i) => [i.kind, i.actorId]),
+      ).toEqual([
+        ['card:added', alice.user.id],
+        ['card:moved', alice.user.id],
+        ['comment:added', bob.user.id],
+      ]);
+    } finally {
+      socket.close();
+    }
   });
 });

@@ -40,7 +40,11 @@ export const upgradePlugin = fp<Partial<SyncSettings>>(
       loadedDocs: () => docs?.loadedCount ?? 0,
       maxLogRows: () => docs?.maxLogRows ?? 0,
     });
-    docs = new BoardDocs(app.sql, settings, metrics, app.log, app.bus);
+    // emitToBoard is decorated by the socket.io plugin, registered after this one; it is only looked up
+    // when an entry is published, which needs a connected client and so a ready app.
+    docs = new BoardDocs(app.sql, settings, metrics, app.log, app.bus, (entry) =>
+      app.emitToBoard(entry.boardId, 'activity:new', entry),
+    );
     const boardDocs = docs;
     app.decorate('sync', boardDocs);
     // Twice the limit: larger frames are cut off by ws itself (1009); between the two, the connection

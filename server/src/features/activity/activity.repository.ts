@@ -42,6 +42,36 @@ export async function recordActivity(sql: Db, entry: NewActivity): Promise<Activ
   return toEntry(row);
 }
 
+/**
+ * Appends several entries in one statement, in the given order (ids increase along the array), and
+ * returns them as the API shows them. Used for the entries the sync server derives from one or more
+ * document transactions; the entries travel as one JSON parameter.
+ */
+export async function recordActivities(sql: Db, entries: NewActivity[]): Promise<ActivityEntry[]> {
+  if (entries.length === 0) return [];
+  const rows = entries.map((entry) => ({
+    boardId: entry.boardId,
+    actorId: entry.actorId,
+    kind: entry.kind,
+    cardId: entry.cardId ?? null,
+    details: entry.details ?? {},
+  }));
+  return (
+    await sql<ActivityRow[]>`
+      with inserted as (
+        insert into activity (board_id, actor_id, kind, card_id, details)
+        select (e.value->>'boardId')::uuid, (e.value->>'actorId')::uuid, e.value->>'kind', e.value->>'cardId',
+          e.value->'details'
+        from jsonb_array_elements(${sql.json(rows)}) with ordinality as e(value, n)
+        order by e.n
+        returning *
+      )
+      select i.id::text as id, i.board_id, i.actor_id, u.name as actor_name, i.kind, i.card_id, i.details, i.created_at
+      from inserted i left join users u on u.id = i.actor_id
+      order by i.id`
+  ).map(toEntry);
+}
+
 /** A board's entries newest first, strictly older than `before` (an entry id) when given. */
 export async function listActivity(
   sql: Sql,
