@@ -1,5 +1,6 @@
 import fs from 'node:fs';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { TestUser } from './factories.js';
 
 /** The system Chromium the end-to-end tests drive (Debian's `chromium` package). */
 export const CHROMIUM_PATH = '/usr/bin/chromium';
@@ -23,4 +24,86 @@ export function launchBrowser(): Promise<Browser> {
       '--disable-quic',
     ],
   });
+}
+
+/** A browser context and its tab, with everything it reported that a clean page never reports. */
+export interface BrowserSession {
+  context: BrowserContext;
+  page: Page;
+  consoleErrors: string[];
+  dialogs: string[];
+  /** Console errors a test provokes on purpose (the browser logs every 4xx response). */
+  expectedConsoleErrors?: RegExp;
+}
+
+/** How {@link BrowserSessions.open} sets up a tab. */
+export interface OpenOptions {
+  /** Signed in as this user, through their session cookie. */
+  as?: TestUser;
+  /** Viewport width (1280 by default). */
+  width?: number;
+  dark?: boolean;
+  expectedConsoleErrors?: RegExp;
+}
+
+/**
+ * The tabs an end-to-end test opens against one server; `closeAll` closes them and returns them so
+ * that the test can check that none logged an error or opened a dialog.
+ */
+export class BrowserSessions {
+  private sessions: BrowserSession[] = [];
+
+  constructor(
+    private readonly browser: Browser,
+    private readonly baseUrl: string,
+  ) {}
+
+  /** Opens `path` in a new browser context. */
+  async open(path: string, options: OpenOptions = {}): Promise<BrowserSession> {
+    const context = await this.browser.newContext({
+      viewport: { width: options.width ?? 1280, height: options.width ? 740 : 800 },
+      colorScheme: options.dark ? 'dark' : 'light',
+      reducedMotion: 'reduce',
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
+    if (options.as) {
+      await context.addCookies([
+        { name: 'pb_session', value: options.as.cookie.replace(/^pb_session=/, ''), url: this.baseUrl },
+      ]);
+    }
+    // Well under the test timeout, so that a missing element fails with a locator message.
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const session: BrowserSession = {
+      context,
+      page,
+      consoleErrors: [],
+      dialogs: [],
+      expectedConsoleErrors: options.expectedConsoleErrors,
+    };
+    page.on('console', (message) => {
+      if (message.type() === 'error') session.consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => session.consoleErrors.push(`pageerror: ${error.message}`));
+    page.on('dialog', (dialog) => {
+      session.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    this.sessions.push(session);
+    await page.goto(`${this.baseUrl}${path}`);
+    return session;
+  }
+
+  /** Closes every tab opened since the last call; returns their reports. */
+  async closeAll(): Promise<BrowserSession[]> {
+    const opened = this.sessions;
+    this.sessions = [];
+    await Promise.all(opened.map((s) => s.context.close()));
+    return opened;
+  }
+}
+
+/** The console errors of a closed session that it did not expect. */
+export function unexpectedErrors(session: BrowserSession): string[] {
+  return session.consoleErrors.filter((e) => !session.expectedConsoleErrors?.test(e));
 }

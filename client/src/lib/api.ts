@@ -21,13 +21,24 @@ import type {
   UpdateBoardRequest,
 } from '../../../shared/schemas/boards.js';
 import type { ErrorBody } from '../../../shared/schemas/common.js';
+import type { ActivityPage } from '../../../shared/schemas/activity.js';
+import type { AddedCard, BoardCards, PaperBoards } from '../../../shared/schemas/cards.js';
+import type { VoteResult, VotingSettings } from '../../../shared/schemas/votes.js';
 import type {
   ImportFormat,
   ImportProgress,
   ImportResult,
+  Paper,
   PaperPage,
   PaperSearchQuery,
 } from '../../../shared/schemas/papers.js';
+import type {
+  Assignment,
+  AssignmentRequest,
+  CalendarFeed,
+  Schedule,
+  Suggestion,
+} from '../../../shared/schemas/schedule.js';
 
 /** A failed API call: the HTTP status (0 when the network failed), the server's code and its message. */
 export class ApiError extends Error {
@@ -158,13 +169,13 @@ export async function importPapers(
   throw new ApiError(response.status, 'incomplete', 'the import stopped before the server sent a result');
 }
 
-async function sendJson<T>(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
+async function sendJson<T>(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<T> {
   const response = await send(method, path, body);
   return (await response.json()) as T;
 }
 
 /** A request whose answer has no body worth reading (204, or a body the caller does not need). */
-async function send(method: 'POST' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<Response> {
+async function send(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, body?: unknown): Promise<Response> {
   // Without a body there must be no JSON content type either: Fastify refuses an empty JSON body.
   if (body === undefined) return request(path, { method });
   return request(path, { method, headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
@@ -265,4 +276,79 @@ export function previewInvite(token: string, signal?: AbortSignal): Promise<Invi
 /** Joins the board of an invitation; 410 when it expired, was revoked or is used up. */
 export function acceptInvite(token: string): Promise<Static<typeof AcceptedInvite>> {
   return sendJson<Static<typeof AcceptedInvite>>('POST', `/api/invites/${encodeURIComponent(token)}/accept`);
+}
+
+/** The board's sessions: upcoming soonest first, past latest first (members only). */
+export function getSchedule(boardId: string, signal?: AbortSignal): Promise<Schedule> {
+  return getJson<Schedule>(`/api/boards/${encodeURIComponent(boardId)}/schedule`, signal);
+}
+
+/** The board's calendar feed URL and token; the token is created on the first call (members only). */
+export function getCalendarFeed(boardId: string, signal?: AbortSignal): Promise<CalendarFeed> {
+  return getJson<CalendarFeed>(`/api/boards/${encodeURIComponent(boardId)}/calendar`, signal);
+}
+
+/** Replaces the calendar feed's token (owners only); subscriptions to the old URL stop updating. */
+export function rotateCalendarFeed(boardId: string): Promise<CalendarFeed> {
+  return sendJson<CalendarFeed>('POST', `/api/boards/${encodeURIComponent(boardId)}/calendar/rotate`);
+}
+
+// --- The board screen: cards, votes, presenters, activity -------------------------------------------
+
+const boardPath = (boardId: string) => `/api/boards/${encodeURIComponent(boardId)}`;
+const cardPath = (boardId: string, cardId: string) => `${boardPath(boardId)}/cards/${encodeURIComponent(cardId)}`;
+
+/** The board's projected cards with papers, tallies, my votes and presenters. */
+export function getBoardCards(boardId: string, signal?: AbortSignal): Promise<BoardCards> {
+  return getJson<BoardCards>(`${boardPath(boardId)}/cards`, signal);
+}
+
+/** Nominates a library paper: a card in `columnId` (the first column when omitted). */
+export function addPaperToBoard(boardId: string, paperId: string, columnId?: string): Promise<AddedCard> {
+  return sendJson<AddedCard>('POST', `${boardPath(boardId)}/cards`, { paperId, ...(columnId ? { columnId } : {}) });
+}
+
+/** The ids of my boards that already show the paper. */
+export function getPaperBoards(paperId: string, signal?: AbortSignal): Promise<PaperBoards> {
+  return getJson<PaperBoards>(`/api/papers/${encodeURIComponent(paperId)}/boards`, signal);
+}
+
+/** One paper of the library. */
+export function getPaper(paperId: string, signal?: AbortSignal): Promise<Paper> {
+  return getJson<Paper>(`/api/papers/${encodeURIComponent(paperId)}`, signal);
+}
+
+/** The board's voting rules, tallies and my remaining dots. */
+export function getVoting(boardId: string, signal?: AbortSignal): Promise<VotingSettings> {
+  return getJson<VotingSettings>(`${boardPath(boardId)}/voting`, signal);
+}
+
+/** Votes for a card (in dots mode, gives it `dots` of my dots). */
+export function vote(boardId: string, cardId: string, dots?: number): Promise<VoteResult> {
+  return sendJson<VoteResult>('PUT', `${cardPath(boardId, cardId)}/vote`, dots === undefined ? {} : { dots });
+}
+
+/** Takes my vote (or dots) back from a card. */
+export function unvote(boardId: string, cardId: string): Promise<VoteResult> {
+  return sendJson<VoteResult>('DELETE', `${cardPath(boardId, cardId)}/vote`);
+}
+
+/** Sets a card's presenter and session time. */
+export function assignPresenter(boardId: string, cardId: string, body: AssignmentRequest): Promise<Assignment> {
+  return sendJson<Assignment>('PUT', `${cardPath(boardId, cardId)}/assignment`, body);
+}
+
+/** Clears a card's presenter and session. */
+export async function unassignPresenter(boardId: string, cardId: string): Promise<void> {
+  await send('DELETE', `${cardPath(boardId, cardId)}/assignment`);
+}
+
+/** Whose turn it is to present the card. */
+export function suggestPresenter(boardId: string, cardId: string, signal?: AbortSignal): Promise<Suggestion> {
+  return getJson<Suggestion>(`${boardPath(boardId)}/schedule/suggest?cardId=${encodeURIComponent(cardId)}`, signal);
+}
+
+/** A page of the board's activity, newest first. */
+export function getActivity(boardId: string, before?: string, signal?: AbortSignal): Promise<ActivityPage> {
+  return getJson<ActivityPage>(`${boardPath(boardId)}/activity${before ? `?before=${before}` : ''}`, signal);
 }

@@ -4,8 +4,9 @@ export type Route =
   | { name: 'login' }
   | { name: 'signup' }
   | { name: 'boards' }
-  | { name: 'board'; boardId: string }
+  | { name: 'board'; boardId: string; cardId: string | null }
   | { name: 'members'; boardId: string }
+  | { name: 'schedule'; boardId: string }
   | { name: 'invite'; token: string }
   | { name: 'settings' }
   | { name: 'not-found' };
@@ -27,8 +28,12 @@ export function matchRoute(pathname: string): Route {
     return { name: first };
   }
   if (first === 'boards' && UUID.test(second ?? '')) {
-    if (parts.length === 2) return { name: 'board', boardId: second };
+    if (parts.length === 2) return { name: 'board', boardId: second, cardId: null };
+    if (parts.length === 4 && third === 'cards' && parts[3].length <= 200) {
+      return { name: 'board', boardId: second, cardId: parts[3] };
+    }
     if (parts.length === 3 && third === 'members') return { name: 'members', boardId: second };
+    if (parts.length === 3 && third === 'schedule') return { name: 'schedule', boardId: second };
   }
   if (first === 'invite' && parts.length === 2 && INVITE_TOKEN.test(second)) return { name: 'invite', token: second };
   return { name: 'not-found' };
@@ -36,7 +41,7 @@ export function matchRoute(pathname: string): Route {
 
 /** Pages that only make sense signed in; the app sends signed-out visitors to the login page first. */
 export function needsAccount(route: Route): boolean {
-  return ['boards', 'board', 'members', 'invite', 'settings'].includes(route.name);
+  return ['boards', 'board', 'members', 'schedule', 'invite', 'settings'].includes(route.name);
 }
 
 /**
@@ -60,7 +65,9 @@ export class Router {
     }
     if (options.replace) window.history.replaceState(null, '', target.path);
     else window.history.pushState(null, '', target.path);
+    const samePage = samePageOf(this.route, matchRoute(target.pathname));
     this.path = target.pathname;
+    if (samePage) return;
     this.visit++;
     if (!options.replace) window.scrollTo({ top: 0 });
   }
@@ -69,8 +76,9 @@ export class Router {
   start(): () => void {
     const onPopState = () => {
       if (window.location.pathname === this.path) return;
+      const samePage = samePageOf(this.route, matchRoute(window.location.pathname));
       this.path = window.location.pathname;
-      this.visit++;
+      if (!samePage) this.visit++;
     };
     const onClick = (event: MouseEvent) => {
       const href = internalHref(event);
@@ -85,6 +93,14 @@ export class Router {
       document.removeEventListener('click', onClick);
     };
   }
+}
+
+/**
+ * Whether going from one route to the other stays on the same page: opening and closing a card's panel
+ * keeps the board (and its live connection) rather than building it anew.
+ */
+function samePageOf(from: Route, to: Route): boolean {
+  return from.name === 'board' && to.name === 'board' && from.boardId === to.boardId;
 }
 
 /** `href` resolved against the current page: its origin, its pathname and the path with query and hash. */

@@ -9,13 +9,17 @@ export interface LibraryQuery {
 /** Reads `?q=&sort=`; relevance is the default sort and is left out of URLs. */
 export function parseLibraryQuery(search: string): LibraryQuery {
   const params = new URLSearchParams(search);
-  return { q: params.get('q') ?? '', sort: params.get('sort') === 'recent' ? 'recent' : 'relevance' };
+  const sort = params.get('sort');
+  return { q: params.get('q') ?? '', sort: sort === 'recent' || sort === 'trending' ? sort : 'relevance' };
 }
 
-/** The `?q=&sort=` part of a URL for a query ('' for the plain library, which is always by recency). */
+/**
+ * The `?q=&sort=` part of a URL for a query: '' for the plain library (by recency), `?sort=trending`
+ * for the trending list without a query.
+ */
 export function formatLibraryQuery({ q, sort }: LibraryQuery): string {
   const query = q.trim();
-  if (!query) return '';
+  if (!query) return sort === 'trending' ? '?sort=trending' : '';
   const params = new URLSearchParams({ q: query });
   if (sort !== 'relevance') params.set('sort', sort);
   return `?${params}`;

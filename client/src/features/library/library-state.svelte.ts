@@ -15,7 +15,7 @@ const PAGE_SIZE = 20;
 export class LibraryState {
   /** The text in the search box; searches follow it after a short pause. */
   query = $state('');
-  /** The sort the user chose; without a query the list is always by recency. */
+  /** The sort the user chose; without a query the list is by recency, or trending when chosen. */
   sortChoice = $state<PaperSort>('relevance');
   items = $state.raw<PaperHit[]>([]);
   nextCursor = $state<string | null>(null);
@@ -35,7 +35,7 @@ export class LibraryState {
   loaded = $state(false);
 
   hasQuery = $derived(this.query.trim() !== '');
-  sort: PaperSort = $derived(this.hasQuery ? this.sortChoice : 'recent');
+  sort: PaperSort = $derived(this.hasQuery || this.sortChoice === 'trending' ? this.sortChoice : 'recent');
 
   #generation = 0;
   #controller: AbortController | null = null;
@@ -62,7 +62,7 @@ export class LibraryState {
   }
 
   setSort(sort: PaperSort): void {
-    if (!this.hasQuery || sort === this.sortChoice) return;
+    if (sort === this.sortChoice || (!this.hasQuery && sort === 'relevance')) return;
     this.sortChoice = sort;
     this.#commit({ newEntry: true });
   }

@@ -1,0 +1,221 @@
+import type { ActivityEntry } from '../../../../shared/schemas/activity.js';
+import type { Member } from '../../../../shared/schemas/boards.js';
+import type { ProjectedCard } from '../../../../shared/schemas/cards.js';
+import type { Paper } from '../../../../shared/schemas/papers.js';
+import type { CardTally, VotingSettings } from '../../../../shared/schemas/votes.js';
+import * as api from '../../lib/api.js';
+import type { AppSocket } from '../../lib/socket.js';
+import { toasts } from '../../lib/toasts.svelte.js';
+
+/** What the server holds about a card beyond the document: votes and the presenter. */
+export interface CardFacts {
+  votes: CardTally;
+  /** My dots on the card (1 for my upvote). */
+  myDots: number;
+  assignment: ProjectedCard['assignment'];
+}
+
+const NO_FACTS: CardFacts = { votes: { voters: 0, dots: 0 }, myDots: 0, assignment: null };
+const ACTIVITY_SHOWN = 50;
+/** Papers fetched at once for cards the projection does not know yet (added a moment ago). */
+const PAPER_FETCHES = 4;
+
+/**
+ * The server-authoritative side of a board screen: the papers shown on cards, vote tallies and my
+ * votes, presenters, the voting rules and the activity feed, kept live over socket.io. Votes are
+ * optimistic: shown at once, rolled back with a toast (offering a retry) when the server refuses.
+ */
+export class BoardData {
+  /** Papers by id; null for a paper the library does not have. */
+  papers = $state.raw<Record<string, Paper | null>>({});
+  facts = $state.raw<Record<string, CardFacts>>({});
+  voting = $state.raw<VotingSettings | null>(null);
+  activity = $state.raw<ActivityEntry[]>([]);
+  loading = $state(true);
+  error = $state<string | null>(null);
+
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a working value, not state
+  #pendingPapers = new Set<string>();
+  #controller = new AbortController();
+  #stopSocket: (() => void) | null = null;
+
+  constructor(
+    readonly boardId: string,
+    /** The board's members, for presenter names in live events. */
+    private readonly members: () => Member[],
+  ) {}
+
+  /** The facts of a card (zero votes and no presenter when the server knows nothing of it). */
+  factsOf(cardId: string): CardFacts {
+    return this.facts[cardId] ?? NO_FACTS;
+  }
+
+  async load(): Promise<void> {
+    this.loading = true;
+    this.error = null;
+    const signal = this.#controller.signal;
+    try {
+      const [cards, voting, activity] = await Promise.all([
+        api.getBoardCards(this.boardId, signal),
+        api.getVoting(this.boardId, signal),
+        api.getActivity(this.boardId, undefined, signal),
+      ]);
+      const papers = { ...this.papers };
+      const facts: Record<string, CardFacts> = {};
+      for (const card of cards.cards) {
+        papers[card.paperId] = card.paper;
+        facts[card.id] = { votes: card.votes, myDots: card.myDots, assignment: card.assignment };
+      }
+      // Tallies of cards the projection has not caught up with yet.
+      for (const [cardId, tally] of Object.entries(voting.tallies)) {
+        facts[cardId] ??= { ...NO_FACTS, votes: tally };
+      }
+      this.papers = papers;
+      this.facts = facts;
+      this.voting = voting;
+      this.activity = activity.items;
+    } catch (error) {
+      if (api.isAbort(error)) return;
+      this.error = api.errorMessage(error);
+    } finally {
+      this.loading = false;
+    }
+  }
+
+  /** Fetches the papers of cards added since the projection was read, a few at a time. */
+  ensurePapers(paperIds: readonly string[]): void {
+    const missing = paperIds.filter((id) => !(id in this.papers) && !this.#pendingPapers.has(id));
+    if (missing.length === 0 || this.loading) return;
+    for (const id of missing) this.#pendingPapers.add(id);
+    const queue = [...missing];
+    const worker = async () => {
+      for (let id = queue.shift(); id !== undefined; id = queue.shift()) {
+        let paper: Paper | null = null;
+        try {
+          paper = await api.getPaper(id, this.#controller.signal);
+        } catch (error) {
+          if (api.isAbort(error)) return;
+          // 404 (or an id that is not one): the card shows "paper not in the library".
+          if (!(error instanceof api.ApiError && (error.status === 404 || error.status === 400))) {
+            this.#pendingPapers.delete(id);
+            continue;
+          }
+        }
+        this.#pendingPapers.delete(id);
+        this.papers = { ...this.papers, [id]: paper };
+      }
+    };
+    for (let i = 0; i < Math.min(PAPER_FETCHES, missing.length); i++) void worker();
+  }
+
+  /** Joins the board's socket.io room and follows its events; returns the function that stops. */
+  follow(socket: AppSocket): () => void {
+    const join = () => {
+      socket.emit('board:join', { boardId: this.boardId }, (answer) => {
+        if (!answer.ok) this.error = 'Live updates are unavailable for this board.';
+      });
+    };
+    // After a reconnect, events may have been missed: join again and read everything anew.
+    const onConnect = () => {
+      join();
+      if (!this.loading) void this.load();
+    };
+    const onVotes: Parameters<typeof socket.on<'votes:changed'>>[1] = ({ boardId, cardId, tally }) => {
+      if (boardId !== this.boardId) return;
+      this.#setFacts(cardId, { votes: tally });
+    };
+    const onVoting: Parameters<typeof socket.on<'voting:changed'>>[1] = ({ boardId }) => {
+      if (boardId === this.boardId) void this.load();
+    };
+    const onAssignment: Parameters<typeof socket.on<'assignment:changed'>>[1] = (change) => {
+      if (change.boardId !== this.boardId) return;
+      const presenter = this.members().find((m) => m.userId === change.presenterId);
+      this.#setFacts(change.cardId, {
+        assignment:
+          change.presenterId && change.sessionAt
+            ? {
+                presenter: { id: change.presenterId, name: presenter?.name ?? 'A member' },
+                sessionAt: change.sessionAt,
+              }
+            : null,
+      });
+    };
+    const onActivity: Parameters<typeof socket.on<'activity:new'>>[1] = (entry) => {
+      if (entry.boardId !== this.boardId || this.activity.some((e) => e.id === entry.id)) return;
+      this.activity = [entry, ...this.activity].slice(0, ACTIVITY_SHOWN);
+    };
+    socket.on('connect', onConnect);
+    socket.on('votes:changed', onVotes);
+    socket.on('voting:changed', onVoting);
+    socket.on('assignment:changed', onAssignment);
+    socket.on('activity:new', onActivity);
+    if (socket.connected) join();
+    this.#stopSocket = () => {
+      socket.emit('board:leave', { boardId: this.boardId });
+      socket.off('connect', onConnect);
+      socket.off('votes:changed', onVotes);
+      socket.off('voting:changed', onVoting);
+      socket.off('assignment:changed', onAssignment);
+      socket.off('activity:new', onActivity);
+    };
+    return this.#stopSocket;
+  }
+
+  #setFacts(cardId: string, change: Partial<CardFacts>): void {
+    this.facts = { ...this.facts, [cardId]: { ...this.factsOf(cardId), ...change } };
+  }
+
+  /**
+   * Votes for a card or takes the vote back (upvote mode), or sets my dots on it (dots mode, 0 to
+   * take them back). Shown at once; the server's answer then sets the tally and my budget.
+   */
+  async setMyVote(cardId: string, dots: number): Promise<void> {
+    const before = this.factsOf(cardId);
+    const votingBefore = this.voting;
+    const delta = dots - before.myDots;
+    this.#setFacts(cardId, {
+      myDots: dots,
+      votes: {
+        voters: before.votes.voters + (dots > 0 ? 1 : 0) - (before.myDots > 0 ? 1 : 0),
+        dots: before.votes.dots + delta,
+      },
+    });
+    if (this.voting?.remainingDots != null) {
+      this.voting = { ...this.voting, remainingDots: this.voting.remainingDots - delta };
+    }
+    try {
+      const result =
+        dots > 0
+          ? await api.vote(this.boardId, cardId, this.voting?.mode === 'dots' ? dots : undefined)
+          : await api.unvote(this.boardId, cardId);
+      this.#setFacts(cardId, { votes: result.tally, myDots: result.myDots });
+      if (this.voting) this.voting = { ...this.voting, remainingDots: result.remainingDots };
+    } catch (error) {
+      this.#setFacts(cardId, { votes: before.votes, myDots: before.myDots });
+      this.voting = votingBefore;
+      toasts.error(`Your vote was not counted: ${api.errorMessage(error)}`, () => void this.setMyVote(cardId, dots));
+    }
+  }
+
+  /** Sets (or, with null, clears) a card's presenter and session. */
+  async assign(cardId: string, assignment: { presenterId: string; sessionAt: string } | null): Promise<boolean> {
+    try {
+      if (assignment) {
+        const saved = await api.assignPresenter(this.boardId, cardId, assignment);
+        this.#setFacts(cardId, { assignment: { presenter: saved.presenter, sessionAt: saved.sessionAt } });
+      } else {
+        await api.unassignPresenter(this.boardId, cardId);
+        this.#setFacts(cardId, { assignment: null });
+      }
+      return true;
+    } catch (error) {
+      toasts.error(`The presenter was not saved: ${api.errorMessage(error)}`);
+      return false;
+    }
+  }
+
+  dispose(): void {
+    this.#stopSocket?.();
+    this.#controller.abort();
+  }
+}

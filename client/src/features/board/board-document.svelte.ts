@@ -1,0 +1,280 @@
+import { createSubscriber } from 'svelte/reactivity';
+import { IndexeddbPersistence } from 'y-indexeddb';
+import { WebsocketProvider } from 'y-websocket';
+import * as Y from 'yjs';
+import {
+  BoardDocError,
+  addColumn,
+  addComment,
+  arrangeColumn,
+  boardView,
+  deleteColumn,
+  deleteComment,
+  editComment,
+  moveCard,
+  moveColumn,
+  readCard,
+  removeCard,
+  renameColumn,
+  type BoardView,
+  type MoveCardOptions,
+  type MoveColumnOptions,
+} from '../../../../shared/protocol/board-doc.js';
+import { CLOSE_CODES } from '../../../../shared/protocol/close-codes.js';
+import { toasts } from '../../lib/toasts.svelte.js';
+
+/** What the connection dot shows. */
+export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'refused';
+
+/** Someone on the board right now, from Yjs awareness (the server stamps `user`, so it cannot lie). */
+export interface Presence {
+  clientId: number;
+  userId: string;
+  name: string;
+  /** The card whose panel they have open, if any. */
+  viewing: string | null;
+}
+
+/** Origin of this client's own board edits: the ones undo and redo work on. */
+const LOCAL = Symbol('local edit');
+/** Origin of edits that must not be undone, e.g. removing another member's card (undo would re-add it as theirs). */
+const NOT_UNDOABLE = Symbol('edit without undo');
+
+interface AwarenessState {
+  user?: { id?: unknown; name?: unknown };
+  viewing?: unknown;
+}
+
+/**
+ * One board's Yjs document in the browser: synced with the server over y-websocket, kept in
+ * IndexedDB so that edits made offline survive a reload and merge on reconnect, with undo for one's
+ * own board edits. Components read `view` and `presence`; every edit goes through a method here,
+ * which turns a refused edit into a toast.
+ */
+export class BoardDocument {
+  readonly doc = new Y.Doc();
+  readonly provider: WebsocketProvider;
+  readonly undoManager: Y.UndoManager;
+  status = $state<ConnectionStatus>('connecting');
+  /** True once the document has content, from IndexedDB or from the server. */
+  loaded = $state(false);
+  /** True while the server has sent everything it has (false while offline or reconnecting). */
+  synced = $state(false);
+  canUndo = $state(false);
+  canRedo = $state(false);
+
+  readonly #persistence: IndexeddbPersistence;
+  readonly #subscribeDoc: () => void;
+  readonly #subscribeAwareness: () => void;
+  #version = 0;
+  #cachedView: { version: number; view: BoardView } | null = null;
+  #everConnected = false;
+  readonly #cleanups: (() => void)[] = [];
+
+  /**
+   * @param boardId the board
+   * @param userId the signed-in user: names the IndexedDB copy, so accounts sharing a browser never mix
+   * @param readOnly viewers: every edit method refuses
+   */
+  constructor(
+    readonly boardId: string,
+    readonly userId: string,
+    readonly readOnly: boolean,
+    /** Called when the server closed the connection because my membership changed (role or removal). */
+    private readonly onMembershipChanged: () => void = () => {},
+  ) {
+    this.#persistence = new IndexeddbPersistence(`paperboard:${userId}:${boardId}`, this.doc);
+    const wsOrigin = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}`;
+    this.provider = new WebsocketProvider(`${wsOrigin}/yjs`, boardId, this.doc, { maxBackoffTime: 5000 });
+    this.undoManager = new Y.UndoManager([this.doc.getMap('columns'), this.doc.getMap('cards')], {
+      // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a working value, not state
+      trackedOrigins: new Set([LOCAL]),
+      captureTimeout: 300,
+    });
+
+    this.doc.on('update', () => {
+      this.#version++;
+      if (this.doc.getMap('columns').size > 0) this.loaded = true;
+    });
+    this.#subscribeDoc = createSubscriber((update) => {
+      this.doc.on('update', update);
+      return () => this.doc.off('update', update);
+    });
+    this.#subscribeAwareness = createSubscriber((update) => {
+      this.provider.awareness.on('change', update);
+      return () => this.provider.awareness.off('change', update);
+    });
+
+    const onStack = () => {
+      this.canUndo = this.undoManager.canUndo();
+      this.canRedo = this.undoManager.canRedo();
+    };
+    for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared'] as const) {
+      this.undoManager.on(event, onStack);
+    }
+    void this.#persistence.whenSynced.then(() => {
+      if (this.doc.getMap('columns').size > 0) this.loaded = true;
+    });
+    this.#watchConnection();
+  }
+
+  #watchConnection(): void {
+    const provider = this.provider;
+    const refresh = () => {
+      if (!navigator.onLine) this.status = 'offline';
+      else if (provider.wsconnected && provider.synced) this.status = 'online';
+      else if (this.status !== 'refused') this.status = this.#everConnected ? 'reconnecting' : 'connecting';
+      this.synced = provider.synced;
+    };
+    provider.on('status', ({ status }: { status: string }) => {
+      if (status === 'connected') this.#everConnected = true;
+      refresh();
+    });
+    provider.on('sync', (synced: boolean) => {
+      if (synced) this.loaded = true;
+      refresh();
+    });
+    provider.on('connection-close', (event: CloseEvent | null) => {
+      if (event?.code === CLOSE_CODES.membershipChanged.code) this.onMembershipChanged();
+    });
+    provider.on('closed', ({ code }: { code: number }) => {
+      // 4400–4499: the server will refuse again (malformed, forbidden); retrying would only loop.
+      this.status = 'refused';
+      if (code === CLOSE_CODES.forbidden.code) {
+        toasts.error('The board refused an edit from this page. Reload to see the board as it is.');
+      }
+    });
+    // Chromium and Firefox report going offline; dropping the socket at once keeps the dot honest
+    // and makes the provider resend everything made meanwhile as soon as the network is back.
+    const offline = () => {
+      provider.disconnect();
+      refresh();
+    };
+    const online = () => {
+      provider.connect();
+      refresh();
+    };
+    window.addEventListener('offline', offline);
+    window.addEventListener('online', online);
+    this.#cleanups.push(() => {
+      window.removeEventListener('offline', offline);
+      window.removeEventListener('online', online);
+    });
+    if (!navigator.onLine) offline();
+  }
+
+  /** The board as everybody sees it, derived from the document (see `boardView`). */
+  get view(): BoardView {
+    this.#subscribeDoc();
+    if (this.#cachedView?.version !== this.#version) {
+      this.#cachedView = { version: this.#version, view: boardView(this.doc) };
+    }
+    return this.#cachedView.view;
+  }
+
+  /** Everybody else connected to the board, one entry per browser tab. */
+  get presence(): Presence[] {
+    this.#subscribeAwareness();
+    const people: Presence[] = [];
+    this.provider.awareness.getStates().forEach((raw, clientId) => {
+      if (clientId === this.doc.clientID) return;
+      const state = raw as AwarenessState;
+      const id = state.user?.id;
+      const name = state.user?.name;
+      if (typeof id !== 'string' || typeof name !== 'string') return;
+      people.push({ clientId, userId: id, name, viewing: typeof state.viewing === 'string' ? state.viewing : null });
+    });
+    return people;
+  }
+
+  /** Tells the others which card this tab looks at (null: none). */
+  setViewing(cardId: string | null): void {
+    this.provider.awareness.setLocalStateField('viewing', cardId);
+  }
+
+  /**
+   * Runs an edit as one transaction. Refusals of the shared helpers (a column deleted meanwhile, an
+   * empty title) become a toast; true when the edit was made.
+   */
+  #edit(change: (doc: Y.Doc) => void, origin: symbol = LOCAL): boolean {
+    if (this.readOnly) {
+      toasts.error('Viewers cannot change the board.');
+      return false;
+    }
+    try {
+      this.doc.transact(() => change(this.doc), origin);
+      return true;
+    } catch (error) {
+      if (error instanceof BoardDocError) {
+        toasts.error(error.message);
+        return false;
+      }
+      throw error;
+    }
+  }
+
+  addColumn(title: string, after?: string): boolean {
+    return this.#edit((doc) => addColumn(doc, title, after ? { after } : {}));
+  }
+
+  renameColumn(columnId: string, title: string): boolean {
+    return this.#edit((doc) => renameColumn(doc, columnId, title));
+  }
+
+  moveColumn(columnId: string, options: MoveColumnOptions): boolean {
+    return this.#edit((doc) => moveColumn(doc, columnId, options));
+  }
+
+  /** Deletes a column; its cards move to `moveCardsTo` (the first other column when omitted). */
+  deleteColumn(columnId: string, moveCardsTo?: string): boolean {
+    return this.#edit((doc) => deleteColumn(doc, columnId, moveCardsTo ? { moveCardsTo } : {}));
+  }
+
+  moveCard(cardId: string, options: MoveCardOptions): boolean {
+    return this.#edit((doc) => moveCard(doc, cardId, options));
+  }
+
+  /** Puts a column's cards in the given order (sort by votes). */
+  arrangeColumn(columnId: string, cardIds: string[]): boolean {
+    return this.#edit((doc) => arrangeColumn(doc, columnId, cardIds));
+  }
+
+  /**
+   * Takes a card off the board. Only removing one's own card can be undone: undoing the removal of
+   * somebody else's card would re-create it under their name, which the server refuses.
+   */
+  removeCard(cardId: string): boolean {
+    const card = readCard(this.doc, cardId);
+    const own = card?.addedBy === this.userId;
+    return this.#edit((doc) => removeCard(doc, cardId), own ? LOCAL : NOT_UNDOABLE);
+  }
+
+  /** Adds a comment (or a reply) as me; comments are not part of undo. */
+  addComment(cardId: string, body: string, replyTo?: string): boolean {
+    return this.#edit((doc) => void addComment(doc, { cardId, body, authorId: this.userId, replyTo }), NOT_UNDOABLE);
+  }
+
+  editComment(commentId: string, body: string): boolean {
+    return this.#edit((doc) => editComment(doc, commentId, body), NOT_UNDOABLE);
+  }
+
+  deleteComment(commentId: string): boolean {
+    return this.#edit((doc) => deleteComment(doc, commentId), NOT_UNDOABLE);
+  }
+
+  undo(): void {
+    if (!this.readOnly) this.undoManager.undo();
+  }
+
+  redo(): void {
+    if (!this.readOnly) this.undoManager.redo();
+  }
+
+  destroy(): void {
+    for (const cleanup of this.#cleanups) cleanup();
+    this.undoManager.destroy();
+    this.provider.destroy();
+    void this.#persistence.destroy();
+    this.doc.destroy();
+  }
+}

@@ -1,0 +1,302 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureClientBuild } from '../../server/src/client-build.js';
+import { seedDemo } from '../../server/src/db/seed.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { BrowserSessions, hasChromium, launchBrowser, unexpectedErrors } from '../helpers/browser.js';
+import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+
+const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
+const inCi = Boolean(process.env.CI);
+const PASSWORD = 'a long enough password';
+const HOSTILE_TITLE = '<img src=x onerror=alert(1)>';
+
+if (!hasChromium && !inCi) {
+  console.warn('[e2e] /usr/bin/chromium is not installed: skipping the board tests (apt-get install chromium)');
+}
+
+describe.skipIf(!hasChromium && !inCi)('the board in the browser', () => {
+  let t: TestApp;
+  let baseUrl: string;
+  let browser: Browser;
+  let tabs: BrowserSessions;
+
+  beforeAll(async () => {
+    if (!hasChromium) throw new Error('CI is set but /usr/bin/chromium is missing (apt-get install chromium)');
+    await ensureClientBuild(() => {});
+    t = await buildTestApp({ seedDemo: true });
+    await seedDemo(t.db.sql, t.config);
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+    tabs = new BrowserSessions(browser, baseUrl);
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  // Every test: no console errors, no uncaught exceptions, no alert/confirm/prompt.
+  afterEach(async () => {
+    for (const session of await tabs.closeAll()) {
+      expect(unexpectedErrors(session)).toEqual([]);
+      expect(session.dialogs).toEqual([]);
+    }
+  });
+
+  const uniqueEmail = (name: string) =>
+    `${name.toLowerCase().replace(/\W+/g, '.')}.${crypto.randomBytes(4).toString('hex')}@example.org`;
+  const column = (page: Page, title: string) => page.getByRole('region', { name: title, exact: true });
+  const card = (scope: Page | Locator, title: string) => scope.locator('li.card').filter({ hasText: title });
+  const voteCount = (scope: Locator) => scope.getByRole('button', { name: /votes:/ });
+
+  async function signUpInBrowser(page: Page, name: string) {
+    await page.getByLabel('Name').fill(name);
+    await page.getByLabel('Email').fill(uniqueEmail(name));
+    await page.getByLabel('Password').fill(PASSWORD);
+    await page.getByLabel('Password').press('Enter');
+    await page.getByRole('button', { name: 'Create a board' }).waitFor();
+  }
+
+  async function paperTitled(title: string): Promise<string> {
+    const [row] = await t.db.sql<{ id: string }[]>`select id from papers where title = ${title}`;
+    if (!row) throw new Error(`no paper titled ${title}`);
+    return row.id;
+  }
+
+  async function addPaper(user: TestUser, boardId: string, title: string, abstract = 'An abstract.') {
+    const created = await t.app.inject({
+      method: 'POST',
+      url: '/api/papers',
+      headers: { cookie: user.cookie },
+      payload: { title, abstract, authors: ['Ada Lovelace', 'Alan Turing'] },
+    });
+    const paperId = created.statusCode === 201 ? created.json().id : created.json().existingId;
+    const added = await t.app.inject({
+      method: 'POST',
+      url: `/api/boards/${boardId}/cards`,
+      headers: { cookie: user.cookie },
+      payload: { paperId },
+    });
+    expect(added.statusCode, added.body).toBe(201);
+    return added.json().cardId as string;
+  }
+
+  it('lets two members nominate, move, vote, discuss, schedule and edit offline together', async () => {
+    // Two people sign up in two browsers; A creates a board and invites B.
+    const a = await tabs.open('/signup');
+    await signUpInBrowser(a.page, 'Ada Organiser');
+    await a.page.getByRole('button', { name: 'Create a board' }).click();
+    await a.page.getByLabel('Name').fill('Friday club');
+    await a.page.getByLabel('Name').press('Enter');
+    await a.page.getByRole('link', { name: 'Friday club' }).click();
+    await a.page.waitForURL(/\/boards\/[0-9a-f-]{36}$/);
+    const boardPath = new URL(a.page.url()).pathname;
+    await column(a.page, 'Nominated').waitFor();
+    await a.page.getByText('No papers on this board yet').waitFor();
+
+    await a.page
+      .getByRole('navigation', { name: 'Board sections' })
+      .getByRole('link', { name: /^Members/ })
+      .click();
+    const invites = a.page.getByRole('region', { name: 'Invite links' });
+    await invites.getByRole('button', { name: 'Create invite link' }).click();
+    const inviteLink = await invites.getByRole('textbox', { name: 'New invite link' }).inputValue();
+
+    const b = await tabs.open('/signup');
+    await signUpInBrowser(b.page, 'Bea Presenter');
+    await b.page.goto(inviteLink);
+    await b.page.getByRole('button', { name: 'Accept invitation' }).click();
+    await b.page.waitForURL(`${baseUrl}${boardPath}`);
+    await column(b.page, 'Nominated').waitFor();
+
+    // A nominates a paper from the library; B sees it arrive.
+    const title = 'Improving fine-grained understanding in image-text pre-training';
+    await a.page.goto(`${baseUrl}/?q=${encodeURIComponent('fine-grained understanding image-text pre-training')}`);
+    const row = a.page.getByRole('list', { name: 'Papers' }).getByRole('listitem').filter({ hasText: title }).first();
+    await row.getByRole('button', { name: '+ Add to board' }).click();
+    await row.getByRole('button', { name: /^Friday club/ }).click();
+    await a.page.getByText(`Added “${title}” to Friday club.`).waitFor();
+    await row.getByRole('button', { name: '+ Add to board' }).click();
+    await row.getByRole('button', { name: /Friday club\s*Already on this board/ }).waitFor();
+    await card(column(b.page, 'Nominated'), title).waitFor();
+
+    // B drags it to Shortlist; A sees it there.
+    await a.page.goto(`${baseUrl}${boardPath}`);
+    await card(column(a.page, 'Nominated'), title).waitFor();
+    await card(b.page, title).locator('a.open').dragTo(column(b.page, 'Shortlist').locator('ol'));
+    await card(column(b.page, 'Shortlist'), title).waitFor();
+    await card(column(a.page, 'Shortlist'), title).waitFor();
+
+    // Both vote; the tallies agree everywhere.
+    await voteCount(card(a.page, title)).click();
+    await voteCount(card(b.page, title)).click();
+    for (const page of [a.page, b.page]) {
+      await expect.poll(() => voteCount(card(page, title)).innerText()).toMatch(/2$/);
+    }
+    expect(await voteCount(card(a.page, title)).getAttribute('aria-pressed')).toBe('true');
+
+    // A comments, B replies; both threads show both.
+    await card(a.page, title).locator('a.open').click();
+    const panelA = a.page.getByRole('complementary', { name: title });
+    await panelA.getByLabel('Add a comment').fill('Worth it for **section 3** alone.');
+    await panelA.getByRole('button', { name: 'Comment' }).click();
+    await panelA.locator('.body strong').filter({ hasText: 'section 3' }).waitFor();
+    await card(b.page, title).locator('a.open').click();
+    const panelB = b.page.getByRole('complementary', { name: title });
+    await panelB.getByText('Worth it for').waitFor();
+    // Presence: each sees the other looking at the card.
+    await panelA.getByTitle('Bea Presenter is looking at this card').waitFor();
+    await panelB.getByRole('button', { name: 'Reply' }).click();
+    await panelB.getByLabel('Reply to Ada Organiser').fill('Agreed, I can present it.');
+    await panelB.getByRole('button', { name: 'Reply', exact: true }).last().click();
+    await panelA.getByText('Agreed, I can present it.').waitFor();
+    await a.page.screenshot({ path: `${RESULTS_DIR}board-card-panel.png` });
+
+    // A makes B the presenter; the card and the schedule show it.
+    await panelA.getByLabel('Presenter', { exact: true }).selectOption({ label: 'Bea Presenter' });
+    const session = new Date(Date.now() + 3 * 86_400_000);
+    session.setHours(18, 0, 0, 0);
+    const local = new Date(session.getTime() - session.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+    await panelA.getByLabel('Session', { exact: true }).fill(local);
+    await panelA.getByRole('button', { name: 'Save' }).click();
+    await panelA.getByText('Bea Presenter presents on').waitFor();
+    await card(b.page, title).getByTitle('Bea Presenter presents').waitFor();
+    await panelA.getByRole('button', { name: 'Close the card' }).click();
+    await a.page.waitForURL(`${baseUrl}${boardPath}`);
+    await a.page.getByRole('navigation', { name: 'Board sections' }).getByRole('link', { name: 'Schedule' }).click();
+    await a.page.getByText(title).waitFor();
+    expect(await a.page.locator('main').innerText()).toContain('Bea Presenter');
+    await a.page.screenshot({ path: `${RESULTS_DIR}schedule.png` });
+
+    // A goes offline, moves the card with the keyboard, comes back; B sees the move.
+    await a.page.goto(`${baseUrl}${boardPath}`);
+    await card(column(a.page, 'Shortlist'), title).waitFor();
+    await a.page.getByRole('status', { name: /^Online/ }).waitFor();
+    await a.context.setOffline(true);
+    await a.page.getByRole('status', { name: /^Offline/ }).waitFor();
+    await card(a.page, title).locator('a.open').focus();
+    await a.page.keyboard.press('Space');
+    await a.page.keyboard.press('ArrowRight');
+    await a.page.keyboard.press('Space');
+    await card(column(a.page, 'Scheduled'), title).waitFor();
+    // Nothing reached B while A was offline.
+    expect(await card(column(b.page, 'Shortlist'), title).count()).toBe(1);
+    await a.context.setOffline(false);
+    await card(column(b.page, 'Scheduled'), title).waitFor({ timeout: 20_000 });
+    await a.page.screenshot({ path: `${RESULTS_DIR}board.png` });
+  });
+
+  it('shows a hostile paper title as text and runs nothing', async () => {
+    const owner = await signUp(t.app, 'Wary Owner');
+    const board = await createBoard(t.app, owner, 'Hostile titles');
+    await addPaper(owner, board.id, HOSTILE_TITLE);
+    const { page } = await tabs.open(`/boards/${board.id}`, { as: owner });
+    const hostile = card(page, HOSTILE_TITLE);
+    await hostile.waitFor();
+    expect(await hostile.locator('img').count()).toBe(0);
+    expect(await hostile.locator('.title').innerText()).toBe(HOSTILE_TITLE);
+    await hostile.locator('a.open').click();
+    const panel = page.getByRole('complementary', { name: HOSTILE_TITLE });
+    await panel.getByLabel('Add a comment').fill(`${HOSTILE_TITLE} <script>alert(2)</script> [x](javascript:alert(3))`);
+    await panel.getByRole('button', { name: 'Comment' }).click();
+    await panel.locator('.body').first().waitFor();
+    expect(await panel.locator('.body').first().innerText()).toContain(HOSTILE_TITLE);
+    expect(await page.locator('main img, aside img, script:not([src])').count()).toBe(0);
+    expect(await panel.locator('.body a[href^="javascript"]').count()).toBe(0);
+    // The afterEach hook fails the test if any alert opened.
+  });
+
+  it('moves cards with the keyboard, cancels with Escape, and undoes and redoes my own edits', async () => {
+    const owner = await signUp(t.app, 'Keyboard Kim');
+    const board = await createBoard(t.app, owner, 'Keyboard board');
+    await addPaper(owner, board.id, 'First keyboard paper');
+    await addPaper(owner, board.id, 'Second keyboard paper');
+    const { page } = await tabs.open(`/boards/${board.id}`, { as: owner });
+    const nominated = column(page, 'Nominated');
+    await card(nominated, 'Second keyboard paper').waitFor();
+
+    const first = card(page, 'First keyboard paper').locator('a.open');
+    await first.focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Escape');
+    expect(await nominated.locator('li.card .title').allInnerTexts()).toEqual([
+      'First keyboard paper',
+      'Second keyboard paper',
+    ]);
+
+    await first.focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowDown');
+    await page.keyboard.press('Space');
+    await expect
+      .poll(() => nominated.locator('li.card .title').allInnerTexts())
+      .toEqual(['Second keyboard paper', 'First keyboard paper']);
+    expect(await first.evaluate((el) => el === document.activeElement)).toBe(true);
+
+    await page.locator('body').press('Control+z');
+    await expect
+      .poll(() => nominated.locator('li.card .title').allInnerTexts())
+      .toEqual(['First keyboard paper', 'Second keyboard paper']);
+    await page.locator('body').press('Control+Shift+z');
+    await expect
+      .poll(() => nominated.locator('li.card .title').allInnerTexts())
+      .toEqual(['Second keyboard paper', 'First keyboard paper']);
+
+    // Columns: add, rename, sort by votes, delete (cards move to the chosen column).
+    await page.getByRole('button', { name: '+ Add column' }).click();
+    await page.getByLabel('New column name').fill('Maybe later');
+    await page.getByLabel('New column name').press('Enter');
+    await column(page, 'Maybe later').waitFor();
+    await page.getByRole('button', { name: 'Actions for column Maybe later' }).click();
+    await page.getByRole('menuitem', { name: 'Rename' }).click();
+    await page.getByLabel('Column name').fill('Someday');
+    await page.getByLabel('Column name').press('Enter');
+    await column(page, 'Someday').waitFor();
+
+    await voteCount(card(page, 'First keyboard paper')).click();
+    await expect.poll(() => voteCount(card(page, 'First keyboard paper')).innerText()).toMatch(/1$/);
+    await page.getByRole('button', { name: 'Actions for column Nominated' }).click();
+    await page.getByRole('menuitem', { name: 'Sort by votes' }).click();
+    await expect
+      .poll(() => nominated.locator('li.card .title').allInnerTexts())
+      .toEqual(['First keyboard paper', 'Second keyboard paper']);
+
+    await page.getByRole('button', { name: 'Actions for column Nominated' }).click();
+    await page.getByRole('menuitem', { name: 'Delete…' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Delete “Nominated”?' });
+    await dialog.getByLabel(/move to/).selectOption({ label: 'Someday' });
+    await dialog.getByRole('button', { name: 'Delete column' }).click();
+    await card(column(page, 'Someday'), 'First keyboard paper').waitFor();
+    expect(await column(page, 'Nominated').count()).toBe(0);
+  });
+
+  it('shows viewers the board without any way to change it, also at 360 px in dark mode', async () => {
+    const owner = await signUp(t.app, 'Owner Olive');
+    const viewer = await signUp(t.app, 'Viewer Vic');
+    const board = await createBoard(t.app, owner, 'Read-only board');
+    await addMember(t.app, owner, board.id, viewer, 'viewer');
+    await addPaper(owner, board.id, 'A paper to look at');
+    const { page } = await tabs.open(`/boards/${board.id}`, { as: viewer, width: 360, dark: true });
+    const seen = card(page, 'A paper to look at');
+    await seen.waitFor();
+    expect(await seen.locator('a.open').getAttribute('draggable')).toBe('false');
+    expect(await voteCount(seen).isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: '+ Add column' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: /^Actions for column/ }).count()).toBe(0);
+    await page.screenshot({ path: `${RESULTS_DIR}board-viewer-360.png`, fullPage: true });
+    await seen.locator('a.open').click();
+    const panel = page.getByRole('complementary', { name: 'A paper to look at' });
+    await panel.waitFor();
+    expect(await panel.getByLabel('Add a comment').count()).toBe(0);
+    expect(await panel.getByRole('button', { name: 'Remove from board' }).count()).toBe(0);
+    expect(await paperTitled('A paper to look at')).toBeTruthy();
+  });
+});

@@ -1,0 +1,352 @@
+import crypto from 'node:crypto';
+import fs from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { ensureClientBuild } from '../../server/src/client-build.js';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { hasChromium, launchBrowser } from '../helpers/browser.js';
+import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+
+const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
+const inCi = Boolean(process.env.CI);
+const DAY = 24 * 3600_000;
+/** The browser's time zone and locale: sessions stored at 09:30 UTC show as 18:30 (Tokyo has no DST). */
+const TIME_ZONE = 'Asia/Tokyo';
+const LOCALE = 'en-GB';
+
+if (!hasChromium && !inCi) {
+  console.warn('[e2e] /usr/bin/chromium is not installed: skipping the schedule page tests (apt-get install chromium)');
+}
+
+/** A browser tab plus everything it reported that a clean page never reports. */
+interface Session {
+  context: BrowserContext;
+  page: Page;
+  consoleErrors: string[];
+  dialogs: string[];
+  /** Console errors a test provokes on purpose (the browser logs every 4xx and 5xx response). */
+  expectedConsoleErrors?: RegExp;
+}
+
+/** A board with an owner, a viewer and an editor who presents. */
+interface Cast {
+  owner: TestUser;
+  presenter: TestUser;
+  viewer: TestUser;
+  boardId: string;
+}
+
+/** `days` from now at 09:30 UTC. */
+function at930(days: number): string {
+  const date = new Date(Date.now() + days * DAY);
+  date.setUTCHours(9, 30, 0, 0);
+  return date.toISOString();
+}
+
+describe.skipIf(!hasChromium && !inCi)('the schedule page', () => {
+  let t: TestApp;
+  let baseUrl: string;
+  let browser: Browser;
+  let sessions: Session[] = [];
+
+  beforeAll(async () => {
+    if (!hasChromium) {
+      throw new Error(
+        'CI is set but /usr/bin/chromium is missing: the end-to-end tests need it (apt-get install chromium)',
+      );
+    }
+    // Before the app is built: the client plugin serves client/dist only if it exists at that moment.
+    await ensureClientBuild(() => {});
+    t = await buildTestApp();
+    await t.app.listen({ port: 0, host: '127.0.0.1' });
+    baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
+    browser = await launchBrowser();
+    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  // Every test: no console errors, no uncaught exceptions, no alert/confirm/prompt.
+  afterEach(async () => {
+    const opened = sessions;
+    sessions = [];
+    await Promise.all(opened.map((s) => s.context.close()));
+    for (const session of opened) {
+      const expected = session.expectedConsoleErrors;
+      expect(session.consoleErrors.filter((e) => !expected?.test(e))).toEqual([]);
+      expect(session.dialogs).toEqual([]);
+    }
+  });
+
+  /** Opens `path` in a new browser context in Tokyo, signed in as `as`. */
+  async function open(
+    path: string,
+    options: {
+      as: TestUser;
+      width?: number;
+      dark?: boolean;
+      expectedConsoleErrors?: RegExp;
+      /** Runs before the page loads, e.g. to fake API answers with `page.route`. */
+      setup?: (page: Page) => Promise<unknown>;
+    },
+  ): Promise<Session> {
+    const context = await browser.newContext({
+      viewport: { width: options.width ?? 1280, height: options.width ? 740 : 800 },
+      colorScheme: options.dark ? 'dark' : 'light',
+      reducedMotion: 'reduce',
+      timezoneId: TIME_ZONE,
+      locale: LOCALE,
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
+    await context.addCookies([
+      { name: 'pb_session', value: options.as.cookie.replace(/^pb_session=/, ''), url: baseUrl },
+    ]);
+    // Well under the test timeout, so that a missing element fails with a locator message.
+    context.setDefaultTimeout(10_000);
+    const page = await context.newPage();
+    const session: Session = {
+      context,
+      page,
+      consoleErrors: [],
+      dialogs: [],
+      expectedConsoleErrors: options.expectedConsoleErrors,
+    };
+    page.on('console', (message) => {
+      if (message.type() === 'error') session.consoleErrors.push(message.text());
+    });
+    page.on('pageerror', (error) => session.consoleErrors.push(`pageerror: ${error.message}`));
+    page.on('dialog', (dialog) => {
+      session.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
+      void dialog.dismiss();
+    });
+    sessions.push(session);
+    await options.setup?.(page);
+    await page.goto(`${baseUrl}${path}`);
+    return session;
+  }
+
+  /** The library paper titled `title`, added unless an earlier test did (titles are unique). */
+  async function addPaper(user: TestUser, title: string): Promise<string> {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/papers',
+      headers: { cookie: user.cookie },
+      payload: { title },
+    });
+    if (res.statusCode === 409) return res.json().existingId;
+    expect(res.statusCode, res.body).toBe(201);
+    return res.json().id;
+  }
+
+  /** Puts a card straight into the board's projection, as the sync server does after an edit. */
+  async function placeCard(boardId: string, paperId: string, addedBy: TestUser): Promise<string> {
+    const cardId = `card-${crypto.randomBytes(4).toString('hex')}`;
+    await t.db.sql`
+      insert into board_cards (board_id, card_id, raw_paper_id, paper_id, column_id, position, added_by, added_at)
+      values (${boardId}, ${cardId}, ${paperId}, ${paperId}, 'scheduled', 0, ${addedBy.user.id}, now())`;
+    return cardId;
+  }
+
+  /** A card for a new paper titled `title`, presented by `presenter` at `sessionAt` (through the REST API). */
+  async function scheduleSession(
+    cast: Cast,
+    title: string,
+    sessionAt: string,
+  ): Promise<{ cardId: string; sessionAt: string }> {
+    const cardId = await placeCard(cast.boardId, await addPaper(cast.owner, title), cast.owner);
+    const res = await t.app.inject({
+      method: 'PUT',
+      url: `/api/boards/${cast.boardId}/cards/${cardId}/assignment`,
+      headers: { cookie: cast.owner.cookie },
+      payload: { presenterId: cast.presenter.user.id, sessionAt },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return { cardId, sessionAt };
+  }
+
+  async function newCast(boardName = 'Tuesday reading group'): Promise<Cast> {
+    const owner = await signUp(t.app, 'Olivia Organiser');
+    const presenter = await signUp(t.app, 'Priya Presenter');
+    const viewer = await signUp(t.app, 'Victor Viewer');
+    const { id: boardId } = await createBoard(t.app, owner, boardName);
+    await addMember(t.app, owner, boardId, presenter, 'editor');
+    await addMember(t.app, owner, boardId, viewer, 'viewer');
+    return { owner, presenter, viewer, boardId };
+  }
+
+  const zoned = (options: Intl.DateTimeFormatOptions) =>
+    new Intl.DateTimeFormat(LOCALE, { timeZone: TIME_ZONE, ...options });
+  const dayHeading = (iso: string) =>
+    zoned({ weekday: 'long', year: 'numeric', month: 'long', day: 'numeric' }).format(new Date(iso));
+  const upcoming = (page: Page): Locator => page.getByRole('region', { name: 'Upcoming sessions' });
+  const past = (page: Page): Locator => page.getByRole('region', { name: 'Past sessions' });
+  const calendar = (page: Page): Locator => page.getByRole('region', { name: 'Calendar' });
+  const fits = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
+
+  async function feed(url: string) {
+    const { pathname, search } = new URL(url);
+    return t.app.inject({ url: `${pathname}${search}` });
+  }
+
+  it('lists sessions by day in my time zone with their presenter, past ones below, from the Schedule tab', async () => {
+    const cast = await newCast();
+    const soon = await scheduleSession(cast, 'Attention is all you need', at930(3));
+    const later = await scheduleSession(cast, 'Deep residual learning', at930(10));
+    const done = await scheduleSession(cast, 'Neural machine translation by jointly learning', at930(-7));
+
+    const { page } = await open(`/boards/${cast.boardId}/members`, { as: cast.owner });
+    const tabs = page.getByRole('navigation', { name: 'Board sections' });
+    await tabs.getByRole('link', { name: 'Schedule' }).click();
+    await page.waitForURL(`${baseUrl}/boards/${cast.boardId}/schedule`);
+    expect(await tabs.getByRole('link', { name: 'Schedule' }).getAttribute('aria-current')).toBe('page');
+    expect(await page.title()).toBe('Schedule · Tuesday reading group · Paperboard');
+
+    const soonList = upcoming(page).getByRole('list', { name: dayHeading(soon.sessionAt) });
+    const soonRow = soonList.getByRole('listitem');
+    await soonRow.waitFor();
+    expect(await upcoming(page).innerText()).toContain('Times in your time zone, Asia/Tokyo.');
+    // 09:30 UTC is 18:30 in Tokyo.
+    expect(await soonRow.locator('time').innerText()).toBe('18:30');
+    expect(await soonRow.locator('time').getAttribute('datetime')).toBe(soon.sessionAt);
+    expect(await soonRow.innerText()).toContain('Priya Presenter');
+    expect(await soonRow.innerText()).toContain('PP');
+    const paperLink = soonRow.getByRole('link', { name: 'Attention is all you need' });
+    expect(await paperLink.getAttribute('href')).toBe(`/boards/${cast.boardId}/cards/${soon.cardId}`);
+
+    const upcomingTitles = await upcoming(page).getByRole('link').allInnerTexts();
+    expect(upcomingTitles).toEqual(['Attention is all you need', 'Deep residual learning']);
+    expect(await upcoming(page).getByRole('heading', { level: 4 }).allInnerTexts()).toEqual([
+      dayHeading(soon.sessionAt),
+      dayHeading(later.sessionAt),
+    ]);
+    const pastRow = past(page)
+      .getByRole('list', { name: dayHeading(done.sessionAt) })
+      .getByRole('listitem');
+    expect(await pastRow.innerText()).toContain('Neural machine translation by jointly learning');
+    expect(await pastRow.innerText()).toContain('Priya Presenter');
+    await page.screenshot({ path: `${RESULTS_DIR}schedule.png`, fullPage: true });
+  });
+
+  it('copies the calendar feed link, which serves the sessions, and lets the owner reset it', async () => {
+    const cast = await newCast();
+    await scheduleSession(cast, 'Attention is all you need', at930(3));
+    const { page } = await open(`/boards/${cast.boardId}/schedule`, { as: cast.owner });
+
+    const box = calendar(page);
+    await box.getByRole('button', { name: 'Subscribe in your calendar' }).click();
+    await box.getByRole('button', { name: 'Copied' }).waitFor();
+    await box.getByRole('status').filter({ hasText: 'Link copied.' }).waitFor();
+    const link = await page.evaluate(() => navigator.clipboard.readText());
+    expect(link).toMatch(new RegExp(`^${baseUrl}/api/boards/${cast.boardId}/calendar\\.ics\\?token=[A-Za-z0-9_-]+$`));
+    expect(await box.getByRole('textbox', { name: 'Calendar feed link' }).inputValue()).toBe(link);
+    const ics = await feed(link);
+    expect(ics.statusCode).toBe(200);
+    expect(ics.body).toContain('SUMMARY:Attention is all you need');
+
+    await box.getByRole('button', { name: 'Reset link' }).click();
+    await box.getByText('Calendars subscribed with the current link stop receiving sessions').waitFor();
+    await box.getByRole('button', { name: 'Reset link' }).click();
+    await box.getByRole('status').filter({ hasText: 'New link created' }).waitFor();
+    const newLink = await box.getByRole('textbox', { name: 'Calendar feed link' }).inputValue();
+    expect(newLink).not.toBe(link);
+    expect((await feed(link)).statusCode).toBe(404);
+    expect((await feed(newLink)).statusCode).toBe(200);
+  });
+
+  it('shows a viewer the sessions and the feed link, without "Reset link"', async () => {
+    const cast = await newCast();
+    await scheduleSession(cast, 'Attention is all you need', at930(3));
+    const { page } = await open(`/boards/${cast.boardId}/schedule`, { as: cast.viewer });
+    await upcoming(page).getByRole('link', { name: 'Attention is all you need' }).waitFor();
+    await calendar(page).getByRole('textbox', { name: 'Calendar feed link' }).waitFor();
+    expect(await calendar(page).getByRole('button', { name: 'Subscribe in your calendar' }).isVisible()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Reset link' }).count()).toBe(0);
+  });
+
+  it('selects the link for copying by hand when the clipboard is refused', async () => {
+    const cast = await newCast();
+    const { page } = await open(`/boards/${cast.boardId}/schedule`, {
+      as: cast.viewer,
+      setup: (p) =>
+        p.addInitScript(() => {
+          navigator.clipboard.writeText = () => Promise.reject(new DOMException('Denied', 'NotAllowedError'));
+        }),
+    });
+    const box = calendar(page);
+    await box.getByRole('button', { name: 'Subscribe in your calendar' }).click();
+    await box.getByRole('status').filter({ hasText: 'Press Ctrl+C' }).waitFor();
+    const field = box.getByRole('textbox', { name: 'Calendar feed link' });
+    const selection = await field.evaluate((el: HTMLInputElement) => ({
+      focused: el === document.activeElement,
+      start: el.selectionStart,
+      end: el.selectionEnd,
+      length: el.value.length,
+    }));
+    expect(selection).toEqual({ focused: true, start: 0, end: selection.length, length: selection.length });
+    expect(selection.length).toBeGreaterThan(0);
+  });
+
+  it('explains how to plan a session on a board without sessions, linking to the board', async () => {
+    const cast = await newCast('Empty board');
+    const { page } = await open(`/boards/${cast.boardId}/schedule`, { as: cast.owner });
+    await page.getByText('No sessions planned yet').waitFor();
+    await page.getByText('Assign a presenter from a card’s panel on the board').waitFor();
+    const toBoard = page.getByRole('link', { name: 'Go to the board' });
+    expect(await toBoard.getAttribute('href')).toBe(`/boards/${cast.boardId}`);
+    expect(await upcoming(page).count()).toBe(0);
+    // Subscribing before anything is planned is fine.
+    await calendar(page).getByRole('textbox', { name: 'Calendar feed link' }).waitFor();
+  });
+
+  it('offers a retry when the schedule fails to load', async () => {
+    const cast = await newCast();
+    await scheduleSession(cast, 'Attention is all you need', at930(3));
+    let failures = 1;
+    const { page } = await open(`/boards/${cast.boardId}/schedule`, {
+      as: cast.owner,
+      expectedConsoleErrors: /status of 503/,
+      setup: (p) =>
+        p.route('**/api/boards/*/schedule', (route) => {
+          if (failures-- > 0) {
+            return route.fulfill({
+              status: 503,
+              contentType: 'application/json',
+              body: JSON.stringify({ error: 'unavailable', message: 'the database is busy' }),
+            });
+          }
+          return route.continue();
+        }),
+    });
+    const alert = page.getByRole('alert').filter({ hasText: 'Could not load the schedule' });
+    await alert.waitFor();
+    expect(await alert.innerText()).toContain('The database is busy.');
+    await alert.getByRole('button', { name: 'Retry' }).click();
+    await upcoming(page).getByRole('link', { name: 'Attention is all you need' }).waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+  });
+
+  it('fits a 360 px wide screen, in light and dark (screenshots in test-results/)', async () => {
+    const cast = await newCast('A board whose name is long enough to wrap on a phone');
+    await scheduleSession(cast, 'An image is worth 16x16 words: transformers for image recognition at scale', at930(2));
+    await scheduleSession(cast, 'Attention is all you need', at930(-3));
+
+    for (const dark of [false, true]) {
+      const { page } = await open(`/boards/${cast.boardId}/schedule`, { as: cast.owner, width: 360, dark });
+      await upcoming(page).getByRole('listitem').waitFor();
+      await past(page).getByRole('listitem').waitFor();
+      expect(await fits(page)).toBeLessThanOrEqual(360);
+      // Viewport shots: a full-page one would paint the sticky header halfway down.
+      await page.screenshot({ path: `${RESULTS_DIR}schedule-360${dark ? '-dark' : ''}.png` });
+    }
+    const empty = await newCast('Nothing yet');
+    const { page } = await open(`/boards/${empty.boardId}/schedule`, { as: empty.owner, width: 360 });
+    await page.getByText('No sessions planned yet').waitFor();
+    expect(await fits(page)).toBeLessThanOrEqual(360);
+    await page.screenshot({ path: `${RESULTS_DIR}schedule-empty-360.png` });
+  });
+});
