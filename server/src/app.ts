@@ -13,6 +13,8 @@ import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { upgradePlugin } from './plugins/upgrade.js';
 import { busPlugin, type BusKind } from './plugins/bus.js';
 import { socketIoPlugin } from './plugins/socket-io.js';
+import { mailPlugin } from './plugins/mail.js';
+import type { Mailer } from './mail/mailer.js';
 import { authRoutes } from './features/auth/auth.routes.js';
 import { boardRoutes } from './features/boards/boards.routes.js';
 import { cardRoutes } from './features/cards/cards.routes.js';
@@ -23,6 +25,7 @@ import { activityRoutes } from './features/activity/activity.routes.js';
 import { scheduleRoutes } from './features/schedule/schedule.routes.js';
 import { calendarRoutes } from './features/schedule/calendar.routes.js';
 import { exportRoutes } from './features/exports/exports.routes.js';
+import { digestRoutes } from './features/digest/digest.routes.js';
 import { ErrorBody } from '../../shared/schemas/common.js';
 
 export interface AppOptions {
@@ -32,6 +35,8 @@ export interface AppOptions {
   bus?: BusKind;
   /** Pino logger options, or false in tests. */
   logger?: boolean | object;
+  /** Outgoing mail; by default SMTP or the outbox, from the configuration. */
+  mailer?: Mailer;
 }
 
 /**
@@ -62,6 +67,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(metricsPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(authPlugin);
+  await app.register(mailPlugin, { mailer: options.mailer });
   await app.register(busPlugin, { kind: options.bus ?? (options.config.databaseUrl ? 'postgres' : 'memory') });
   await app.register(upgradePlugin);
   await app.register(socketIoPlugin);
@@ -76,6 +82,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(scheduleRoutes);
   await app.register(calendarRoutes);
   await app.register(exportRoutes);
+  await app.register(digestRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(clientPlugin);

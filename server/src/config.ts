@@ -23,6 +23,25 @@ export interface Config {
   secureCookies: boolean;
   /** Login and signup attempts allowed per window, per client IP and per email. */
   authRateLimit: { perIp: number; perEmail: number; windowSeconds: number };
+  /** SMTP server for outgoing mail (`smtp:` or `smtps:` URL); null: mails go to `DATA_DIR/outbox` as .eml files. */
+  smtpUrl: string | null;
+  /** The From header of outgoing mail. */
+  mailFrom: string;
+  /**
+   * Key of the HMAC that signs unsubscribe links; null: one is generated and kept in `DATA_DIR`. Nodes
+   * sharing a database need the same key, so they must set `SESSION_SECRET`.
+   */
+  sessionSecret: string | null;
+  /** How long a password reset link works. */
+  passwordResetTtlMinutes: number;
+  digest: {
+    /** Run the digest scheduler in this process (any number of nodes may: one claims each mail). */
+    scheduler: boolean;
+    /** How often the scheduler looks for mails that are due. */
+    tickSeconds: number;
+    /** Presenters are reminded this many days before their session (0: on the day). */
+    reminderDays: number;
+  };
 }
 
 /** Thrown for a bad environment value; `main` prints the message and exits. */
@@ -61,6 +80,40 @@ function bool(env: Env, name: string, fallback: boolean): boolean {
   throw new ConfigError(`${name} must be true or false, got "${raw}"`);
 }
 
+function smtp(env: Env): string | null {
+  const raw = env.SMTP_URL;
+  if (!raw) return null;
+  // Not echoed back: the URL usually carries the SMTP password.
+  const example = 'e.g. smtp://user:password@mail.example.org:587 or smtps://…:465';
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`SMTP_URL must be a URL, ${example}`);
+  }
+  if (!['smtp:', 'smtps:'].includes(parsed.protocol) || !parsed.hostname) {
+    throw new ConfigError(`SMTP_URL must use smtp: or smtps: and name a host, ${example}`);
+  }
+  return raw;
+}
+
+function mailFrom(env: Env, publicUrl: string): string {
+  const raw = env.MAIL_FROM;
+  if (!raw) return `Paperboard <paperboard@${new URL(publicUrl).hostname}>`;
+  // A bare address or "Name <address>"; no line breaks, which would inject headers.
+  if (!/^[^\r\n<>@]*<[^\s<>@]+@[^\s<>@]+>$|^[^\s<>@]+@[^\s<>@]+$/.test(raw.trim())) {
+    throw new ConfigError(`MAIL_FROM must be an address or "Name <address>", got "${raw}"`);
+  }
+  return raw.trim();
+}
+
+function secret(env: Env, name: string): string | null {
+  const raw = env[name];
+  if (!raw) return null;
+  if (raw.length < 32) throw new ConfigError(`${name} must be at least 32 characters long`);
+  return raw;
+}
+
 /** Reads and validates the configuration; throws `ConfigError` naming the variable on a bad value. */
 export function loadConfig(env: Env = process.env): Config {
   const port = int(env, 'PORT', 3000, 0, 65535);
@@ -69,12 +122,13 @@ export function loadConfig(env: Env = process.env): Config {
   const logLevel = env.LOG_LEVEL || 'info';
   const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
   if (!levels.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')}`);
+  const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port || 3000}`, ['http:', 'https:']);
   return {
     port,
     host,
     databaseUrl,
     dataDir: path.resolve(env.DATA_DIR || './data'),
-    publicUrl: url(env, 'PUBLIC_URL', `http://localhost:${port || 3000}`, ['http:', 'https:']),
+    publicUrl,
     logLevel,
     bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
     arxivApiUrl: url(env, 'ARXIV_API_URL', 'https://export.arxiv.org/api/query', ['http:', 'https:']),
@@ -88,6 +142,15 @@ export function loadConfig(env: Env = process.env): Config {
       perIp: int(env, 'AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
       perEmail: int(env, 'AUTH_RATE_LIMIT_PER_EMAIL', 10, 1, 1_000_000),
       windowSeconds: int(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
+    },
+    smtpUrl: smtp(env),
+    mailFrom: mailFrom(env, publicUrl),
+    sessionSecret: secret(env, 'SESSION_SECRET'),
+    passwordResetTtlMinutes: int(env, 'PASSWORD_RESET_TTL_MINUTES', 60, 5, 24 * 60),
+    digest: {
+      scheduler: bool(env, 'DIGEST_SCHEDULER', true),
+      tickSeconds: int(env, 'DIGEST_TICK_SECONDS', 60, 1, 3600),
+      reminderDays: int(env, 'DIGEST_REMINDER_DAYS', 2, 0, 30),
     },
   };
 }

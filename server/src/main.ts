@@ -5,7 +5,8 @@ import { migrate } from './db/migrate.js';
 import { seedDemo } from './db/seed.js';
 import { seedDemoAccount } from './db/demo.js';
 import { buildApp } from './app.js';
-import { deleteExpired } from './features/auth/auth.repository.js';
+import { deleteDeadPasswordResets, deleteExpired } from './features/auth/auth.repository.js';
+import { DigestScheduler } from './features/digest/digest.scheduler.js';
 import { ensureClientBuild } from './client-build.js';
 import { adminSecret, removeServerInfo, writeServerInfo } from './admin-secret.js';
 
@@ -33,6 +34,14 @@ async function main(): Promise<void> {
     throw err;
   });
 
+  // Mails are claimed under an advisory lock and recorded per user and day, so every node may run it.
+  const scheduler = config.digest.scheduler
+    ? new DigestScheduler(
+        { sql: db.sql, mailer: app.mailer, config, log: app.log },
+        { intervalMs: config.digest.tickSeconds * 1000 },
+      )
+    : null;
+
   let stopping = false;
   const stop = async (signal: string) => {
     if (stopping) return;
@@ -40,6 +49,7 @@ async function main(): Promise<void> {
     app.log.info({ signal }, 'shutting down');
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     try {
+      await scheduler?.stop();
       await app.close();
       await db.close();
       removeServerInfo(config.dataDir);
@@ -53,13 +63,20 @@ async function main(): Promise<void> {
 
   // Expired sessions and old rate-limit windows are dead weight; any node may sweep them.
   const sweep = setInterval(
-    () => void deleteExpired(db.sql).catch((err: unknown) => app.log.warn({ err }, 'session sweep failed')),
+    () =>
+      void Promise.all([deleteExpired(db.sql), deleteDeadPasswordResets(db.sql)]).catch((err: unknown) =>
+        app.log.warn({ err }, 'session sweep failed'),
+      ),
     3600_000,
   );
   sweep.unref();
 
   const address = await app.listen({ port: config.port, host: config.host });
   writeServerInfo(config.dataDir, { pid: process.pid, url: address });
+  scheduler?.start();
+  if (config.databaseUrl && !config.sessionSecret) {
+    app.log.warn('SESSION_SECRET is not set: unsubscribe links only work on the node that mailed them');
+  }
   app.log.info({ url: config.publicUrl, database: db.mode }, `Paperboard is ready on ${config.publicUrl}`);
 }
 

@@ -47,3 +47,14 @@ export const InstanceInfo = Type.Object({
   demo: Type.Union([Type.Object({ email: Type.String(), password: Type.String() }), Type.Null()]),
 });
 export type InstanceInfo = Static<typeof InstanceInfo>;
+
+/** Body of `POST /api/auth/forgot`: where to send a reset link (answered the same whether or not it exists). */
+export const ForgotPasswordRequest = Type.Object({ email: Email }, { additionalProperties: false });
+export type ForgotPasswordRequest = Static<typeof ForgotPasswordRequest>;
+
+/** Body of `POST /api/auth/reset`: the token of the mailed link and the new password. */
+export const ResetPasswordRequest = Type.Object(
+  { token: Type.String({ minLength: 16, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' }), password: Password },
+  { additionalProperties: false },
+);
+export type ResetPasswordRequest = Static<typeof ResetPasswordRequest>;

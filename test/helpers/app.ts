@@ -23,7 +23,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
 
 export interface TestApp {
   app: FastifyInstance;
-  db: Database;
+  db: Database & { url: string };
   config: Config;
   close(): Promise<void>;
 }

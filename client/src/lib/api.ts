@@ -1,8 +1,10 @@
 import type { Static } from '@sinclair/typebox';
 import type {
+  ForgotPasswordRequest,
   InstanceInfo,
   LoginRequest,
   MeResponse,
+  ResetPasswordRequest,
   SignupRequest,
   UpdateMeRequest,
   User,
@@ -22,6 +24,7 @@ import type {
 } from '../../../shared/schemas/boards.js';
 import type { ErrorBody } from '../../../shared/schemas/common.js';
 import type { ActivityPage } from '../../../shared/schemas/activity.js';
+import type { DigestSettings, DigestSettingsRequest } from '../../../shared/schemas/digest.js';
 import type { AddedCard, BoardCards, PaperBoards } from '../../../shared/schemas/cards.js';
 import type { VoteResult, VotingSettings } from '../../../shared/schemas/votes.js';
 import type {
@@ -351,4 +354,24 @@ export function suggestPresenter(boardId: string, cardId: string, signal?: Abort
 /** A page of the board's activity, newest first. */
 export function getActivity(boardId: string, before?: string, signal?: AbortSignal): Promise<ActivityPage> {
   return getJson<ActivityPage>(`${boardPath(boardId)}/activity${before ? `?before=${before}` : ''}`, signal);
+}
+
+/** Asks for a password reset link by mail; answered the same whether or not the address has an account. */
+export async function forgotPassword(body: ForgotPasswordRequest): Promise<void> {
+  await send('POST', '/api/auth/forgot', body);
+}
+
+/** Sets a new password with the token of a reset link; every session of the account is signed out. */
+export async function resetPassword(body: ResetPasswordRequest): Promise<void> {
+  await send('POST', '/api/auth/reset', body);
+}
+
+/** The signed-in user's daily digest settings (`saved` is false while they are the defaults). */
+export function getDigestSettings(signal?: AbortSignal): Promise<DigestSettings> {
+  return getJson<DigestSettings>('/api/me/digest', signal);
+}
+
+/** Saves the daily digest settings; 400 names the field (e.g. an unknown time zone). */
+export function saveDigestSettings(body: DigestSettingsRequest): Promise<DigestSettings> {
+  return sendJson<DigestSettings>('PUT', '/api/me/digest', body);
 }

@@ -9,6 +9,8 @@ export type Route =
   | { name: 'schedule'; boardId: string }
   | { name: 'invite'; token: string }
   | { name: 'settings' }
+  | { name: 'forgot' }
+  | { name: 'reset' }
   | { name: 'not-found' };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -35,6 +37,8 @@ export function matchRoute(pathname: string): Route {
     if (parts.length === 3 && third === 'members') return { name: 'members', boardId: second };
     if (parts.length === 3 && third === 'schedule') return { name: 'schedule', boardId: second };
   }
+  // The reset link carries its token in the fragment, which the page reads; the path is all that routes.
+  if (parts.length === 1 && (first === 'forgot' || first === 'reset')) return { name: first };
   if (first === 'invite' && parts.length === 2 && INVITE_TOKEN.test(second)) return { name: 'invite', token: second };
   return { name: 'not-found' };
 }

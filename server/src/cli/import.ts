@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/connect.js';
-import { readLock } from '../db/lock.js';
 import { migrate } from '../db/migrate.js';
-import { adminSecret, readServerInfo } from '../admin-secret.js';
+import { serverHoldingDataDir } from '../admin-secret.js';
 import { importPapers } from '../features/papers/papers.service.js';
 import {
   IMPORT_FORMATS,
@@ -100,16 +99,10 @@ async function run(): Promise<void> {
   const { file, format } = parseArgs(process.argv.slice(2));
   const text = await fs.readFile(file, 'utf8');
   const config = loadConfig();
-  const holder = config.databaseUrl ? null : readLock(config.dataDir);
-  if (holder) {
-    const server = readServerInfo(config.dataDir);
-    if (!server || server.pid !== holder.pid) {
-      throw new Error(
-        `the data directory is held by pid ${holder.pid}, which is not answering as a Paperboard server yet`,
-      );
-    }
+  const server = serverHoldingDataDir(config);
+  if (server) {
     process.stderr.write(`handing the import to the running server at ${server.url}\n`);
-    summarize(await importThroughServer(server.url, adminSecret(config.dataDir), text, format));
+    summarize(await importThroughServer(server.url, server.secret, text, format));
     return;
   }
   const db = await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, max: 2 });

@@ -126,3 +126,32 @@ export async function putSetting(sql: Sql, key: string, value: unknown): Promise
     insert into instance_settings (key, value) values (${key}, ${sql.json(value as never)})
     on conflict (key) do update set value = excluded.value`;
 }
+
+/** Stores a password reset token (its hash) for a user. */
+export async function createPasswordReset(sql: Sql, tokenHash: Buffer, userId: string, expiresAt: Date): Promise<void> {
+  await sql`insert into password_resets (token_hash, user_id, expires_at) values (${tokenHash}, ${userId}, ${expiresAt})`;
+}
+
+/**
+ * Uses a reset token: in one transaction, marks it used (only if unused and unexpired, so two requests
+ * with one token cannot both succeed), sets the new password, voids the user's other reset links and
+ * revokes every session. Returns the user's id, or null when the token is unknown, expired or used.
+ */
+export async function resetPassword(sql: Sql, tokenHash: Buffer, passwordHash: string): Promise<string | null> {
+  return sql.begin(async (tx) => {
+    const [reset]: [{ userId: string }?] = await tx`
+      update password_resets set used_at = now()
+      where token_hash = ${tokenHash} and used_at is null and expires_at > now()
+      returning user_id`;
+    if (!reset) return null;
+    await tx`update users set password_hash = ${passwordHash} where id = ${reset.userId}`;
+    await tx`update password_resets set used_at = now() where user_id = ${reset.userId} and used_at is null`;
+    await tx`delete from sessions where user_id = ${reset.userId}`;
+    return reset.userId;
+  });
+}
+
+/** Deletes reset tokens that can no longer be used. */
+export async function deleteDeadPasswordResets(sql: Sql): Promise<void> {
+  await sql`delete from password_resets where expires_at < now() - interval '1 day'`;
+}

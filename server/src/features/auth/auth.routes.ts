@@ -1,31 +1,41 @@
+import crypto from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
 import { ErrorBody } from '../../../../shared/schemas/common.js';
 import {
+  ForgotPasswordRequest,
   InstanceInfo,
   LoginRequest,
   MeResponse,
+  ResetPasswordRequest,
   SignupRequest,
   UpdateMeRequest,
 } from '../../../../shared/schemas/auth.js';
 import { HttpError, badRequest, conflict, unauthorized } from '../../errors.js';
-import { endSession, requireUser, startSession } from '../../plugins/auth.js';
+import { endSession, hashToken, requireUser, startSession } from '../../plugins/auth.js';
 import {
+  createPasswordReset,
   createUser,
   deleteUserSessions,
   findPasswordHash,
   findUserByEmail,
   getSetting,
   hitRateLimit,
+  resetPassword,
   updateUser,
 } from './auth.repository.js';
 import { hashPassword, verifyPassword } from './password.js';
+import { renderResetMail } from './reset-mail.js';
 
 const LOGIN_FAILED = 'email or password is incorrect';
 /** Setting key under which demo mode keeps the demo account's credentials. */
 export const DEMO_CREDENTIALS_KEY = 'demo_credentials';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody };
+/** The one answer of `POST /api/auth/forgot`, whether or not the address has an account. */
+const FORGOT_ANSWER = 'if an account uses this address, a link to reset its password is on its way';
+const INVALID_RESET = 'token: this reset link is invalid, expired or already used; ask for a new one';
 
 /** Signup, login, logout and the signed-in user's own account. */
 export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -34,11 +44,9 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const decoyHash = await hashPassword('decoy password', app.config.passwordHashCost);
 
   /** Counts an attempt per client IP and per email; refuses with 429 and Retry-After past the limit. */
-  async function limitAttempts(request: FastifyRequest, kind: string, email: string): Promise<void> {
-    const checks: [string, number][] = [
-      [`${kind}:ip:${request.ip}`, limits.perIp],
-      [`${kind}:email:${email.toLowerCase()}`, limits.perEmail],
-    ];
+  async function limitAttempts(request: FastifyRequest, kind: string, email: string | null): Promise<void> {
+    const checks: [string, number][] = [[`${kind}:ip:${request.ip}`, limits.perIp]];
+    if (email !== null) checks.push([`${kind}:email:${email.toLowerCase()}`, limits.perEmail]);
     for (const [key, max] of checks) {
       const { hits, retryAfter } = await hitRateLimit(app.sql, key, limits.windowSeconds);
       if (hits > max) {
@@ -114,6 +122,57 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       // A new password ends every other session: whoever knew the old one is signed out.
       if (passwordHash) await deleteUserSessions(app.sql, me.id, request.sessionTokenHash);
       return { user };
+    },
+  );
+
+  app.post(
+    '/api/auth/forgot',
+    {
+      schema: {
+        tags: ['auth'],
+        description: 'Mails a single-use link to reset the password. The answer is the same for unknown addresses.',
+        body: ForgotPasswordRequest,
+        response: { 202: Type.Object({ message: Type.String() }), 400: ErrorBody, 403: ErrorBody, 429: ErrorBody },
+      },
+    },
+    async (request, reply) => {
+      const email = request.body.email.trim();
+      await limitAttempts(request, 'forgot', email);
+      const user = await findUserByEmail(app.sql, email);
+      if (user) {
+        const token = crypto.randomBytes(32).toString('base64url');
+        const ttlMinutes = app.config.passwordResetTtlMinutes;
+        await createPasswordReset(app.sql, hashToken(token), user.id, new Date(Date.now() + ttlMinutes * 60_000));
+        // In the fragment, so that the token never reaches a server log when the page is opened.
+        const link = `${app.config.publicUrl}/reset#token=${token}`;
+        // Not awaited: how long a mail server takes must not tell who has an account.
+        void app.mailer
+          .send({ ...renderResetMail({ name: user.name, link, ttlMinutes }), to: user.email, kind: 'password-reset' })
+          .catch((err: unknown) => request.log.error({ err, userId: user.id }, 'password reset mail failed'));
+      }
+      return reply.status(202).send({ message: FORGOT_ANSWER });
+    },
+  );
+
+  app.post(
+    '/api/auth/reset',
+    {
+      schema: {
+        tags: ['auth'],
+        description: 'Sets a new password with the token of a reset link and signs the account out everywhere.',
+        body: ResetPasswordRequest,
+        response: { 204: { type: 'null' }, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await limitAttempts(request, 'reset', null);
+      const passwordHash = await hashPassword(request.body.password, app.config.passwordHashCost);
+      const userId = await resetPassword(app.sql, hashToken(request.body.token), passwordHash);
+      if (!userId) throw badRequest(INVALID_RESET);
+      request.log.info({ userId }, 'password reset; all sessions revoked');
+      // This browser's cookie named a session that no longer exists.
+      await endSession(request, reply);
+      return reply.status(204).send();
     },
   );
 

@@ -23,6 +23,10 @@ export interface TrendingParams {
   tag: string | null;
   limit: number;
   after: TrendingCursor | null;
+  /** The clock of the first page (default: now); the digest ranks as of its own clock. */
+  asOf?: Date;
+  /** Only papers with votes (the digest's "trending" list), without the unvoted tail in date order. */
+  votedOnly?: boolean;
 }
 
 /** Hours of age added before the power, so that brand-new papers do not divide by zero (as on HN). */
@@ -71,7 +75,7 @@ export async function trendingPapers(
   sql: Sql,
   p: TrendingParams,
 ): Promise<{ hits: PaperHit[]; last: TrendingCursor | null; more: boolean }> {
-  const asOf = p.after?.asOf ?? new Date().toISOString();
+  const asOf = p.after?.asOf ?? (p.asOf ?? new Date()).toISOString();
   const filters = sql`
     ${p.tag ? sql`and p.tags @> ${[p.tag]}::text[]` : sql``}
     ${p.q ? sql`and p.search @@ websearch_to_tsquery('english', ${p.q})` : sql``}`;
@@ -100,11 +104,15 @@ export async function trendingPapers(
        from voted v join papers p on p.id = v.paper_id
        where true ${filters} ${afterFor(score)}
        order by 4 desc, 3 desc, 2 asc limit ${p.limit + 1})
-      union all
+      ${
+        p.votedOnly
+          ? sql``
+          : sql`union all
       (select p.id, p.seq, ${sortAt} as sort_at, ${zero} as score
        from papers p
        where not exists (select 1 from voted v where v.paper_id = p.id) ${filters} ${afterFor(zero)}
-       order by ${sortAt} desc, p.seq asc limit ${p.limit + 1})
+       order by ${sortAt} desc, p.seq asc limit ${p.limit + 1})`
+      }
     )
     select p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at,
       p.created_at, page.seq::text as seq, page.score, page.sort_at::text as sort_at

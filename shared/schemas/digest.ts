@@ -1,0 +1,79 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Uuid } from './common.js';
+
+/**
+ * An IANA time zone name as text (`Europe/Berlin`, `UTC`). The schema checks the shape only; whether
+ * the zone exists is up to `canonicalTimeZone`, which asks the runtime's time zone database.
+ */
+export const TimeZoneName = Type.String({
+  minLength: 1,
+  maxLength: 64,
+  pattern: '^[A-Za-z][A-Za-z0-9_+\\-]*(/[A-Za-z0-9_+\\-]+)*$',
+  description: 'IANA time zone, e.g. Europe/Berlin',
+});
+
+/**
+ * The runtime's own spelling of an IANA zone (`utc` → `UTC`), or null when it does not know the zone.
+ * Offsets such as `+02:00` are refused: they do not follow daylight saving time.
+ */
+export function canonicalTimeZone(name: string): string | null {
+  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name) || name.length > 64) return null;
+  try {
+    return new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
+  } catch {
+    return null;
+  }
+}
+
+/** Body of `PUT /api/me/digest`. `reminders` (presenter reminders) stays as it is when left out. */
+export const DigestSettingsRequest = Type.Object(
+  {
+    enabled: Type.Boolean(),
+    hour: Type.Integer({ minimum: 0, maximum: 23, description: 'local hour at which the digest is sent' }),
+    timeZone: TimeZoneName,
+    reminders: Type.Optional(Type.Boolean({ description: 'remind me before a session I present' })),
+  },
+  { additionalProperties: false },
+);
+export type DigestSettingsRequest = Static<typeof DigestSettingsRequest>;
+
+/** `GET/PUT /api/me/digest`: the settings; `saved` is false while they are the defaults, never saved. */
+export const DigestSettings = Type.Object({
+  enabled: Type.Boolean(),
+  hour: Type.Integer({ minimum: 0, maximum: 23 }),
+  timeZone: Type.String(),
+  reminders: Type.Boolean(),
+  saved: Type.Boolean(),
+});
+export type DigestSettings = Static<typeof DigestSettings>;
+
+/** The lists a mail can unsubscribe from. */
+export const MAIL_LISTS = ['digest', 'reminders'] as const;
+export type MailList = (typeof MAIL_LISTS)[number];
+
+/** Query of `GET/POST /api/unsubscribe`: a link signed by the server, valid without a session. */
+export const UnsubscribeQuery = Type.Object(
+  {
+    user: Uuid,
+    list: Type.Union(MAIL_LISTS.map((l) => Type.Literal(l))),
+    sig: Type.String({ minLength: 1, maxLength: 128 }),
+  },
+  { additionalProperties: false },
+);
+export type UnsubscribeQuery = Static<typeof UnsubscribeQuery>;
+
+/** JSON answer of the unsubscribe routes. */
+export const UnsubscribeResult = Type.Object({
+  list: Type.Union(MAIL_LISTS.map((l) => Type.Literal(l))),
+  subscribed: Type.Boolean(),
+});
+export type UnsubscribeResult = Static<typeof UnsubscribeResult>;
+
+/** What one run of the mail job did (`POST /api/admin/digest/run`, `npm run digest`). */
+export const DigestRunResult = Type.Object({
+  digests: Type.Integer({ description: 'digests sent' }),
+  reminders: Type.Integer({ description: 'presenter reminders sent' }),
+  skipped: Type.Integer({ description: 'digests not sent because nothing was new' }),
+  failed: Type.Integer({ description: 'mails the transport refused (retried on later runs)' }),
+});
+export type DigestRunResult = Static<typeof DigestRunResult>;
