@@ -8,6 +8,10 @@ const BENCHMARKS: Record<string, { summary: string; load: () => Promise<Benchmar
     summary: 'edit fan-out latency of the sync server against the reference y-websocket server',
     load: () => import('./sync.js'),
   },
+  client: {
+    summary: 'the board screen in Chromium: gzipped JS and time until a 500-card board is interactive',
+    load: () => import('./client.js'),
+  },
   search: {
     summary: 'import throughput and search latency on a 100,000-paper library, embedded and real PostgreSQL',
     load: () => import('./search.js'),

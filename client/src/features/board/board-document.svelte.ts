@@ -62,6 +62,8 @@ export class BoardDocument {
   synced = $state(false);
   canUndo = $state(false);
   canRedo = $state(false);
+  /** Viewers (and everyone until the role is known): every edit method refuses. */
+  readOnly = $state(true);
 
   readonly #persistence: IndexeddbPersistence;
   readonly #subscribeDoc: () => void;
@@ -74,15 +76,16 @@ export class BoardDocument {
   /**
    * @param boardId the board
    * @param userId the signed-in user: names the IndexedDB copy, so accounts sharing a browser never mix
-   * @param readOnly viewers: every edit method refuses
+   * @param readOnly the initial {@link readOnly}
    */
   constructor(
     readonly boardId: string,
     readonly userId: string,
-    readonly readOnly: boolean,
+    readOnly: boolean,
     /** Called when the server closed the connection because my membership changed (role or removal). */
     private readonly onMembershipChanged: () => void = () => {},
   ) {
+    this.readOnly = readOnly;
     this.#persistence = new IndexeddbPersistence(`paperboard:${userId}:${boardId}`, this.doc);
     const wsOrigin = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}`;
     this.provider = new WebsocketProvider(`${wsOrigin}/yjs`, boardId, this.doc, { maxBackoffTime: 5000 });
@@ -260,6 +263,11 @@ export class BoardDocument {
 
   deleteComment(commentId: string): boolean {
     return this.#edit((doc) => deleteComment(doc, commentId), NOT_UNDOABLE);
+  }
+
+  /** Stops syncing (the board is gone or I am no longer a member); the copy in IndexedDB stays. */
+  disconnect(): void {
+    this.provider.disconnect();
   }
 
   undo(): void {
