@@ -31,6 +31,10 @@ export type User = Static<typeof User>;
 export const MeResponse = Type.Object({ user: User });
 export type MeResponse = Static<typeof MeResponse>;
 
+/** `GET /api/auth/session`: who is signed in, null for nobody (always 200, unlike `GET /api/me`). */
+export const SessionResponse = Type.Object({ user: Type.Union([User, Type.Null()]) });
+export type SessionResponse = Static<typeof SessionResponse>;
+
 /** Body of `PATCH /api/me`: change the display name and/or the password (the current one is required). */
 export const UpdateMeRequest = Type.Object(
   {

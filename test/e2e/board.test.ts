@@ -299,4 +299,37 @@ describe.skipIf(!hasChromium && !inCi)('the board in the browser', () => {
     expect(await panel.getByRole('button', { name: 'Remove from board' }).count()).toBe(0);
     expect(await paperTitled('A paper to look at')).toBeTruthy();
   });
+
+  it('filters the library by a tag, keeps the filter in the address, and greys out boards that have the paper', async () => {
+    const owner = await signUp(t.app, 'Tagging Tom');
+    const board = await createBoard(t.app, owner, 'Tagged board');
+    const tag = `tag-${crypto.randomBytes(3).toString('hex')}`;
+    for (const title of ['Tagged paper one', 'Tagged paper two']) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/papers',
+        headers: { cookie: owner.cookie },
+        payload: { title, abstract: 'About tags.', authors: ['Tess Tag'], tags: [tag] },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    await addPaper(owner, board.id, 'Tagged paper one');
+    const { page } = await tabs.open('/?q=tagged%20paper', { as: owner });
+    const results = page.getByRole('list', { name: 'Papers' });
+    await results.getByRole('button', { name: tag }).first().click();
+    await page.waitForURL((url) => url.searchParams.get('tag') === tag);
+    await page.getByText(`Tagged ${tag}`).waitFor();
+    await expect.poll(() => results.getByRole('listitem').filter({ hasText: 'Tagged paper' }).count()).toBe(2);
+    expect(await results.locator('h3').allInnerTexts()).toEqual(
+      expect.arrayContaining(['Tagged paper one', 'Tagged paper two']),
+    );
+
+    const first = results.getByRole('listitem').filter({ hasText: 'Tagged paper one' }).first();
+    await first.getByRole('button', { name: '+ Add to board' }).click();
+    await first.getByRole('button', { name: /Tagged board\s*Already on this board/ }).waitFor();
+    expect(await first.getByRole('button', { name: /Tagged board/ }).isDisabled()).toBe(true);
+
+    await page.getByRole('button', { name: `Remove the filter ${tag}` }).click();
+    await page.waitForURL((url) => !url.searchParams.has('tag'));
+  });
 });

@@ -67,6 +67,19 @@ describe('signup and sessions', () => {
     expect(unknown.json()).toEqual(wrong.json());
   });
 
+  it('answers GET /api/auth/session with the user, or null and 200 for nobody or a revoked session', async () => {
+    const user = await signUp(t.app, 'Session Sam');
+    const signedIn = await t.app.inject({ url: '/api/auth/session', headers: { cookie: user.cookie } });
+    expect(signedIn.statusCode).toBe(200);
+    expect(signedIn.json().user).toMatchObject({ id: user.user.id, name: 'Session Sam' });
+    const nobody = await t.app.inject({ url: '/api/auth/session' });
+    expect(nobody.statusCode).toBe(200);
+    expect(nobody.json()).toEqual({ user: null });
+    await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: user.cookie } });
+    const revoked = await t.app.inject({ url: '/api/auth/session', headers: { cookie: user.cookie } });
+    expect(revoked.json()).toEqual({ user: null });
+  });
+
   it('revokes the session on the server at logout', async () => {
     const a = await signUp(t.app, 'Logout');
     const out = await t.app.inject({ method: 'POST', url: '/api/auth/logout', headers: { cookie: a.cookie } });

@@ -12,6 +12,8 @@ interface Fixture {
   inviteId: string;
   target: TestUser;
   cardId: string;
+  /** A library paper, not yet on the board. */
+  paperId: string;
 }
 
 interface RouteCase {
@@ -30,6 +32,11 @@ const ROUTES: RouteCase[] = [
     name: 'GET cards',
     request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/cards` }),
     expected: members(200),
+  },
+  {
+    name: 'POST card',
+    request: (f) => ({ method: 'POST', url: `/api/boards/${f.boardId}/cards`, payload: { paperId: f.paperId } }),
+    expected: editors(201),
   },
   {
     name: 'PATCH board',
@@ -139,11 +146,19 @@ const ROUTES: RouteCase[] = [
 
 let t: TestApp;
 const users = {} as Record<Exclude<Caller, 'anonymous'> | 'target', TestUser>;
+let paperId: string;
 
 beforeAll(async () => {
   t = await buildTestApp();
   for (const name of ['nonMember', 'viewer', 'editor', 'owner', 'target'] as const)
     users[name] = await signUp(t.app, name);
+  const paper = await t.app.inject({
+    method: 'POST',
+    url: '/api/papers',
+    headers: { cookie: users.owner.cookie },
+    payload: { title: 'A paper for the matrix', abstract: 'Nominated by whoever may.' },
+  });
+  paperId = paper.json().id;
 });
 afterAll(() => t.close());
 
@@ -163,7 +178,7 @@ async function freshBoard(): Promise<Fixture> {
   await t.db.sql`
     insert into board_cards (board_id, card_id, raw_paper_id, column_id, position, added_by, added_at)
     values (${board.id}, ${cardId}, 'no-paper', 'column', 0, ${users.owner.user.id}, now())`;
-  return { boardId: board.id, inviteId: invite.json().id, target: users.target, cardId };
+  return { boardId: board.id, inviteId: invite.json().id, target: users.target, cardId, paperId };
 }
 
 describe('role × route matrix', () => {

@@ -4,6 +4,7 @@ import type {
   InstanceInfo,
   LoginRequest,
   MeResponse,
+  SessionResponse,
   ResetPasswordRequest,
   SignupRequest,
   UpdateMeRequest,
@@ -186,12 +187,7 @@ async function send(method: 'POST' | 'PUT' | 'PATCH' | 'DELETE', path: string, b
 
 /** The signed-in user, or null when nobody is (401). */
 export async function getMe(): Promise<User | null> {
-  try {
-    return (await getJson<MeResponse>('/api/me')).user;
-  } catch (err) {
-    if (err instanceof ApiError && err.status === 401) return null;
-    throw err;
-  }
+  return (await getJson<SessionResponse>('/api/auth/session')).user;
 }
 
 /** Signs in; the server sets the session cookie. A wrong email or password rejects with status 401. */

@@ -2,10 +2,8 @@ import type { SignupRequest, UpdateMeRequest, User } from '../../../../shared/sc
 import * as api from '../../lib/api.js';
 
 /**
- * Set while this browser holds a session. The session cookie is HttpOnly, so the page cannot see it;
- * this hint lets a visitor who never signed in here browse the library without a `GET /api/me` that
- * can only answer 401 (which the browser reports as a console error). Pages that need an account
- * always ask the server, so a missing or stale hint never locks anyone out.
+ * Set while this browser holds a session, so that other tabs follow sign-ins and sign-outs (storage
+ * events). Who is signed in always comes from the server (`GET /api/auth/session`).
  */
 const SIGNED_IN_HINT = 'paperboard:signed-in';
 
@@ -40,15 +38,11 @@ export class Session {
   #pending: Promise<void> | null = null;
 
   /**
-   * Asks the server who is signed in. Without the hint that this browser signed in, nobody is assumed
-   * and the server is not asked, unless `verify` (pages that need an account set it).
+   * Asks the server who is signed in (once at a time). `verify` is kept for callers that insist; the
+   * server is always asked, since a session cookie may exist that this tab has not seen signed in.
    */
-  load(options: { verify?: boolean } = {}): Promise<void> {
+  load(_options: { verify?: boolean } = {}): Promise<void> {
     if (this.#pending) return this.#pending;
-    if (!options.verify && !readHint()) {
-      this.ready = true;
-      return Promise.resolve();
-    }
     this.#pending = this.#fetch().finally(() => (this.#pending = null));
     return this.#pending;
   }

@@ -4,25 +4,33 @@ import type { PaperHit, PaperSort } from '../../../../shared/schemas/papers.js';
 export interface LibraryQuery {
   q: string;
   sort: PaperSort;
+  /** Only papers with this tag; '' for all. */
+  tag: string;
 }
 
 /** Reads `?q=&sort=`; relevance is the default sort and is left out of URLs. */
 export function parseLibraryQuery(search: string): LibraryQuery {
   const params = new URLSearchParams(search);
   const sort = params.get('sort');
-  return { q: params.get('q') ?? '', sort: sort === 'recent' || sort === 'trending' ? sort : 'relevance' };
+  return {
+    q: params.get('q') ?? '',
+    sort: sort === 'recent' || sort === 'trending' ? sort : 'relevance',
+    tag: params.get('tag') ?? '',
+  };
 }
 
 /**
- * The `?q=&sort=` part of a URL for a query: '' for the plain library (by recency), `?sort=trending`
- * for the trending list without a query.
+ * The `?q=&sort=&tag=` part of a URL for a query: '' for the plain library (by recency); without a
+ * query only `trending` is a sort worth keeping.
  */
-export function formatLibraryQuery({ q, sort }: LibraryQuery): string {
+export function formatLibraryQuery({ q, sort, tag }: LibraryQuery): string {
   const query = q.trim();
-  if (!query) return sort === 'trending' ? '?sort=trending' : '';
-  const params = new URLSearchParams({ q: query });
-  if (sort !== 'relevance') params.set('sort', sort);
-  return `?${params}`;
+  const params = new URLSearchParams();
+  if (query) params.set('q', query);
+  if (query ? sort !== 'relevance' : sort === 'trending') params.set('sort', sort);
+  if (tag) params.set('tag', tag);
+  const search = params.toString();
+  return search ? `?${search}` : '';
 }
 
 /** `items` followed by those of `more` not already in it (a paper added meanwhile can shift pages). */

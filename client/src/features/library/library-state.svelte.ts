@@ -17,6 +17,8 @@ export class LibraryState {
   query = $state('');
   /** The sort the user chose; without a query the list is by recency, or trending when chosen. */
   sortChoice = $state<PaperSort>('relevance');
+  /** The tag filter ('' for none), applied at once. */
+  tag = $state('');
   items = $state.raw<PaperHit[]>([]);
   nextCursor = $state<string | null>(null);
   /** A new search is in flight. */
@@ -31,6 +33,8 @@ export class LibraryState {
   shownQuery = $state('');
   /** The sort the current `items` are in. */
   shownSort = $state<PaperSort>('recent');
+  /** The tag the current `items` are filtered by. */
+  shownTag = $state('');
   /** At least one search has answered, so `items` can be trusted to say "nothing". */
   loaded = $state(false);
 
@@ -43,9 +47,10 @@ export class LibraryState {
   #lastUrlWrite = 0;
 
   #readUrl(): void {
-    const { q, sort } = parseLibraryQuery(window.location.search);
+    const { q, sort, tag } = parseLibraryQuery(window.location.search);
     this.query = q;
     this.sortChoice = sort;
+    this.tag = tag;
   }
 
   /** Sets the query from the search box; the search runs once typing pauses. */
@@ -67,6 +72,13 @@ export class LibraryState {
     this.#commit({ newEntry: true });
   }
 
+  /** Shows only papers with `tag` ('' shows all again). */
+  setTag(tag: string): void {
+    if (tag === this.tag) return;
+    this.tag = tag;
+    this.#commit({ newEntry: true });
+  }
+
   /** Runs the search the URL describes, without touching history (start-up, back and forward). */
   syncFromUrl(): void {
     this.#readUrl();
@@ -83,14 +95,14 @@ export class LibraryState {
     clearTimeout(this.#debounce);
     this.#writeUrl(options.newEntry ?? false);
     // Typing a trailing space changes nothing that the server would see.
-    const shown = this.query.trim() === this.shownQuery && this.sort === this.shownSort;
+    const shown = this.query.trim() === this.shownQuery && this.sort === this.shownSort && this.tag === this.shownTag;
     if (options.skipIfShown && shown && this.loaded && !this.loading && !this.error) return;
     void this.search();
   }
 
   #writeUrl(newEntry: boolean): void {
     const { pathname, search, hash } = window.location;
-    const url = `${pathname}${formatLibraryQuery({ q: this.query, sort: this.sortChoice })}${hash}`;
+    const url = `${pathname}${formatLibraryQuery({ q: this.query, sort: this.sortChoice, tag: this.tag })}${hash}`;
     if (url === `${pathname}${search}${hash}`) return;
     const now = Date.now();
     const replace = !newEntry && now - this.#lastUrlWrite < HISTORY_BURST_MS;
@@ -107,17 +119,19 @@ export class LibraryState {
     const generation = ++this.#generation;
     const q = this.query.trim();
     const sort = this.sort;
+    const tag = this.tag;
     this.loading = true;
     this.loadingMore = false;
     this.error = null;
     this.moreError = null;
     try {
-      const page = await searchPapers({ q, sort, limit: PAGE_SIZE }, controller.signal);
+      const page = await searchPapers({ q, sort, tag: tag || undefined, limit: PAGE_SIZE }, controller.signal);
       if (generation !== this.#generation) return;
       this.items = page.items;
       this.nextCursor = page.nextCursor;
       this.shownQuery = q;
       this.shownSort = sort;
+      this.shownTag = tag;
       this.loaded = true;
     } catch (err) {
       if (generation !== this.#generation || isAbort(err)) return;
@@ -136,7 +150,10 @@ export class LibraryState {
     this.loadingMore = true;
     this.moreError = null;
     try {
-      const page = await searchPapers({ q: this.shownQuery, sort: this.shownSort, limit: PAGE_SIZE, cursor }, signal);
+      const page = await searchPapers(
+        { q: this.shownQuery, sort: this.shownSort, tag: this.shownTag || undefined, limit: PAGE_SIZE, cursor },
+        signal,
+      );
       if (generation !== this.#generation) return;
       this.items = appendUnique(this.items, page.items);
       this.nextCursor = page.nextCursor;

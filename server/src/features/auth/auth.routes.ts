@@ -8,6 +8,7 @@ import {
   InstanceInfo,
   LoginRequest,
   MeResponse,
+  SessionResponse,
   ResetPasswordRequest,
   SignupRequest,
   UpdateMeRequest,
@@ -94,6 +95,14 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await endSession(request, reply);
       return reply.status(204).send();
     },
+  );
+
+  // The page asks this on every load: a signed-out visitor gets 200 with null rather than a 401, which
+  // browsers report as an error in the console.
+  app.get(
+    '/api/auth/session',
+    { schema: { tags: ['auth'], response: { 200: SessionResponse } } },
+    async (request) => ({ user: request.user ?? null }),
   );
 
   app.get(
