@@ -2,14 +2,14 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { BoardDetail } from '../../shared/schemas/boards.js';
 import { ensureClientBuild } from '../../server/src/client-build.js';
 import { seedDemoAccount, type DemoCredentials } from '../../server/src/db/demo.js';
 import { seedDemo } from '../../server/src/db/seed.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { hasChromium, launchBrowser } from '../helpers/browser.js';
+import { BrowserSessions, hasChromium, launchBrowser, unexpectedErrors } from '../helpers/browser.js';
 import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
@@ -22,22 +22,12 @@ if (!hasChromium && !inCi) {
   );
 }
 
-/** A browser tab plus everything it reported that a clean page never reports. */
-interface Session {
-  context: BrowserContext;
-  page: Page;
-  consoleErrors: string[];
-  dialogs: string[];
-  /** Console errors a test provokes on purpose (the browser logs every 4xx response). */
-  expectedConsoleErrors?: RegExp;
-}
-
 describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the browser', () => {
   let t: TestApp;
   let baseUrl: string;
   let browser: Browser;
   let demo: DemoCredentials;
-  let sessions: Session[] = [];
+  let tabs: BrowserSessions;
 
   beforeAll(async () => {
     if (!hasChromium) {
@@ -55,6 +45,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     browser = await launchBrowser();
+    tabs = new BrowserSessions(browser, baseUrl);
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
   });
 
@@ -65,54 +56,11 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
 
   // Every test: no console errors, no uncaught exceptions, no alert/confirm/prompt.
   afterEach(async () => {
-    const opened = sessions;
-    sessions = [];
-    await Promise.all(opened.map((s) => s.context.close()));
-    for (const session of opened) {
-      const expected = session.expectedConsoleErrors;
-      expect(session.consoleErrors.filter((e) => !expected?.test(e))).toEqual([]);
+    for (const session of await tabs.closeAll()) {
+      expect(unexpectedErrors(session)).toEqual([]);
       expect(session.dialogs).toEqual([]);
     }
   });
-
-  /** Opens `path` in a new browser context, signed in as `as` (through their session cookie) if given. */
-  async function open(
-    path: string,
-    options: { as?: TestUser; width?: number; dark?: boolean; expectedConsoleErrors?: RegExp } = {},
-  ): Promise<Session> {
-    const context = await browser.newContext({
-      viewport: { width: options.width ?? 1280, height: options.width ? 740 : 800 },
-      colorScheme: options.dark ? 'dark' : 'light',
-      reducedMotion: 'reduce',
-      permissions: ['clipboard-read', 'clipboard-write'],
-    });
-    if (options.as) {
-      await context.addCookies([
-        { name: 'pb_session', value: options.as.cookie.replace(/^pb_session=/, ''), url: baseUrl },
-      ]);
-    }
-    // Well under the test timeout, so that a missing element fails with a locator message.
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    const session: Session = {
-      context,
-      page,
-      consoleErrors: [],
-      dialogs: [],
-      expectedConsoleErrors: options.expectedConsoleErrors,
-    };
-    page.on('console', (message) => {
-      if (message.type() === 'error') session.consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => session.consoleErrors.push(`pageerror: ${error.message}`));
-    page.on('dialog', (dialog) => {
-      session.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    sessions.push(session);
-    await page.goto(`${baseUrl}${path}`);
-    return session;
-  }
 
   const uniqueEmail = (name: string) =>
     `${name.toLowerCase().replace(/\W+/g, '.')}.${crypto.randomBytes(4).toString('hex')}@example.org`;
@@ -135,7 +83,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
   }
 
   it('shows the demo credentials on the login page, and "Use demo account" signs in to the demo board', async () => {
-    const { page } = await open('/login');
+    const { page } = await tabs.open('/login');
     const demoBox = page.getByRole('complementary', { name: 'Demo account' });
     await demoBox.waitFor();
     expect(await demoBox.innerText()).toContain(demo.email);
@@ -150,7 +98,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
   });
 
   it('says that the email or password is incorrect after a wrong password', async () => {
-    const { page } = await open('/login', { expectedConsoleErrors: /status of 401/ });
+    const { page } = await tabs.open('/login', { expectedConsoleErrors: /status of 401/ });
     await page.getByLabel('Email').fill(demo.email);
     await page.getByLabel('Password').fill('not the password');
     await page.getByLabel('Password').press('Enter');
@@ -161,7 +109,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
   });
 
   it('signs a new user up, explaining a too-short password first, and shows their empty boards list', async () => {
-    const { page } = await open('/signup');
+    const { page } = await tabs.open('/signup');
     expect(await isFocused(page.getByLabel('Name'))).toBe(true);
     await fillSignup(page, 'Nadia New', uniqueEmail('Nadia New'), 'short');
     await page.getByRole('alert').filter({ hasText: 'Use at least 10 characters' }).waitFor();
@@ -177,7 +125,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
 
   it('creates a board from the empty boards list and lists it', async () => {
     const owner = await signUp(t.app, 'Olga Owner');
-    const { page } = await open('/boards', { as: owner });
+    const { page } = await tabs.open('/boards', { as: owner });
     await page.getByRole('button', { name: 'Create a board' }).click();
     const name = page.getByLabel('Name');
     expect(await isFocused(name)).toBe(true);
@@ -202,9 +150,9 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
   it('copies a new editor invite link that another user opens, signs up through and accepts', async () => {
     const owner = await signUp(t.app, 'Irene Inviter');
     const board = await createBoard(t.app, owner, 'Vision reading group');
-    const ownerTab = await open(`/boards/${board.id}`, { as: owner });
-    const tabs = ownerTab.page.getByRole('navigation', { name: 'Board sections' });
-    await tabs.getByRole('link', { name: /^Members/ }).click();
+    const ownerTab = await tabs.open(`/boards/${board.id}`, { as: owner });
+    const sections = ownerTab.page.getByRole('navigation', { name: 'Board sections' });
+    await sections.getByRole('link', { name: /^Members/ }).click();
     await ownerTab.page.waitForURL(`${baseUrl}/boards/${board.id}/members`);
     await memberRow(ownerTab.page, 'Irene Inviter').waitFor();
 
@@ -222,7 +170,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
     expect(await inviteList.innerText()).toMatch(/Editor[\s\S]*Expires in 14 days[\s\S]*0 uses/);
 
     // Another person, signed out, opens the link: sign-up first, then back to the invitation.
-    const guest = await open(new URL(link).pathname, { expectedConsoleErrors: /status of 401/ });
+    const guest = await tabs.open(new URL(link).pathname, { expectedConsoleErrors: /status of 401/ });
     const { page } = guest;
     await page.waitForURL(`${baseUrl}/login?next=${encodeURIComponent(new URL(link).pathname)}`);
     expect(await page.getByText('to accept your invitation').isVisible()).toBe(true);
@@ -251,7 +199,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
     const board = await createBoard(t.app, owner, 'Robotics journal club');
     await addMember(t.app, owner, board.id, member, 'editor');
 
-    const { page } = await open(`/boards/${board.id}/members`, { as: owner });
+    const { page } = await tabs.open(`/boards/${board.id}/members`, { as: owner });
     const role = page.getByRole('combobox', { name: 'Role of Mia Member' });
     expect(await role.inputValue()).toBe('editor');
     await role.selectOption('viewer');
@@ -264,7 +212,10 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
   it('shows the server’s message when the last owner tries to demote themselves', async () => {
     const owner = await signUp(t.app, 'Lone Owner');
     const board = await createBoard(t.app, owner, 'Solo board');
-    const { page } = await open(`/boards/${board.id}/members`, { as: owner, expectedConsoleErrors: /status of 409/ });
+    const { page } = await tabs.open(`/boards/${board.id}/members`, {
+      as: owner,
+      expectedConsoleErrors: /status of 409/,
+    });
     const role = page.getByRole('combobox', { name: 'Role of Lone Owner' });
     await role.selectOption('editor');
     await page
@@ -286,7 +237,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
     });
     expect(created.statusCode).toBe(201);
 
-    const { page } = await open(`/boards/${board.id}/members`, { as: owner });
+    const { page } = await tabs.open(`/boards/${board.id}/members`, { as: owner });
     const invite = page.getByRole('list', { name: 'Invite links' }).getByRole('listitem');
     expect(await invite.innerText()).toMatch(/Viewer[\s\S]*0 of 5 uses/);
     await invite.getByRole('button', { name: /^Revoke the viewer invite/ }).click();
@@ -305,7 +256,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
     const board = await createBoard(t.app, owner, 'Leaving soon');
     await addMember(t.app, owner, board.id, viewer, 'viewer');
 
-    const { page } = await open(`/boards/${board.id}/members`, { as: viewer });
+    const { page } = await tabs.open(`/boards/${board.id}/members`, { as: viewer });
     await memberRow(page, 'Paula Owner').waitFor();
     expect(await page.getByRole('combobox').count()).toBe(0);
     expect(await page.getByRole('region', { name: 'Invite links' }).count()).toBe(0);
@@ -320,7 +271,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
 
   it('logs out to the signed-out header, after which /api/me answers 401', async () => {
     const user = await signUp(t.app, 'Lou Logout');
-    const { page } = await open('/login');
+    const { page } = await tabs.open('/login');
     await page.getByLabel('Email').fill(user.user.email);
     await page.getByLabel('Password').fill(user.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
@@ -341,7 +292,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
 
   it('changes the name and the password in settings', async () => {
     const user = await signUp(t.app, 'Sam Settings');
-    const { page } = await open('/settings', { as: user, expectedConsoleErrors: /status of 400/ });
+    const { page } = await tabs.open('/settings', { as: user, expectedConsoleErrors: /status of 400/ });
     const name = page.getByLabel('Name');
     expect(await isFocused(name)).toBe(true);
     await name.fill('Samira Settings');
@@ -366,7 +317,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
 
   it('links "Sign in to import papers." to the login page, which returns to the library', async () => {
     const user = await signUp(t.app, 'Ivan Importer');
-    const { page } = await open('/', { expectedConsoleErrors: /status of 401/ });
+    const { page } = await tabs.open('/', { expectedConsoleErrors: /status of 401/ });
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Import papers' });
     await dialog.getByRole('textbox', { name: 'Paste papers' }).fill('2401.00001');
@@ -388,17 +339,17 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
     await addMember(t.app, owner, board.id, member, 'editor');
     const fits = (page: Page) => page.evaluate(() => document.documentElement.scrollWidth);
 
-    const login = await open('/login', { width: 360 });
+    const login = await tabs.open('/login', { width: 360 });
     await login.page.getByRole('complementary', { name: 'Demo account' }).waitFor();
     expect(await fits(login.page)).toBeLessThanOrEqual(360);
     await login.page.screenshot({ path: `${RESULTS_DIR}login-360.png`, fullPage: true });
 
-    const boards = await open('/boards', { as: owner, width: 360 });
+    const boards = await tabs.open('/boards', { as: owner, width: 360 });
     await boards.page.getByRole('link', { name: board.name }).waitFor();
     expect(await fits(boards.page)).toBeLessThanOrEqual(360);
     await boards.page.screenshot({ path: `${RESULTS_DIR}boards-360.png`, fullPage: true });
 
-    const members = await open(`/boards/${board.id}/members`, { as: owner, width: 360 });
+    const members = await tabs.open(`/boards/${board.id}/members`, { as: owner, width: 360 });
     await memberRow(members.page, 'Member With A Rather Long Name').waitFor();
     // Viewport shots: a full-page one would paint the sticky header halfway down.
     await members.page.screenshot({ path: `${RESULTS_DIR}members-360.png` });
@@ -407,7 +358,7 @@ describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the 
     expect(await fits(members.page)).toBeLessThanOrEqual(360);
     await members.page.screenshot({ path: `${RESULTS_DIR}members-invite-360.png` });
 
-    const dark = await open(`/boards/${board.id}/members`, { as: owner, dark: true });
+    const dark = await tabs.open(`/boards/${board.id}/members`, { as: owner, dark: true });
     await memberRow(dark.page, 'Member With A Rather Long Name').waitFor();
     await dark.page.screenshot({ path: `${RESULTS_DIR}members-dark.png` });
   });

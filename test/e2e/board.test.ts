@@ -318,7 +318,7 @@ describe.skipIf(!hasChromium && !inCi)('the board in the browser', () => {
     const results = page.getByRole('list', { name: 'Papers' });
     await results.getByRole('button', { name: tag }).first().click();
     await page.waitForURL((url) => url.searchParams.get('tag') === tag);
-    await page.getByText(`Tagged ${tag}`).waitFor();
+    await page.getByRole('button', { name: `Remove the filter ${tag}` }).waitFor();
     await expect.poll(() => results.getByRole('listitem').filter({ hasText: 'Tagged paper' }).count()).toBe(2);
     expect(await results.locator('h3').allInnerTexts()).toEqual(
       expect.arrayContaining(['Tagged paper one', 'Tagged paper two']),

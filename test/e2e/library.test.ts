@@ -1,14 +1,14 @@
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { PaperPage } from '../../shared/schemas/papers.js';
 import { ensureClientBuild } from '../../server/src/client-build.js';
 import { seedDemo } from '../../server/src/db/seed.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { hasChromium, launchBrowser } from '../helpers/browser.js';
-import { signUp } from '../helpers/factories.js';
+import { BrowserSessions, hasChromium, launchBrowser, unexpectedErrors } from '../helpers/browser.js';
+import { signUp, type TestUser } from '../helpers/factories.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
 const inCi = Boolean(process.env.CI);
@@ -17,16 +17,6 @@ const BODY_LIMIT = 64 * 1024;
 
 if (!hasChromium && !inCi) {
   console.warn('[e2e] /usr/bin/chromium is not installed: skipping the library page tests (apt-get install chromium)');
-}
-
-/** A browser tab plus everything it reported that a clean page never reports. */
-interface Session {
-  context: BrowserContext;
-  page: Page;
-  consoleErrors: string[];
-  dialogs: string[];
-  /** Console errors a test provokes on purpose (the browser logs every 4xx response). */
-  expectedConsoleErrors?: RegExp;
 }
 
 /** A pasted "trending papers" text: a title line then an abstract line per paper. */
@@ -45,9 +35,9 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
   let t: TestApp;
   let baseUrl: string;
   let browser: Browser;
-  let sessions: Session[] = [];
-  /** The session cookie of a signed-up reader: importing needs one. */
-  let sessionCookie: string;
+  let tabs: BrowserSessions;
+  /** A signed-up reader: importing needs one. */
+  let reader: TestUser;
 
   beforeAll(async () => {
     if (!hasChromium) {
@@ -59,10 +49,11 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
     await ensureClientBuild(() => {});
     t = await buildTestApp({ bodyLimitBytes: BODY_LIMIT });
     await seedDemo(t.db.sql, t.config);
-    sessionCookie = (await signUp(t.app, 'Library Reader')).cookie.replace(/^pb_session=/, '');
+    reader = await signUp(t.app, 'Library Reader');
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     browser = await launchBrowser();
+    tabs = new BrowserSessions(browser, baseUrl);
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
   });
 
@@ -73,50 +64,11 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
 
   // Every test: no console errors, no uncaught exceptions, no alert/confirm/prompt.
   afterEach(async () => {
-    const opened = sessions;
-    sessions = [];
-    await Promise.all(opened.map((s) => s.context.close()));
-    for (const session of opened) {
-      const expected = session.expectedConsoleErrors;
-      expect(session.consoleErrors.filter((e) => !expected?.test(e))).toEqual([]);
+    for (const session of await tabs.closeAll()) {
+      expect(unexpectedErrors(session)).toEqual([]);
       expect(session.dialogs).toEqual([]);
     }
   });
-
-  async function open(
-    path = '/',
-    options: {
-      width?: number;
-      height?: number;
-      colorScheme?: 'light' | 'dark';
-      signedIn?: boolean;
-      /** Runs before the page loads, e.g. to fake API answers with `page.route`. */
-      setup?: (page: Page) => Promise<void>;
-    } = {},
-  ): Promise<Session> {
-    const context = await browser.newContext({
-      viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
-      colorScheme: options.colorScheme ?? 'light',
-      reducedMotion: 'reduce',
-    });
-    if (options.signedIn) await context.addCookies([{ name: 'pb_session', value: sessionCookie, url: baseUrl }]);
-    // Well under the test timeout, so that a missing element fails with a locator message.
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    const session: Session = { context, page, consoleErrors: [], dialogs: [] };
-    page.on('console', (message) => {
-      if (message.type() === 'error') session.consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => session.consoleErrors.push(`pageerror: ${error.message}`));
-    page.on('dialog', (dialog) => {
-      session.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    sessions.push(session);
-    await options.setup?.(page);
-    await page.goto(`${baseUrl}${path}`);
-    return session;
-  }
 
   const rows = (page: Page): Locator => page.getByRole('list', { name: 'Papers' }).locator(':scope > li');
   const searchBox = (page: Page): Locator => page.getByRole('searchbox', { name: 'Search papers' });
@@ -145,7 +97,7 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
   }
 
   it('lists the papers of the library, newest first, with Relevance disabled', async () => {
-    const { page } = await open('/');
+    const { page } = await tabs.open('/');
     await rows(page).first().waitFor();
     expect(await rows(page).count()).toBe(20);
     const newest = await api('sort=recent&limit=20');
@@ -156,7 +108,7 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
   });
 
   it('shows matching results with the query words highlighted in <mark>', async () => {
-    const { page } = await open('/');
+    const { page } = await tabs.open('/');
     await rows(page).first().waitFor();
     await searchBox(page).fill('mixture of experts');
     await waitForResults(page, 'mixture of experts');
@@ -170,7 +122,7 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
   });
 
   it('focuses the search box on "/" and clears it on Escape', async () => {
-    const { page } = await open('/?q=diffusion');
+    const { page } = await tabs.open('/?q=diffusion');
     await waitForResults(page, 'diffusion');
     expect(await isFocused(searchBox(page))).toBe(false);
     await page.keyboard.press('/');
@@ -183,7 +135,7 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
   });
 
   it('sorts a search by date on the Recent tab, kept in the URL across reload and back', async () => {
-    const { page } = await open('/?q=mixture%20of%20experts');
+    const { page } = await tabs.open('/?q=mixture%20of%20experts');
     await waitForResults(page, 'mixture of experts');
     const relevance = page.getByRole('button', { name: 'Relevance' });
     const recent = page.getByRole('button', { name: 'Recent' });
@@ -206,7 +158,7 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
   });
 
   it('loads the next page when the list is scrolled to its end', async () => {
-    const { page } = await open('/');
+    const { page } = await tabs.open('/');
     await rows(page).first().waitFor();
     expect(await rows(page).count()).toBe(20);
     await rows(page).last().scrollIntoViewIfNeeded();
@@ -216,7 +168,7 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
   });
 
   it('suggests removing words when nothing matches', async () => {
-    const { page } = await open('/?q=mixture%20zyxwvut');
+    const { page } = await tabs.open('/?q=mixture%20zyxwvut');
     await page.getByText('No papers match “mixture zyxwvut”').waitFor();
     await page.getByRole('button', { name: 'without zyxwvut' }).click();
     await waitForResults(page, 'mixture');
@@ -225,7 +177,7 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
   });
 
   it('explains how to add papers when the library is empty', async () => {
-    const { page } = await open('/', {
+    const { page } = await tabs.open('/', {
       setup: async (p) => {
         await p.route('**/api/papers?*', (route) => route.fulfill({ json: { items: [], nextCursor: null } }));
       },
@@ -238,7 +190,8 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
 
   it('shows a failed search with a Retry button that recovers', async () => {
     let fail = true;
-    const session = await open('/', {
+    const { page } = await tabs.open('/', {
+      expectedConsoleErrors: /status of 500/,
       setup: async (p) => {
         await p.route('**/api/papers?*', (route) =>
           fail
@@ -247,8 +200,6 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
         );
       },
     });
-    session.expectedConsoleErrors = /status of 500/;
-    const { page } = session;
     const alert = page.getByRole('alert').filter({ hasText: 'The search failed' });
     await alert.waitFor();
     expect(await alert.innerText()).toContain('Something went wrong on our side.');
@@ -260,7 +211,7 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
 
   it('imports pasted text, reporting created papers and then duplicates on a second import', async () => {
     const titles = ['Sparse Lattice Routing for Tiny Transformers', 'Causal Probing of Retrieval Heads'];
-    const { page } = await open('/', { signedIn: true });
+    const { page } = await tabs.open('/', { as: reader });
     await rows(page).first().waitFor();
     const dialog = await importViaDialog(page, trendingText(titles));
     await dialog.getByText('2 created').waitFor();
@@ -277,7 +228,7 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
 
   it('renders a title made of HTML as literal text', async () => {
     const title = '<img src=x onerror=alert(1)>';
-    const { page } = await open('/', { signedIn: true });
+    const { page } = await tabs.open('/', { as: reader });
     await rows(page).first().waitFor();
     const dialog = await importViaDialog(page, trendingText([title]));
     await dialog.getByText('1 created').waitFor();
@@ -291,18 +242,14 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
   });
 
   it('asks to sign in before importing', async () => {
-    const session = await open('/');
-    session.expectedConsoleErrors = /status of 401/;
-    const { page } = session;
+    const { page } = await tabs.open('/', { expectedConsoleErrors: /status of 401/ });
     await rows(page).first().waitFor();
     const dialog = await importViaDialog(page, trendingText(['Anonymous Contributions Considered']));
     await dialog.getByRole('alert').filter({ hasText: 'Sign in to import papers.' }).waitFor();
   });
 
   it('explains an upload that is too large or not text', async () => {
-    const session = await open('/', { signedIn: true });
-    session.expectedConsoleErrors = /status of 41[35]/;
-    const { page } = session;
+    const { page } = await tabs.open('/', { as: reader, expectedConsoleErrors: /status of 41[35]/ });
     await rows(page).first().waitFor();
     await page.getByRole('button', { name: 'Import', exact: true }).click();
     const dialog = page.getByRole('dialog', { name: 'Import papers' });
@@ -329,15 +276,15 @@ describe.skipIf(!hasChromium && !inCi)('the library page', () => {
   });
 
   it('fits a 360 px wide screen and looks clean (screenshots in test-results/)', async () => {
-    const desktop = await open('/?q=mixture%20of%20experts');
+    const desktop = await tabs.open('/?q=mixture%20of%20experts');
     await waitForResults(desktop.page, 'mixture of experts');
     await desktop.page.screenshot({ path: `${RESULTS_DIR}library.png` });
 
-    const dark = await open('/', { colorScheme: 'dark' });
+    const dark = await tabs.open('/', { dark: true });
     await rows(dark.page).first().waitFor();
     await dark.page.screenshot({ path: `${RESULTS_DIR}library-dark.png` });
 
-    const { page } = await open('/?q=mixture%20of%20experts', { width: 360, height: 740 });
+    const { page } = await tabs.open('/?q=mixture%20of%20experts', { width: 360, height: 740 });
     await waitForResults(page, 'mixture of experts');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: `${RESULTS_DIR}library-360.png` });

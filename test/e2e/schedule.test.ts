@@ -1,12 +1,20 @@
-import crypto from 'node:crypto';
 import fs from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
-import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { boardRoom } from '../../shared/protocol/socket-events.js';
+import type { BoardCards } from '../../shared/schemas/cards.js';
 import { ensureClientBuild } from '../../server/src/client-build.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { hasChromium, launchBrowser } from '../helpers/browser.js';
+import {
+  BrowserSessions,
+  hasChromium,
+  launchBrowser,
+  unexpectedErrors,
+  type BrowserSession,
+  type OpenOptions,
+} from '../helpers/browser.js';
 import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
 
 const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
@@ -18,16 +26,6 @@ const LOCALE = 'en-GB';
 
 if (!hasChromium && !inCi) {
   console.warn('[e2e] /usr/bin/chromium is not installed: skipping the schedule page tests (apt-get install chromium)');
-}
-
-/** A browser tab plus everything it reported that a clean page never reports. */
-interface Session {
-  context: BrowserContext;
-  page: Page;
-  consoleErrors: string[];
-  dialogs: string[];
-  /** Console errors a test provokes on purpose (the browser logs every 4xx and 5xx response). */
-  expectedConsoleErrors?: RegExp;
 }
 
 /** A board with an owner, a viewer and an editor who presents. */
@@ -49,7 +47,7 @@ describe.skipIf(!hasChromium && !inCi)('the schedule page', () => {
   let t: TestApp;
   let baseUrl: string;
   let browser: Browser;
-  let sessions: Session[] = [];
+  let tabs: BrowserSessions;
 
   beforeAll(async () => {
     if (!hasChromium) {
@@ -63,6 +61,7 @@ describe.skipIf(!hasChromium && !inCi)('the schedule page', () => {
     await t.app.listen({ port: 0, host: '127.0.0.1' });
     baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
     browser = await launchBrowser();
+    tabs = new BrowserSessions(browser, baseUrl);
     fs.mkdirSync(RESULTS_DIR, { recursive: true });
   });
 
@@ -73,62 +72,15 @@ describe.skipIf(!hasChromium && !inCi)('the schedule page', () => {
 
   // Every test: no console errors, no uncaught exceptions, no alert/confirm/prompt.
   afterEach(async () => {
-    const opened = sessions;
-    sessions = [];
-    await Promise.all(opened.map((s) => s.context.close()));
-    for (const session of opened) {
-      const expected = session.expectedConsoleErrors;
-      expect(session.consoleErrors.filter((e) => !expected?.test(e))).toEqual([]);
+    for (const session of await tabs.closeAll()) {
+      expect(unexpectedErrors(session)).toEqual([]);
       expect(session.dialogs).toEqual([]);
     }
   });
 
   /** Opens `path` in a new browser context in Tokyo, signed in as `as`. */
-  async function open(
-    path: string,
-    options: {
-      as: TestUser;
-      width?: number;
-      dark?: boolean;
-      expectedConsoleErrors?: RegExp;
-      /** Runs before the page loads, e.g. to fake API answers with `page.route`. */
-      setup?: (page: Page) => Promise<unknown>;
-    },
-  ): Promise<Session> {
-    const context = await browser.newContext({
-      viewport: { width: options.width ?? 1280, height: options.width ? 740 : 800 },
-      colorScheme: options.dark ? 'dark' : 'light',
-      reducedMotion: 'reduce',
-      timezoneId: TIME_ZONE,
-      locale: LOCALE,
-      permissions: ['clipboard-read', 'clipboard-write'],
-    });
-    await context.addCookies([
-      { name: 'pb_session', value: options.as.cookie.replace(/^pb_session=/, ''), url: baseUrl },
-    ]);
-    // Well under the test timeout, so that a missing element fails with a locator message.
-    context.setDefaultTimeout(10_000);
-    const page = await context.newPage();
-    const session: Session = {
-      context,
-      page,
-      consoleErrors: [],
-      dialogs: [],
-      expectedConsoleErrors: options.expectedConsoleErrors,
-    };
-    page.on('console', (message) => {
-      if (message.type() === 'error') session.consoleErrors.push(message.text());
-    });
-    page.on('pageerror', (error) => session.consoleErrors.push(`pageerror: ${error.message}`));
-    page.on('dialog', (dialog) => {
-      session.dialogs.push(`${dialog.type()}: ${dialog.message()}`);
-      void dialog.dismiss();
-    });
-    sessions.push(session);
-    await options.setup?.(page);
-    await page.goto(`${baseUrl}${path}`);
-    return session;
-  }
+  const open = (path: string, options: OpenOptions & { as: TestUser }): Promise<BrowserSession> =>
+    tabs.open(path, { timezoneId: TIME_ZONE, locale: LOCALE, ...options });
 
   /** The library paper titled `title`, added unless an earlier test did (titles are unique). */
   async function addPaper(user: TestUser, title: string): Promise<string> {
@@ -143,12 +95,28 @@ describe.skipIf(!hasChromium && !inCi)('the schedule page', () => {
     return res.json().id;
   }
 
-  /** Puts a card straight into the board's projection, as the sync server does after an edit. */
-  async function placeCard(boardId: string, paperId: string, addedBy: TestUser): Promise<string> {
-    const cardId = `card-${crypto.randomBytes(4).toString('hex')}`;
-    await t.db.sql`
-      insert into board_cards (board_id, card_id, raw_paper_id, paper_id, column_id, position, added_by, added_at)
-      values (${boardId}, ${cardId}, ${paperId}, ${paperId}, 'scheduled', 0, ${addedBy.user.id}, now())`;
+  /**
+   * Nominates the paper to the board through the REST API, like the library does, and waits for the
+   * card to reach the board's projection (rewritten shortly after each edit), which assignments need.
+   */
+  async function placeCard(boardId: string, paperId: string, user: TestUser): Promise<string> {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/boards/${boardId}/cards`,
+      headers: { cookie: user.cookie },
+      payload: { paperId },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const { cardId } = res.json() as { cardId: string };
+    await expect
+      .poll(
+        async () => {
+          const cards = await t.app.inject({ url: `/api/boards/${boardId}/cards`, headers: { cookie: user.cookie } });
+          return (cards.json() as BoardCards).cards.some((card) => card.id === cardId);
+        },
+        { timeout: 5_000 },
+      )
+      .toBe(true);
     return cardId;
   }
 
@@ -159,6 +127,12 @@ describe.skipIf(!hasChromium && !inCi)('the schedule page', () => {
     sessionAt: string,
   ): Promise<{ cardId: string; sessionAt: string }> {
     const cardId = await placeCard(cast.boardId, await addPaper(cast.owner, title), cast.owner);
+    await assignPresenter(cast, cardId, sessionAt);
+    return { cardId, sessionAt };
+  }
+
+  /** The owner names the cast's presenter for `cardId` at `sessionAt`, through the REST API. */
+  async function assignPresenter(cast: Cast, cardId: string, sessionAt: string): Promise<void> {
     const res = await t.app.inject({
       method: 'PUT',
       url: `/api/boards/${cast.boardId}/cards/${cardId}/assignment`,
@@ -166,7 +140,13 @@ describe.skipIf(!hasChromium && !inCi)('the schedule page', () => {
       payload: { presenterId: cast.presenter.user.id, sessionAt },
     });
     expect(res.statusCode, res.body).toBe(200);
-    return { cardId, sessionAt };
+  }
+
+  /** Waits until a page has joined the board's socket.io room, so that it hears the next change. */
+  async function waitForRoom(boardId: string): Promise<void> {
+    await expect
+      .poll(async () => (await t.app.io.in(boardRoom(boardId)).fetchSockets()).length, { timeout: 5_000 })
+      .toBeGreaterThan(0);
   }
 
   async function newCast(boardName = 'Tuesday reading group'): Promise<Cast> {
@@ -200,10 +180,10 @@ describe.skipIf(!hasChromium && !inCi)('the schedule page', () => {
     const done = await scheduleSession(cast, 'Neural machine translation by jointly learning', at930(-7));
 
     const { page } = await open(`/boards/${cast.boardId}/members`, { as: cast.owner });
-    const tabs = page.getByRole('navigation', { name: 'Board sections' });
-    await tabs.getByRole('link', { name: 'Schedule' }).click();
+    const sections = page.getByRole('navigation', { name: 'Board sections' });
+    await sections.getByRole('link', { name: 'Schedule' }).click();
     await page.waitForURL(`${baseUrl}/boards/${cast.boardId}/schedule`);
-    expect(await tabs.getByRole('link', { name: 'Schedule' }).getAttribute('aria-current')).toBe('page');
+    expect(await sections.getByRole('link', { name: 'Schedule' }).getAttribute('aria-current')).toBe('page');
     expect(await page.title()).toBe('Schedule · Tuesday reading group · Paperboard');
 
     const soonList = upcoming(page).getByRole('list', { name: dayHeading(soon.sessionAt) });
@@ -230,6 +210,37 @@ describe.skipIf(!hasChromium && !inCi)('the schedule page', () => {
     expect(await pastRow.innerText()).toContain('Neural machine translation by jointly learning');
     expect(await pastRow.innerText()).toContain('Priya Presenter');
     await page.screenshot({ path: `${RESULTS_DIR}schedule.png`, fullPage: true });
+  });
+
+  it('shows a presenter assigned, then cleared, on the board by someone else without a reload', async () => {
+    const cast = await newCast();
+    const first = await scheduleSession(cast, 'Attention is all you need', at930(3));
+    const cardId = await placeCard(cast.boardId, await addPaper(cast.owner, 'Deep residual learning'), cast.owner);
+    const { page } = await open(`/boards/${cast.boardId}/schedule`, { as: cast.viewer });
+    const titles = () => upcoming(page).getByRole('link').allInnerTexts();
+    await upcoming(page).getByRole('link', { name: 'Attention is all you need' }).waitFor();
+    expect(await titles()).toEqual(['Attention is all you need']);
+    await waitForRoom(cast.boardId);
+    let loads = 0;
+    page.on('load', () => loads++);
+
+    const later = at930(5);
+    await assignPresenter(cast, cardId, later);
+    const newRow = upcoming(page)
+      .getByRole('list', { name: dayHeading(later) })
+      .getByRole('listitem');
+    await newRow.getByRole('link', { name: 'Deep residual learning' }).waitFor();
+    expect(await newRow.innerText()).toContain('Priya Presenter');
+    expect(await titles()).toEqual(['Attention is all you need', 'Deep residual learning']);
+
+    const cleared = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/boards/${cast.boardId}/cards/${first.cardId}/assignment`,
+      headers: { cookie: cast.owner.cookie },
+    });
+    expect(cleared.statusCode, cleared.body).toBe(204);
+    await expect.poll(titles).toEqual(['Deep residual learning']);
+    expect(loads).toBe(0);
   });
 
   it('copies the calendar feed link, which serves the sessions, and lets the owner reset it', async () => {

@@ -32,7 +32,7 @@ export interface BrowserSession {
   page: Page;
   consoleErrors: string[];
   dialogs: string[];
-  /** Console errors a test provokes on purpose (the browser logs every 4xx response). */
+  /** Console errors a test provokes on purpose (the browser logs every 4xx and 5xx response). */
   expectedConsoleErrors?: RegExp;
 }
 
@@ -42,8 +42,16 @@ export interface OpenOptions {
   as?: TestUser;
   /** Viewport width (1280 by default). */
   width?: number;
+  /** Viewport height (800 by default, 740 when a width is given: a phone). */
+  height?: number;
   dark?: boolean;
+  /** The browser's time zone, such as `Asia/Tokyo` (the machine's by default). */
+  timezoneId?: string;
+  /** The browser's locale, such as `en-GB` (the machine's by default). */
+  locale?: string;
   expectedConsoleErrors?: RegExp;
+  /** Runs before the page loads, e.g. to fake API answers with `page.route` or to add an init script. */
+  setup?: (page: Page) => Promise<unknown>;
 }
 
 /**
@@ -61,9 +69,11 @@ export class BrowserSessions {
   /** Opens `path` in a new browser context. */
   async open(path: string, options: OpenOptions = {}): Promise<BrowserSession> {
     const context = await this.browser.newContext({
-      viewport: { width: options.width ?? 1280, height: options.width ? 740 : 800 },
+      viewport: { width: options.width ?? 1280, height: options.height ?? (options.width ? 740 : 800) },
       colorScheme: options.dark ? 'dark' : 'light',
       reducedMotion: 'reduce',
+      timezoneId: options.timezoneId,
+      locale: options.locale,
       permissions: ['clipboard-read', 'clipboard-write'],
     });
     if (options.as) {
@@ -90,6 +100,7 @@ export class BrowserSessions {
       void dialog.dismiss();
     });
     this.sessions.push(session);
+    await options.setup?.(page);
     await page.goto(`${this.baseUrl}${path}`);
     return session;
   }

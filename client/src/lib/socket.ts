@@ -19,4 +19,38 @@ export function appSocket(): AppSocket {
 export function closeSocket(): void {
   socket?.disconnect();
   socket = null;
+  roomUsers.clear();
+}
+
+/** Pages in each board's room, by board id: the room is left only when the last of them leaves. */
+const roomUsers = new Map<string, number>();
+
+/**
+ * Puts the app's socket in a board's room for as long as the caller needs it, and back in after every
+ * reconnect; returns the function that releases it. Counted, because pages of one board overlap
+ * while the app goes from one to the next (the new page joins before the old one is gone).
+ * `onRefused` hears when the server refuses the board (not a member, unknown board).
+ */
+export function joinBoardRoom(boardId: string, onRefused: () => void = () => {}): () => void {
+  const socket = appSocket();
+  const join = () =>
+    socket.emit('board:join', { boardId }, (answer) => {
+      if (!answer.ok) onRefused();
+    });
+  roomUsers.set(boardId, (roomUsers.get(boardId) ?? 0) + 1);
+  socket.on('connect', join);
+  if (socket.connected) join();
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    socket.off('connect', join);
+    const left = (roomUsers.get(boardId) ?? 1) - 1;
+    if (left > 0) {
+      roomUsers.set(boardId, left);
+      return;
+    }
+    roomUsers.delete(boardId);
+    socket.emit('board:leave', { boardId });
+  };
 }

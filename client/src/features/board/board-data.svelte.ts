@@ -4,7 +4,7 @@ import type { ProjectedCard } from '../../../../shared/schemas/cards.js';
 import type { Paper } from '../../../../shared/schemas/papers.js';
 import type { CardTally, VotingSettings } from '../../../../shared/schemas/votes.js';
 import * as api from '../../lib/api.js';
-import type { AppSocket } from '../../lib/socket.js';
+import { joinBoardRoom, type AppSocket } from '../../lib/socket.js';
 import { toasts } from '../../lib/toasts.svelte.js';
 
 /** What the server holds about a card beyond the document: votes and the presenter. */
@@ -110,14 +110,8 @@ export class BoardData {
 
   /** Joins the board's socket.io room and follows its events; returns the function that stops. */
   follow(socket: AppSocket): () => void {
-    const join = () => {
-      socket.emit('board:join', { boardId: this.boardId }, (answer) => {
-        if (!answer.ok) this.error = 'Live updates are unavailable for this board.';
-      });
-    };
-    // After a reconnect, events may have been missed: join again and read everything anew.
+    // After a reconnect, events may have been missed: read everything anew (the room is joined again).
     const onConnect = () => {
-      join();
       if (!this.loading) void this.load();
     };
     const onVotes: Parameters<typeof socket.on<'votes:changed'>>[1] = ({ boardId, cardId, tally }) => {
@@ -149,9 +143,11 @@ export class BoardData {
     socket.on('voting:changed', onVoting);
     socket.on('assignment:changed', onAssignment);
     socket.on('activity:new', onActivity);
-    if (socket.connected) join();
+    const leave = joinBoardRoom(this.boardId, () => {
+      this.error = 'Live updates are unavailable for this board.';
+    });
     this.#stopSocket = () => {
-      socket.emit('board:leave', { boardId: this.boardId });
+      leave();
       socket.off('connect', onConnect);
       socket.off('votes:changed', onVotes);
       socket.off('voting:changed', onVoting);

@@ -1,9 +1,14 @@
 import type { CalendarFeed, Schedule } from '../../../../shared/schemas/schedule.js';
 import * as api from '../../lib/api.js';
+import { joinBoardRoom, type AppSocket } from '../../lib/socket.js';
+
+/** How long a burst of live changes (a presenter and a date set one after the other) waits to cost one reload. */
+const RELOAD_DELAY_MS = 150;
 
 /**
- * A board's schedule page: its sessions and its calendar feed, loaded together. `rotateFeed` rejects
- * with `ApiError` and keeps the current feed.
+ * A board's schedule page: its sessions and its calendar feed, loaded together, and loaded again when
+ * someone assigns or clears a presenter ({@link follow}). `rotateFeed` rejects with `ApiError` and
+ * keeps the current feed.
  */
 export class ScheduleState {
   schedule = $state.raw<Schedule | null>(null);
@@ -22,6 +27,8 @@ export class ScheduleState {
   feedUrl = $derived(this.feed ? this.feed.url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]+/i, window.location.origin) : '');
 
   #controller: AbortController | null = null;
+  #reloadTimer: ReturnType<typeof setTimeout> | null = null;
+  #stopSocket: (() => void) | null = null;
 
   constructor(readonly boardId: string) {}
 
@@ -51,7 +58,41 @@ export class ScheduleState {
     this.feed = await api.rotateCalendarFeed(this.boardId);
   }
 
+  /**
+   * Joins the board's socket.io room and reloads the schedule, shortly, when a card's presenter or
+   * session changes; returns the function that stops (also called by {@link dispose}).
+   */
+  follow(socket: AppSocket): () => void {
+    // Changes made while not in the room (before connecting, or between a drop and the reconnect) were
+    // missed: read the shown schedule anew. A failed load stays as it is, with its Retry.
+    const onConnect = () => {
+      if (this.schedule && !this.loading) void this.load();
+    };
+    const onAssignment: Parameters<typeof socket.on<'assignment:changed'>>[1] = ({ boardId }) => {
+      if (boardId !== this.boardId) return;
+      if (this.#reloadTimer) clearTimeout(this.#reloadTimer);
+      this.#reloadTimer = setTimeout(() => {
+        this.#reloadTimer = null;
+        void this.load();
+      }, RELOAD_DELAY_MS);
+    };
+    socket.on('connect', onConnect);
+    socket.on('assignment:changed', onAssignment);
+    // A board the user cannot read fails to load too, and the page says so: nothing to add on refusal.
+    const leave = joinBoardRoom(this.boardId);
+    this.#stopSocket = () => {
+      this.#stopSocket = null;
+      if (this.#reloadTimer) clearTimeout(this.#reloadTimer);
+      this.#reloadTimer = null;
+      leave();
+      socket.off('connect', onConnect);
+      socket.off('assignment:changed', onAssignment);
+    };
+    return this.#stopSocket;
+  }
+
   dispose(): void {
+    this.#stopSocket?.();
     this.#controller?.abort();
   }
 }
