@@ -3,8 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { afterAll, describe, expect, it } from 'vitest';
-import { openDatabase } from '../../server/src/db/connect.js';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { openDatabase, openEmbedded } from '../../server/src/db/connect.js';
+import { EmbeddedDatabaseError } from '../../server/src/db/embedded.js';
 import { DataDirLockedError, lockDataDir } from '../../server/src/db/lock.js';
 import { MIGRATIONS_DIR, migrate } from '../../server/src/db/migrate.js';
 import { usingRealPostgres } from '../helpers/db.js';
@@ -35,6 +36,37 @@ describe.skipIf(usingRealPostgres)('embedded database', () => {
     const rows = await second.sql`select title from papers`;
     expect(rows.map((r) => r.title)).toEqual(['Kept across restarts']);
     await second.close();
+  });
+
+  it('reports a data directory PGlite cannot open as a start-up error and releases the lock', async () => {
+    const dataDir = tempDir();
+    fs.mkdirSync(path.join(dataDir, 'pg'));
+    fs.writeFileSync(path.join(dataDir, 'pg', 'PG_VERSION'), '7\n'); // not a directory of this PostgreSQL
+    const opening = openDatabase({ databaseUrl: null, dataDir });
+    await expect(opening).rejects.toThrow(EmbeddedDatabaseError);
+    await expect(opening).rejects.toThrow(/^Could not open the embedded database in .*pg: PGlite failed to initialize/);
+    expect(fs.existsSync(path.join(dataDir, 'paperboard.lock'))).toBe(false);
+  });
+
+  it('fails queries with the reason once the database thread has died, and still closes', async () => {
+    const dataDir = tempDir();
+    const db = await openEmbedded(dataDir);
+    expect(await db.sql`select 1 as one`).toEqual([{ one: 1 }]);
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      // What an uncaught error or an abort inside the thread comes to.
+      await db.embedded.worker.terminate();
+      expect(logged).toHaveBeenCalledWith(expect.stringMatching(/embedded database stopped unexpectedly/));
+    } finally {
+      logged.mockRestore();
+    }
+    // The first query may still go to the old, dying connection; none may hang, later ones say why.
+    await expect(db.sql`select 1`).rejects.toThrow();
+    await expect(db.sql`select 1`).rejects.toThrow(/embedded database stopped unexpectedly/);
+    await expect(db.sql`select 1`).rejects.toThrow(/embedded database stopped unexpectedly/);
+    expect(db.embedded.failure()).toBeInstanceOf(EmbeddedDatabaseError);
+    await db.close();
+    expect(fs.existsSync(path.join(dataDir, 'paperboard.lock'))).toBe(false);
   });
 
   it('takes over a lock left by a process that no longer exists', () => {

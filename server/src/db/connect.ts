@@ -1,8 +1,7 @@
+import type net from 'node:net';
 import path from 'node:path';
 import postgres from 'postgres';
-import { PGlite } from '@electric-sql/pglite';
-import { pg_trgm } from '@electric-sql/pglite/contrib/pg_trgm';
-import { PGLiteSocketServer } from '@electric-sql/pglite-socket';
+import { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
 import { lockDataDir } from './lock.js';
 
 /** The one postgres.js client of the process. */
@@ -38,29 +37,45 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
     const sql = postgres(options.databaseUrl, { ...clientOptions, max: options.max ?? 10 });
     return { sql, mode: 'postgres', close: () => sql.end({ timeout: 5 }) };
   }
-  const release = lockDataDir(options.dataDir);
+  return openEmbedded(options.dataDir);
+}
+
+/**
+ * Embedded mode: locks `dataDir` for this process, then runs PGlite and its socket server in a worker
+ * thread (see embedded.ts). `close()` ends the client, closes PGlite and the thread, and releases the lock.
+ */
+export async function openEmbedded(dataDir: string): Promise<Database & { embedded: EmbeddedServer }> {
+  const release = lockDataDir(dataDir);
   try {
-    const pglite = await PGlite.create({ dataDir: path.join(options.dataDir, 'pg'), extensions: { pg_trgm } });
-    const server = new PGLiteSocketServer({ db: pglite, host: '127.0.0.1', port: 0 });
-    await server.start();
-    const [host, port] = server.getServerConn().split(':');
-    // PGlite has a single backend: more than one connection interleaves protocol messages.
-    const sql = postgres({
+    const embedded = await startEmbeddedServer(path.join(dataDir, 'pg'));
+    // The socket option is supported by postgres.js but missing from its types. Through it, queries made
+    // after the worker died fail with the reason instead of "connection refused".
+    const connectionOptions: postgres.Options<Record<string, postgres.PostgresType>> & { socket: () => net.Socket } = {
       ...clientOptions,
-      host,
-      port: Number(port),
+      host: embedded.host,
+      port: embedded.port,
       user: 'postgres',
       database: 'postgres',
+      // PGlite has a single backend: more than one connection interleaves protocol messages.
       max: 1,
-    });
+      socket: () => embedded.connect(),
+    };
+    const sql = postgres(connectionOptions);
     return {
       sql,
       mode: 'embedded',
+      embedded,
       async close() {
-        await sql.end({ timeout: 5 });
-        await server.stop();
-        await pglite.close();
-        release();
+        try {
+          await sql.end({ timeout: 5 });
+        } finally {
+          try {
+            await embedded.stop();
+          } finally {
+            // stop() ends the thread in every case: nobody writes the directory any more.
+            release();
+          }
+        }
       },
     };
   } catch (error) {

@@ -1,0 +1,162 @@
+import net from 'node:net';
+import path from 'node:path';
+import { createRequire } from 'node:module';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import type { EmbeddedWorkerData, FromWorker, ToWorker, WorkerFailure } from './embedded-worker.js';
+
+/** Raised when the embedded database cannot start, cannot close, or has stopped under the server. */
+export class EmbeddedDatabaseError extends Error {
+  override name = 'EmbeddedDatabaseError';
+}
+
+/** The embedded PostgreSQL (PGlite) running in its own thread, reachable over a loopback socket. */
+export interface EmbeddedServer {
+  host: string;
+  port: number;
+  /**
+   * Opens a connection to it, for postgres.js's `socket` option. Once the worker is gone the socket fails
+   * with the reason, so that queries say why instead of "connection refused".
+   */
+  connect(): net.Socket;
+  /** Why the worker stopped when nobody asked it to; null while it runs. */
+  failure(): EmbeddedDatabaseError | null;
+  /** Closes the socket server and PGlite (writing its state to disk), then ends the thread. */
+  stop(): Promise<void>;
+  /** The thread itself (tests end it to simulate a crash). */
+  worker: Worker;
+}
+
+/** How long `stop()` waits for PGlite to close before ending the thread anyway. */
+const CLOSE_TIMEOUT_MS = 15_000;
+
+const thisFile = fileURLToPath(import.meta.url);
+// Same extension as this module: .ts when run through tsx or Vitest, .js if ever compiled.
+const WORKER_URL = pathToFileURL(path.join(path.dirname(thisFile), `embedded-worker${path.extname(thisFile)}`));
+
+/**
+ * The worker's entry code. A worker is loaded by plain Node, which cannot read TypeScript, and on Node 20
+ * a worker ignores the `--import tsx` hooks it inherits (tried: "Unknown file extension .ts"), so a .ts
+ * worker is loaded through tsx's `tsImport`, resolved from here (Vitest and child processes alike).
+ */
+function bootstrapCode(): string {
+  const worker = JSON.stringify(WORKER_URL.href);
+  if (!WORKER_URL.pathname.endsWith('.ts')) return `import(${worker});`;
+  const tsx = JSON.stringify(tsxApiUrl());
+  return `import(${tsx}).then((tsx) => tsx.tsImport(${worker}, ${worker}));`;
+}
+
+/**
+ * The ESM build of `tsx/esm/api`. `require.resolve` would give its CommonJS build, which cannot register
+ * tsx's hooks from an ES module (tried), and `import.meta.resolve` is not available under Vitest: read the
+ * package's export map instead.
+ */
+function tsxApiUrl(): string {
+  const require = createRequire(import.meta.url);
+  const manifest = require.resolve('tsx/package.json');
+  const { exports } = require(manifest) as { exports: Record<string, { import?: { default?: string } }> };
+  const entry = exports['./esm/api']?.import?.default;
+  if (!entry) throw new EmbeddedDatabaseError(`tsx at ${path.dirname(manifest)} has no "./esm/api" export`);
+  return pathToFileURL(path.join(path.dirname(manifest), entry)).href;
+}
+
+function revive(failure: WorkerFailure): Error {
+  const error = new Error(failure.message);
+  error.name = failure.name;
+  if (failure.stack) error.stack = failure.stack;
+  return error;
+}
+
+/**
+ * Starts PGlite on `pgDir` and its socket server in a worker thread, so that queries (synchronous
+ * WebAssembly) do not stall the server's event loop. Rejects with an {@link EmbeddedDatabaseError}
+ * when the database cannot be opened.
+ */
+export function startEmbeddedServer(pgDir: string): Promise<EmbeddedServer> {
+  const worker = new Worker(bootstrapCode(), {
+    eval: true,
+    // The parent's flags (tsx's hooks, Vitest's) are of no use to the worker, see bootstrapCode.
+    execArgv: [],
+    workerData: { pgDir } satisfies EmbeddedWorkerData,
+  });
+  const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
+  let lastError: Error | null = null;
+  let failed: EmbeddedDatabaseError | null = null;
+  let stopping: Promise<void> | null = null;
+
+  return new Promise<EmbeddedServer>((resolve, reject) => {
+    let started = false;
+    const startFailed = (cause: Error) => {
+      reject(
+        new EmbeddedDatabaseError(`Could not open the embedded database in ${pgDir}: ${cause.message}`, { cause }),
+      );
+      void worker.terminate();
+    };
+
+    worker.on('error', (error) => {
+      lastError = error;
+    });
+    worker.on('exit', (code) => {
+      if (!started) {
+        startFailed(lastError ?? new Error(`its worker thread exited with code ${code}`));
+      } else if (!stopping) {
+        failed = new EmbeddedDatabaseError(
+          `The embedded database stopped unexpectedly (worker thread exit code ${code}` +
+            `${lastError ? `: ${lastError.message}` : ''}); database queries will fail until a restart.`,
+          { cause: lastError },
+        );
+        // Nothing else would say why every later query fails.
+        console.error(`[paperboard] ${failed.message}`);
+      }
+    });
+
+    const closeWorker = async (): Promise<void> => {
+      const outcome = new Promise<FromWorker | 'exited' | 'timeout'>((settle) => {
+        worker.on('message', (message: FromWorker) => {
+          if (message.type === 'closed' || message.type === 'close-failed') settle(message);
+        });
+        void exited.then(() => settle('exited'));
+        setTimeout(() => settle('timeout'), CLOSE_TIMEOUT_MS).unref();
+      });
+      worker.postMessage({ type: 'close' } satisfies ToWorker);
+      const result = await outcome;
+      await worker.terminate();
+      if (result === 'timeout') {
+        throw new EmbeddedDatabaseError(`The embedded database did not close within ${CLOSE_TIMEOUT_MS / 1000} s`);
+      }
+      if (result === 'exited' && !failed) {
+        throw new EmbeddedDatabaseError('The embedded database thread ended while closing', { cause: lastError });
+      }
+      if (typeof result === 'object' && result.type === 'close-failed') {
+        const cause = revive(result.error);
+        throw new EmbeddedDatabaseError(`Could not close the embedded database: ${cause.message}`, { cause });
+      }
+    };
+
+    worker.on('message', (message: FromWorker) => {
+      if (message.type === 'failed') startFailed(revive(message.error));
+      if (message.type !== 'ready') return;
+      started = true;
+      const { host, port } = message;
+      resolve({
+        host,
+        port,
+        worker,
+        failure: () => failed,
+        connect() {
+          const refusal = failed ?? (stopping ? new EmbeddedDatabaseError('The embedded database is closed') : null);
+          if (!refusal) return net.connect(port, host);
+          // A socket that fails, not a throw: postgres.js then rejects the query and retries on the next
+          // one, where a throw would leave its only connection "connecting" and every query pending.
+          const socket = new net.Socket();
+          setImmediate(() => socket.destroy(refusal));
+          return socket;
+        },
+        stop() {
+          stopping ??= failed ? worker.terminate().then(() => {}) : closeWorker();
+          return stopping;
+        },
+      });
+    });
+  });
+}
