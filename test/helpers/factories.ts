@@ -1,8 +1,25 @@
 import crypto from 'node:crypto';
-import type { FastifyInstance } from 'fastify';
-import { expect } from 'vitest';
+import type { InjectOptions, LightMyRequestResponse } from 'fastify';
+import { expect, vi } from 'vitest';
 import type { User } from '../../shared/schemas/auth.js';
 import type { BoardSummary, Role } from '../../shared/schemas/boards.js';
+import type { AddedCard, BoardCards } from '../../shared/schemas/cards.js';
+
+/** A request as the factories make it. */
+export interface InjectRequest {
+  method?: InjectOptions['method'];
+  url: string;
+  headers?: Record<string, string>;
+  payload?: object;
+}
+
+/**
+ * What the factories need of the app: a Fastify instance (its `inject`), or `httpInjector` (see
+ * helpers/process.ts) for a server running in a child process.
+ */
+export interface Injector {
+  inject(request: InjectRequest): Promise<Pick<LightMyRequestResponse, 'statusCode' | 'body' | 'json' | 'cookies'>>;
+}
 
 /** A signed-up user and the cookie header that carries their session. */
 export interface TestUser {
@@ -12,7 +29,7 @@ export interface TestUser {
 }
 
 /** Signs up a new user with a unique email through the real route. */
-export async function signUp(app: FastifyInstance, name = 'Test Reader'): Promise<TestUser> {
+export async function signUp(app: Injector, name = 'Test Reader'): Promise<TestUser> {
   const email = `${name.toLowerCase().replace(/\W+/g, '.')}.${crypto.randomBytes(4).toString('hex')}@example.org`;
   const password = 'correct horse battery';
   const res = await app.inject({ method: 'POST', url: '/api/auth/signup', payload: { email, password, name } });
@@ -22,11 +39,7 @@ export async function signUp(app: FastifyInstance, name = 'Test Reader'): Promis
 }
 
 /** Creates a board owned by `owner`. */
-export async function createBoard(
-  app: FastifyInstance,
-  owner: TestUser,
-  name = 'Reading group',
-): Promise<BoardSummary> {
+export async function createBoard(app: Injector, owner: TestUser, name = 'Reading group'): Promise<BoardSummary> {
   const res = await app.inject({
     method: 'POST',
     url: '/api/boards',
@@ -38,7 +51,7 @@ export async function createBoard(
 }
 
 /** Makes `member` join `boardId` with `role` through a real invitation. */
-export async function addMember(app: FastifyInstance, owner: TestUser, boardId: string, member: TestUser, role: Role) {
+export async function addMember(app: Injector, owner: TestUser, boardId: string, member: TestUser, role: Role) {
   const inviteRole = role === 'owner' ? 'editor' : role;
   const invite = await app.inject({
     method: 'POST',
@@ -73,11 +86,71 @@ export interface Cast {
 }
 
 /** Signs up the cast of a board test. */
-export async function signUpCast(app: FastifyInstance): Promise<Cast> {
+export async function signUpCast(app: Injector): Promise<Cast> {
   return {
     owner: await signUp(app, 'Owner'),
     editor: await signUp(app, 'Editor'),
     viewer: await signUp(app, 'Viewer'),
     stranger: await signUp(app, 'Stranger'),
   };
+}
+
+/** Adds a paper to the library through the real route; its id. */
+export async function addPaper(app: Injector, user: TestUser, title: string): Promise<string> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/papers',
+    headers: { cookie: user.cookie },
+    payload: { title },
+  });
+  expect(res.statusCode, res.body).toBe(201);
+  return res.json().id;
+}
+
+/** The ids of the cards in the board's projection, which REST reads (votes, assignments, schedule). */
+export async function projectedCardIds(app: Injector, user: TestUser, boardId: string): Promise<string[]> {
+  const res = await app.inject({ url: `/api/boards/${boardId}/cards`, headers: { cookie: user.cookie } });
+  expect(res.statusCode, res.body).toBe(200);
+  return (res.json() as BoardCards).cards.map((card) => card.id);
+}
+
+/**
+ * Nominates library papers onto a board through `POST /api/boards/:boardId/cards` (the first column),
+ * and waits until the projection shows the new cards. Their ids, in the order of `paperIds`.
+ */
+export async function nominate(
+  app: Injector,
+  user: TestUser,
+  boardId: string,
+  ...paperIds: string[]
+): Promise<string[]> {
+  const cardIds: string[] = [];
+  for (const paperId of paperIds) {
+    const res = await app.inject({
+      method: 'POST',
+      url: `/api/boards/${boardId}/cards`,
+      headers: { cookie: user.cookie },
+      payload: { paperId },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    cardIds.push((res.json() as AddedCard).cardId);
+  }
+  // The server rewrites the projection a moment after the edit is stored (vi.waitFor also works in hooks).
+  await vi.waitFor(
+    async () => {
+      const projected = new Set(await projectedCardIds(app, user, boardId));
+      expect(cardIds.filter((id) => !projected.has(id))).toEqual([]);
+    },
+    { timeout: 10_000, interval: 25 },
+  );
+  return cardIds;
+}
+
+/** Puts `n` new library papers on a board, as `user` nominating them; the card ids. */
+export async function placeCards(app: Injector, user: TestUser, boardId: string, n: number): Promise<string[]> {
+  const paperIds: string[] = [];
+  for (let i = 0; i < n; i++) {
+    paperIds.push(await addPaper(app, user, `Paper ${i + 1} ${crypto.randomBytes(4).toString('hex')}`));
+  }
+  return nominate(app, user, boardId, ...paperIds);
 }

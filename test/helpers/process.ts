@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import type { Injector } from './factories.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 
@@ -53,6 +54,33 @@ export function runScript(script: string, args: string[], env: Record<string, st
           if (listeners.delete(check)) reject(new Error(`exited with ${code} before ${pattern}: ${out}\n${err}`));
         });
       });
+    },
+  };
+}
+
+/**
+ * The factories' `inject` over real HTTP, for a server running in a child process (whose embedded
+ * database no other process may open).
+ */
+export function httpInjector(baseUrl: string): Injector {
+  return {
+    async inject({ method = 'GET', url, headers = {}, payload }) {
+      const response = await fetch(new URL(url, baseUrl), {
+        method,
+        headers: payload === undefined ? headers : { 'content-type': 'application/json', ...headers },
+        body: payload === undefined ? undefined : JSON.stringify(payload),
+      });
+      const body = await response.text();
+      return {
+        statusCode: response.status,
+        body,
+        json: () => JSON.parse(body),
+        cookies: response.headers.getSetCookie().map((line) => {
+          const [pair] = line.split(';');
+          const at = pair.indexOf('=');
+          return { name: pair.slice(0, at).trim(), value: pair.slice(at + 1).trim() };
+        }),
+      };
     },
   };
 }

@@ -226,9 +226,14 @@ describe('digest content', () => {
     expect(text).toContain('SESSIONS IN THE NEXT 7 DAYS');
     expect(text).toContain('1 vote');
     expect(text).toContain(`${localTime(sessionAt, 'UTC')} UTC`);
-    // Links lead into the app at PUBLIC_URL.
-    expect(html).toContain(`href="https://papers.example.org/boards/${boardId}"`);
-    expect(text).toContain(`https://papers.example.org/boards/${boardId}`);
+    // Links lead into the app at PUBLIC_URL: papers to their card (trending and new), sessions to the schedule.
+    const cardLink = `https://papers.example.org/boards/${boardId}/cards/${cardId}`;
+    const scheduleLink = `https://papers.example.org/boards/${boardId}/schedule`;
+    expect(html.split(`href="${cardLink}"`)).toHaveLength(3);
+    expect(html.split(`href="${scheduleLink}"`)).toHaveLength(2);
+    expect(html).not.toContain(`href="https://papers.example.org/boards/${boardId}"`);
+    expect(text.split(`  ${cardLink}\n`)).toHaveLength(3);
+    expect(text).toContain(`  ${scheduleLink}\n`);
     expect(mail.parsed.subject).toBe('Your Paperboard digest: 1 new paper, 1 session this week');
     expect(mail.header('list-unsubscribe')).toMatch(/^<https:\/\/papers\.example\.org\/api\/unsubscribe\?.+>$/);
     expect(mail.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
@@ -449,6 +454,9 @@ describe('presenter reminders', () => {
     expect(mail.parsed.text).toContain(localTime(sessionAt, 'UTC'));
     expect(String(mail.parsed.html)).not.toContain('<svg');
     expect(String(mail.parsed.html)).toContain('&lt;svg onload=alert(2)&gt; for the presenter');
+    const cardLink = `https://papers.example.org/boards/${boardId}/cards/${cardId}`;
+    expect(String(mail.parsed.html)).toContain(`href="${cardLink}"`);
+    expect(mail.parsed.text).toContain(cardLink);
     expect(mail.header('list-unsubscribe')).toContain('list=reminders');
     expect(mail.header('list-unsubscribe-post')).toBe('List-Unsubscribe=One-Click');
   });

@@ -2,8 +2,19 @@ import crypto from 'node:crypto';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { addMember, createBoard, signUpCast, type TestUser } from '../helpers/factories.js';
+import {
+  addMember,
+  addPaper as addLibraryPaper,
+  createBoard,
+  nominate,
+  placeCards,
+  projectedCardIds,
+  signUpCast,
+  type TestUser,
+} from '../helpers/factories.js';
 import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../helpers/socket.js';
+import { ServerEdit } from '../../server/src/sync/board-docs.js';
+import { removeCard } from '../../shared/protocol/board-doc.js';
 
 const DAY = 24 * 3600_000;
 
@@ -27,26 +38,7 @@ async function newBoard(): Promise<string> {
   return boardId;
 }
 
-/** Puts cards straight into the board's projection, as the sync server does after an edit. */
-async function placeCards(boardId: string, n: number, paperId: string | null = null): Promise<string[]> {
-  const ids = Array.from({ length: n }, () => `card-${crypto.randomBytes(4).toString('hex')}`);
-  await t.db.sql`
-    insert into board_cards (board_id, card_id, raw_paper_id, paper_id, column_id, position, added_by, added_at)
-    select ${boardId}, id, ${paperId ?? 'no-paper'}, ${paperId}, 'column', 0, ${owner.user.id}, now()
-    from unnest(${ids}::text[]) as id`;
-  return ids;
-}
-
-async function addPaper(title: string): Promise<string> {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/papers',
-    headers: { cookie: owner.cookie },
-    payload: { title },
-  });
-  expect(res.statusCode, res.body).toBe(201);
-  return res.json().id;
-}
+const addPaper = (title: string) => addLibraryPaper(t.app, owner, title);
 
 const at = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
 
@@ -86,7 +78,7 @@ describe('assignments', () => {
   it('lets an editor name a member as presenter and shows it in the schedule', async () => {
     const boardId = await newBoard();
     const paperId = await addPaper('Attention is all you need');
-    const [card] = await placeCards(boardId, 1, paperId);
+    const [card] = await nominate(t.app, owner, boardId, paperId);
     const sessionAt = at(2 * DAY);
     const res = await assignCard(editor, boardId, card, viewer, sessionAt);
     expect(res.statusCode, res.body).toBe(200);
@@ -112,7 +104,7 @@ describe('assignments', () => {
 
   it('replaces the presenter of a card: one presenter per card', async () => {
     const boardId = await newBoard();
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     expect((await assignCard(owner, boardId, card, viewer)).statusCode).toBe(200);
     expect((await assignCard(owner, boardId, card, editor)).statusCode).toBe(200);
     const { upcoming } = await schedule(owner, boardId);
@@ -121,7 +113,7 @@ describe('assignments', () => {
 
   it('lets an editor remove an assignment, and a repeated DELETE changes nothing', async () => {
     const boardId = await newBoard();
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     await assignCard(owner, boardId, card, viewer);
     expect((await unassignCard(editor, boardId, card)).statusCode).toBe(204);
     expect((await unassignCard(editor, boardId, card)).statusCode).toBe(204);
@@ -130,7 +122,7 @@ describe('assignments', () => {
 
   it('records assignments and their removal in the activity log, once each', async () => {
     const boardId = await newBoard();
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     const when = at(DAY);
     // The repeat changes nothing and records nothing.
     expect((await assignCard(editor, boardId, card, viewer, when)).statusCode).toBe(200);
@@ -138,7 +130,9 @@ describe('assignments', () => {
     expect((await unassignCard(editor, boardId, card)).statusCode).toBe(204);
     const res = await t.app.inject({ url: `/api/boards/${boardId}/activity`, headers: { cookie: owner.cookie } });
     const entries = (res.json().items ?? res.json()) as { kind: string; cardId: string; actorId: string }[];
-    const ofCard = entries.filter((e) => e.cardId === card).map((e) => [e.kind, e.actorId]);
+    const ofCard = entries
+      .filter((e) => e.cardId === card && e.kind.startsWith('assignment:'))
+      .map((e) => [e.kind, e.actorId]);
     expect(ofCard).toEqual([
       ['assignment:removed', editor.user.id],
       ['assignment:set', editor.user.id],
@@ -147,7 +141,7 @@ describe('assignments', () => {
 
   it('lets a viewer volunteer and withdraw themselves', async () => {
     const boardId = await newBoard();
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     const volunteered = await assignCard(viewer, boardId, card, viewer);
     expect(volunteered.statusCode, volunteered.body).toBe(200);
     expect(volunteered.json().presenter.id).toBe(viewer.user.id);
@@ -158,7 +152,7 @@ describe('assignments', () => {
 
   it('forbids a viewer to name someone else', async () => {
     const boardId = await newBoard();
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     const res = await assignCard(viewer, boardId, card, editor);
     expect(res.statusCode, res.body).toBe(403);
     expect(res.json().error).toBe('forbidden');
@@ -166,7 +160,7 @@ describe('assignments', () => {
 
   it("forbids a viewer to take over or withdraw someone else's card", async () => {
     const boardId = await newBoard();
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     await assignCard(owner, boardId, card, editor);
     expect((await assignCard(viewer, boardId, card, viewer)).statusCode).toBe(403);
     expect((await unassignCard(viewer, boardId, card)).statusCode).toBe(403);
@@ -175,7 +169,7 @@ describe('assignments', () => {
 
   it('refuses a presenter who is not a member, naming presenterId', async () => {
     const boardId = await newBoard();
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     const res = await assignCard(owner, boardId, card, stranger);
     expect(res.statusCode, res.body).toBe(400);
     expect(res.json().message).toContain('presenterId');
@@ -184,17 +178,17 @@ describe('assignments', () => {
   it('answers 404 for a card of another board and for a board the caller is not on', async () => {
     const boardId = await newBoard();
     const otherBoard = await newBoard();
-    const [foreignCard] = await placeCards(otherBoard, 1);
+    const [foreignCard] = await placeCards(t.app, owner, otherBoard, 1);
     expect((await assignCard(owner, boardId, foreignCard, viewer)).statusCode).toBe(404);
     expect((await unassignCard(owner, boardId, foreignCard)).statusCode).toBe(404);
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     expect((await assignCard(stranger, boardId, card, stranger)).statusCode).toBe(404);
     expect((await assignCard(owner, crypto.randomUUID(), card, viewer)).statusCode).toBe(404);
   });
 
   it('drops the assignments of a member who leaves the board', async () => {
     const boardId = await newBoard();
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     await assignCard(owner, boardId, card, viewer);
     const removed = await t.app.inject({
       method: 'DELETE',
@@ -209,7 +203,7 @@ describe('assignments', () => {
 describe('schedule', () => {
   it('splits sessions into upcoming (soonest first) and past (latest first)', async () => {
     const boardId = await newBoard();
-    const [a, b, c, d] = await placeCards(boardId, 4);
+    const [a, b, c, d] = await placeCards(t.app, owner, boardId, 4);
     await assignCard(owner, boardId, a, viewer, at(2 * DAY));
     await assignCard(owner, boardId, b, editor, at(-DAY));
     await assignCard(owner, boardId, c, owner, at(DAY));
@@ -217,14 +211,25 @@ describe('schedule', () => {
     const { upcoming, past } = await schedule(viewer, boardId);
     expect(upcoming.map((s: { cardId: string }) => s.cardId)).toEqual([c, a]);
     expect(past.map((s: { cardId: string }) => s.cardId)).toEqual([b, d]);
-    expect(upcoming[0].paper).toBeNull();
+  });
+
+  it('shows the session of a card whose paper has left the library, without the paper', async () => {
+    const boardId = await newBoard();
+    const paperId = await addPaper('A withdrawn preprint');
+    const [card] = await nominate(t.app, owner, boardId, paperId);
+    await assignCard(owner, boardId, card, viewer);
+    // Papers have no delete route; the projection forgets a paper that is gone (on delete set null).
+    await t.db.sql`delete from papers where id = ${paperId}`;
+    const { upcoming } = await schedule(viewer, boardId);
+    expect(upcoming).toMatchObject([{ cardId: card, paper: null }]);
   });
 
   it('leaves out cards that are no longer on the board', async () => {
     const boardId = await newBoard();
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     await assignCard(owner, boardId, card, viewer);
-    await t.db.sql`delete from board_cards where board_id = ${boardId} and card_id = ${card}`;
+    await t.app.sync.edit(boardId, new ServerEdit(owner.user.id), (doc) => removeCard(doc, card));
+    await expect.poll(() => projectedCardIds(t.app, owner, boardId), { timeout: 10_000 }).toEqual([]);
     expect(await schedule(owner, boardId)).toEqual({ upcoming: [], past: [] });
   });
 });
@@ -232,7 +237,7 @@ describe('schedule', () => {
 describe('presenter suggestion', () => {
   it('suggests by name among members who never presented', async () => {
     const boardId = await newBoard();
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     expect(await suggest(boardId, card)).toEqual({
       cardId: card,
       presenter: { id: editor.user.id, name: 'Editor' },
@@ -243,7 +248,7 @@ describe('presenter suggestion', () => {
 
   it('suggests the member with the fewest sessions', async () => {
     const boardId = await newBoard();
-    const [a, b, next] = await placeCards(boardId, 3);
+    const [a, b, next] = await placeCards(t.app, owner, boardId, 3);
     await assignCard(owner, boardId, a, editor, at(-DAY));
     await assignCard(owner, boardId, b, owner, at(-2 * DAY));
     expect((await suggest(boardId, next)).presenter.id).toBe(viewer.user.id);
@@ -251,7 +256,7 @@ describe('presenter suggestion', () => {
 
   it('breaks a tie in sessions by the least recent latest session', async () => {
     const boardId = await newBoard();
-    const [a, b, c, next] = await placeCards(boardId, 4);
+    const [a, b, c, next] = await placeCards(t.app, owner, boardId, 4);
     await assignCard(owner, boardId, a, editor, at(-DAY));
     await assignCard(owner, boardId, b, owner, at(-3 * DAY));
     await assignCard(owner, boardId, c, viewer, at(-2 * DAY));
@@ -262,7 +267,7 @@ describe('presenter suggestion', () => {
 
   it("does not count the card's own assignment", async () => {
     const boardId = await newBoard();
-    const [a, b] = await placeCards(boardId, 2);
+    const [a, b] = await placeCards(t.app, owner, boardId, 2);
     await assignCard(owner, boardId, a, editor, at(DAY));
     await assignCard(owner, boardId, b, owner, at(DAY));
     expect((await suggest(boardId, a)).presenter.id).toBe(editor.user.id);
@@ -285,7 +290,7 @@ describe('live updates', () => {
 
   it("pushes assignment:changed to the members' sockets", async () => {
     const boardId = await newBoard();
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     socket = await connectSocket(t.app, viewer);
     expect(await joinBoard(socket, boardId)).toEqual({ ok: true });
     const sessionAt = at(DAY);
@@ -349,8 +354,8 @@ describe('calendar feed', () => {
   it('lists one one-hour event per session, in UTC, with the paper and the presenter', async () => {
     const boardId = await newBoard();
     const paperId = await addPaper('Deep residual learning');
-    const [card] = await placeCards(boardId, 1, paperId);
-    const [bare] = await placeCards(boardId, 1);
+    const [card] = await nominate(t.app, owner, boardId, paperId);
+    const [bare] = await placeCards(t.app, owner, boardId, 1);
     await assignCard(owner, boardId, card, viewer, '2030-03-04T17:30:00.000Z');
     await assignCard(owner, boardId, bare, editor, '2030-03-11T17:30:00.000Z');
     const { text, events } = await feedEvents(boardId);
@@ -368,7 +373,7 @@ describe('calendar feed', () => {
 
   it("keeps the UID of a card's event when the assignment changes", async () => {
     const boardId = await newBoard();
-    const [card] = await placeCards(boardId, 1);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
     await assignCard(owner, boardId, card, viewer, '2030-03-04T17:30:00.000Z');
     const before = (await feedEvents(boardId)).events;
     await assignCard(owner, boardId, card, editor, '2030-03-05T09:00:00.000Z');
@@ -383,7 +388,7 @@ describe('calendar feed', () => {
     const title = 'Nets, trees; and C:\\paths\nsecond line';
     const paperId = await addPaper('placeholder');
     await setTitle(paperId, title);
-    const [card] = await placeCards(boardId, 1, paperId);
+    const [card] = await nominate(t.app, owner, boardId, paperId);
     await assignCard(owner, boardId, card, viewer);
     const { text, events } = await feedEvents(boardId);
     expect(text).toContain('SUMMARY:Nets\\, trees\\; and C:\\\\paths\\nsecond line\r\n');
@@ -394,7 +399,7 @@ describe('calendar feed', () => {
     const boardId = await newBoard();
     const title = `Über ${'lange Überschriften, '.repeat(12)}— ein Überblick 📚`;
     const paperId = await addPaper(title);
-    const [card] = await placeCards(boardId, 1, paperId);
+    const [card] = await nominate(t.app, owner, boardId, paperId);
     await assignCard(owner, boardId, card, viewer);
     const { text, events } = await feedEvents(boardId);
     for (const line of text.split('\r\n')) expect(Buffer.byteLength(line, 'utf8')).toBeLessThanOrEqual(75);

@@ -13,8 +13,10 @@ export interface DigestTrendingItem {
   title: string;
   authors: string[];
   votes: number;
+  /** The reader's board the paper was most recently put on, and its card there (null on none of them). */
   boardId: string | null;
   boardName: string | null;
+  cardId: string | null;
 }
 
 /** A paper newly put on one of the reader's boards. */
@@ -23,6 +25,7 @@ export interface DigestNomination {
   authors: string[];
   boardId: string;
   boardName: string;
+  cardId: string;
   addedByName: string | null;
 }
 
@@ -30,6 +33,7 @@ export interface DigestNomination {
 export interface DigestSession {
   boardId: string;
   boardName: string;
+  cardId: string;
   paperTitle: string | null;
   presenterName: string;
   sessionAt: Date;
@@ -49,6 +53,9 @@ export interface DigestInput {
 }
 
 const boardUrl = (publicUrl: string, boardId: string) => `${publicUrl}/boards/${encodeURIComponent(boardId)}`;
+const cardUrl = (publicUrl: string, boardId: string, cardId: string) =>
+  `${boardUrl(publicUrl, boardId)}/cards/${encodeURIComponent(cardId)}`;
+const scheduleUrl = (publicUrl: string, boardId: string) => `${boardUrl(publicUrl, boardId)}/schedule`;
 
 function authorLine(authors: string[]): string {
   if (authors.length === 0) return '';
@@ -81,7 +88,7 @@ export function renderDigest(d: DigestInput): RenderedMail {
     html.push(h2('Trending on your boards'), '<ol style="padding-left:20px;margin:0">');
     for (const t of d.trending) {
       const title = oneLine(t.title);
-      const where = t.boardId ? boardUrl(d.publicUrl, t.boardId) : `${d.publicUrl}/?sort=trending`;
+      const where = t.boardId && t.cardId ? cardUrl(d.publicUrl, t.boardId, t.cardId) : `${d.publicUrl}/?sort=trending`;
       const meta = [authorLine(t.authors), plural(t.votes, 'vote')].filter(Boolean).join(' · ');
       text.push(`- ${title}`, `  ${meta}`, `  ${where}`);
       html.push(`<li style="margin:0 0 8px">${link(where, title)}<br>${muted(esc(meta))}</li>`);
@@ -95,7 +102,7 @@ export function renderDigest(d: DigestInput): RenderedMail {
     html.push(h2('Newly nominated'), '<ul style="padding-left:20px;margin:0">');
     for (const n of d.nominations) {
       const title = oneLine(n.title);
-      const where = boardUrl(d.publicUrl, n.boardId);
+      const where = cardUrl(d.publicUrl, n.boardId, n.cardId);
       const meta = [
         authorLine(n.authors),
         `on ${oneLine(n.boardName)}`,
@@ -122,7 +129,7 @@ export function renderDigest(d: DigestInput): RenderedMail {
       const when = formatInZone(s.sessionAt, d.timeZone);
       const title = s.paperTitle ? oneLine(s.paperTitle) : 'a paper no longer in the library';
       const who = `${oneLine(s.presenterName)} presents · ${oneLine(s.boardName)}`;
-      const where = boardUrl(d.publicUrl, s.boardId);
+      const where = scheduleUrl(d.publicUrl, s.boardId);
       text.push(`- ${when}: ${title}`, `  ${who}`, `  ${where}`);
       html.push(
         `<li style="margin:0 0 8px"><strong>${esc(when)}</strong>: ${link(where, title)}<br>${muted(esc(who))}</li>`,
@@ -171,7 +178,7 @@ export function renderReminder(r: ReminderInput): RenderedMail {
   for (const s of r.sessions) {
     const at = formatInZone(s.sessionAt, r.timeZone);
     const title = s.paperTitle ? oneLine(s.paperTitle) : 'a paper no longer in the library';
-    const where = boardUrl(r.publicUrl, s.boardId);
+    const where = cardUrl(r.publicUrl, s.boardId, s.cardId);
     text.push(`- ${at}: ${title}`, `  on ${oneLine(s.boardName)}`, `  ${where}`);
     html.push(
       `<li style="margin:0 0 8px"><strong>${esc(at)}</strong>: ${link(where, title)}<br>` +

@@ -201,6 +201,7 @@ export async function recordReminders(
 export interface NominationRow {
   boardId: string;
   boardName: string;
+  cardId: string;
   paperId: string;
   title: string;
   authors: string[];
@@ -217,7 +218,7 @@ export async function newNominations(
   limit: number,
 ): Promise<{ rows: NominationRow[]; total: number }> {
   const rows = await sql<(NominationRow & { total: number })[]>`
-    select c.board_id, b.name as board_name, p.id as paper_id, p.title, p.authors, adder.name as added_by_name,
+    select c.board_id, b.name as board_name, c.card_id, p.id as paper_id, p.title, p.authors, adder.name as added_by_name,
       c.added_at, count(*) over ()::int as total
     from board_cards c
     join board_members m on m.board_id = c.board_id and m.user_id = ${userId}
@@ -234,6 +235,7 @@ export async function newNominations(
 export interface UpcomingSessionRow {
   boardId: string;
   boardName: string;
+  cardId: string;
   paperTitle: string | null;
   presenterName: string;
   sessionAt: Date;
@@ -247,7 +249,7 @@ export async function upcomingSessions(
   until: Date,
 ): Promise<UpcomingSessionRow[]> {
   return sql<UpcomingSessionRow[]>`
-    select a.board_id, b.name as board_name, p.title as paper_title, u.name as presenter_name, a.session_at
+    select a.board_id, b.name as board_name, a.card_id, p.title as paper_title, u.name as presenter_name, a.session_at
     from assignments a
     join board_members m on m.board_id = a.board_id and m.user_id = ${userId}
     join board_cards c on c.board_id = a.board_id and c.card_id = a.card_id
@@ -280,15 +282,18 @@ export async function changesSince(
   return row;
 }
 
-/** For each paper, the user's board it was most recently put on, and its votes across the user's boards. */
+/**
+ * For each paper, its card on the user's board it was most recently put on, and its votes across the
+ * user's boards.
+ */
 export async function papersOnMyBoards(
   sql: Db,
   userId: string,
   paperIds: string[],
-): Promise<Map<string, { boardId: string; boardName: string; votes: number }>> {
+): Promise<Map<string, { boardId: string; boardName: string; cardId: string; votes: number }>> {
   if (paperIds.length === 0) return new Map();
-  const rows = await sql<{ paperId: string; boardId: string; boardName: string; votes: number }[]>`
-    select distinct on (c.paper_id) c.paper_id, c.board_id, b.name as board_name,
+  const rows = await sql<{ paperId: string; boardId: string; boardName: string; cardId: string; votes: number }[]>`
+    select distinct on (c.paper_id) c.paper_id, c.board_id, b.name as board_name, c.card_id,
       (select coalesce(sum(v.dots), 0)::int from votes v
        join board_cards vc on vc.board_id = v.board_id and vc.card_id = v.card_id
        join board_members vm on vm.board_id = v.board_id and vm.user_id = ${userId}
@@ -298,7 +303,9 @@ export async function papersOnMyBoards(
     join boards b on b.id = c.board_id
     where c.paper_id = any(${paperIds}::uuid[])
     order by c.paper_id, c.added_at desc`;
-  return new Map(rows.map((r) => [r.paperId, { boardId: r.boardId, boardName: r.boardName, votes: r.votes }]));
+  return new Map(
+    rows.map((r) => [r.paperId, { boardId: r.boardId, boardName: r.boardName, cardId: r.cardId, votes: r.votes }]),
+  );
 }
 
 /**

@@ -183,6 +183,7 @@ async function composeDigest(
         votes: board?.votes ?? 0,
         boardId: board?.boardId ?? null,
         boardName: board?.boardName ?? null,
+        cardId: board?.cardId ?? null,
       };
     }),
     nominations: nominations.rows,
@@ -257,6 +258,7 @@ export async function runMailJob(
       sessions: sessions.map((s) => ({
         boardId: s.boardId,
         boardName: s.boardName,
+        cardId: s.cardId,
         paperTitle: s.paperTitle,
         presenterName: s.name,
         sessionAt: s.sessionAt,
