@@ -30,6 +30,17 @@ export const ProjectedCard = Type.Object({
 });
 export type ProjectedCard = Static<typeof ProjectedCard>;
 
+/**
+ * Query of `GET /api/boards/:boardId/cards`. `abstracts=false` sends every paper's abstract as an empty
+ * string: the board screen shows abstracts only in a card's panel, which fetches the paper, and the
+ * answer for a board of hundreds of papers shrinks several times over.
+ */
+export const BoardCardsQuery = Type.Object(
+  { abstracts: Type.Optional(Type.Boolean({ default: true })) },
+  { additionalProperties: false },
+);
+export type BoardCardsQuery = Static<typeof BoardCardsQuery>;
+
 /** `GET /api/boards/:boardId/cards`: the board's columns and cards in display order. */
 export const BoardCards = Type.Object({ columns: Type.Array(ProjectedColumn), cards: Type.Array(ProjectedCard) });
 export type BoardCards = Static<typeof BoardCards>;

@@ -68,6 +68,18 @@ describe('board projection', () => {
       [shortlist.id, 0, true],
     ]);
     expect(projection.cards[0].paper?.title).toBe('Projected paper one');
+    expect(projection.cards[0].paper?.abstract).toBe('Abstract one.');
+    const compact = await t.app.inject({
+      url: `/api/boards/${board.id}/cards?abstracts=false`,
+      headers: { cookie: owner.cookie },
+    });
+    expect(compact.json().cards[0].paper).toMatchObject({ title: 'Projected paper one', abstract: '' });
+    const bad = await t.app.inject({
+      url: `/api/boards/${board.id}/cards?abstracts=maybe`,
+      headers: { cookie: owner.cookie },
+    });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/abstracts/);
     expect(projection.cards[1].paper).toBeNull();
     expect(projection.cards[2].paperId).toBe('not-a-uuid');
   });

@@ -297,9 +297,16 @@ export function rotateCalendarFeed(boardId: string): Promise<CalendarFeed> {
 const boardPath = (boardId: string) => `/api/boards/${encodeURIComponent(boardId)}`;
 const cardPath = (boardId: string, cardId: string) => `${boardPath(boardId)}/cards/${encodeURIComponent(cardId)}`;
 
-/** The board's projected cards with papers, tallies, my votes and presenters. */
-export function getBoardCards(boardId: string, signal?: AbortSignal): Promise<BoardCards> {
-  return getJson<BoardCards>(`${boardPath(boardId)}/cards`, signal);
+/**
+ * The board's projected cards with papers, tallies, my votes and presenters; without abstracts unless
+ * asked (they are sent as empty strings).
+ */
+export function getBoardCards(
+  boardId: string,
+  options: { abstracts?: boolean } = {},
+  signal?: AbortSignal,
+): Promise<BoardCards> {
+  return getJson<BoardCards>(`${boardPath(boardId)}/cards${options.abstracts ? '' : '?abstracts=false'}`, signal);
 }
 
 /** Nominates a library paper: a card in `columnId` (the first column when omitted). */

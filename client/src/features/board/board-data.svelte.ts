@@ -36,6 +36,8 @@ export class BoardData {
 
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a working value, not state
   #pendingPapers = new Set<string>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+  #complete = new Set<string>();
   #controller = new AbortController();
   #stopSocket: (() => void) | null = null;
 
@@ -56,14 +58,15 @@ export class BoardData {
     const signal = this.#controller.signal;
     try {
       const [cards, voting, activity] = await Promise.all([
-        api.getBoardCards(this.boardId, signal),
+        api.getBoardCards(this.boardId, {}, signal),
         api.getVoting(this.boardId, signal),
         api.getActivity(this.boardId, undefined, signal),
       ]);
       const papers = { ...this.papers };
       const facts: Record<string, CardFacts> = {};
       for (const card of cards.cards) {
-        papers[card.paperId] = card.paper;
+        // A paper already read in full (its card was opened) keeps its abstract.
+        if (!this.#complete.has(card.paperId)) papers[card.paperId] = card.paper;
         facts[card.id] = { votes: card.votes, myDots: card.myDots, assignment: card.assignment };
       }
       // Tallies of cards the projection has not caught up with yet.
@@ -102,16 +105,35 @@ export class BoardData {
           }
         }
         this.#pendingPapers.delete(id);
+        if (paper) this.#complete.add(id);
         this.papers = { ...this.papers, [id]: paper };
       }
     };
     for (let i = 0; i < Math.min(PAPER_FETCHES, missing.length); i++) void worker();
   }
 
+  /**
+   * Reads a paper in full (the board's list leaves abstracts out) for a card's panel; once per paper.
+   */
+  async ensureFullPaper(paperId: string): Promise<void> {
+    if (this.#complete.has(paperId) || this.#pendingPapers.has(paperId) || this.papers[paperId] === null) return;
+    this.#pendingPapers.add(paperId);
+    try {
+      const paper = await api.getPaper(paperId, this.#controller.signal);
+      this.#complete.add(paperId);
+      this.papers = { ...this.papers, [paperId]: paper };
+    } catch (error) {
+      if (!api.isAbort(error)) toasts.error(`Could not load the paper: ${api.errorMessage(error)}`);
+    } finally {
+      this.#pendingPapers.delete(paperId);
+    }
+  }
+
   /** Joins the board's socket.io room and follows its events; returns the function that stops. */
   follow(socket: AppSocket): () => void {
     // After a reconnect, events may have been missed: read everything anew (the room is joined again).
-    const onConnect = () => {
+    // The first connection needs nothing: the page has just read it all.
+    const onReconnect = () => {
       if (!this.loading) void this.load();
     };
     const onVotes: Parameters<typeof socket.on<'votes:changed'>>[1] = ({ boardId, cardId, tally }) => {
@@ -138,7 +160,7 @@ export class BoardData {
       if (entry.boardId !== this.boardId || this.activity.some((e) => e.id === entry.id)) return;
       this.activity = [entry, ...this.activity].slice(0, ACTIVITY_SHOWN);
     };
-    socket.on('connect', onConnect);
+    socket.io.on('reconnect', onReconnect);
     socket.on('votes:changed', onVotes);
     socket.on('voting:changed', onVoting);
     socket.on('assignment:changed', onAssignment);
@@ -148,7 +170,7 @@ export class BoardData {
     });
     this.#stopSocket = () => {
       leave();
-      socket.off('connect', onConnect);
+      socket.io.off('reconnect', onReconnect);
       socket.off('votes:changed', onVotes);
       socket.off('voting:changed', onVoting);
       socket.off('assignment:changed', onAssignment);

@@ -65,7 +65,7 @@ export class ScheduleState {
   follow(socket: AppSocket): () => void {
     // Changes made while not in the room (before connecting, or between a drop and the reconnect) were
     // missed: read the shown schedule anew. A failed load stays as it is, with its Retry.
-    const onConnect = () => {
+    const onReconnect = () => {
       if (this.schedule && !this.loading) void this.load();
     };
     const onAssignment: Parameters<typeof socket.on<'assignment:changed'>>[1] = ({ boardId }) => {
@@ -76,7 +76,7 @@ export class ScheduleState {
         void this.load();
       }, RELOAD_DELAY_MS);
     };
-    socket.on('connect', onConnect);
+    socket.io.on('reconnect', onReconnect);
     socket.on('assignment:changed', onAssignment);
     // A board the user cannot read fails to load too, and the page says so: nothing to add on refusal.
     const leave = joinBoardRoom(this.boardId);
@@ -85,7 +85,7 @@ export class ScheduleState {
       if (this.#reloadTimer) clearTimeout(this.#reloadTimer);
       this.#reloadTimer = null;
       leave();
-      socket.off('connect', onConnect);
+      socket.io.off('reconnect', onReconnect);
       socket.off('assignment:changed', onAssignment);
     };
     return this.#stopSocket;

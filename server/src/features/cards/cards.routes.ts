@@ -2,7 +2,13 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ErrorBody, Uuid } from '../../../../shared/schemas/common.js';
 import { BoardParams } from '../../../../shared/schemas/boards.js';
 import { Type } from '@sinclair/typebox';
-import { AddCardRequest, AddedCard, BoardCards, PaperBoards } from '../../../../shared/schemas/cards.js';
+import {
+  AddCardRequest,
+  AddedCard,
+  BoardCards,
+  BoardCardsQuery,
+  PaperBoards,
+} from '../../../../shared/schemas/cards.js';
 import { addCard, boardView, BoardDocError } from '../../../../shared/protocol/board-doc.js';
 import { ServerEdit } from '../../sync/board-docs.js';
 import { authorize } from '../boards/authorization.js';
@@ -19,12 +25,15 @@ export const cardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['cards'],
         params: BoardParams,
+        querystring: BoardCardsQuery,
         response: { 200: BoardCards, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => {
       const { user } = await authorize(request, request.params.boardId, 'board:read');
-      return readProjection(app.sql, request.params.boardId, user.id);
+      const board = await readProjection(app.sql, request.params.boardId, user.id);
+      if (request.query.abstracts !== false) return board;
+      return { ...board, cards: board.cards.map((c) => (c.paper ? { ...c, paper: { ...c.paper, abstract: '' } } : c)) };
     },
   );
 
