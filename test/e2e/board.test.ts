@@ -276,6 +276,14 @@ describe.skipIf(!hasChromium && !inCi)('the board in the browser', () => {
     await dialog.getByRole('button', { name: 'Delete column' }).click();
     await card(column(page, 'Someday'), 'First keyboard paper').waitFor();
     expect(await column(page, 'Nominated').count()).toBe(0);
+
+    // The activity feed lists what happened, newest first, and keeps up live.
+    await page.getByRole('button', { name: 'Activity' }).click();
+    const feed = page.getByRole('complementary', { name: 'Activity' });
+    await feed.getByText('Keyboard Kim nominated “First keyboard paper”').waitFor();
+    await feed.getByText('Keyboard Kim voted for “First keyboard paper”').waitFor();
+    await addPaper(owner, board.id, 'Third keyboard paper');
+    await feed.getByText('Keyboard Kim nominated “Third keyboard paper”').waitFor();
   });
 
   it('shows viewers the board without any way to change it, also at 360 px in dark mode', async () => {

@@ -31,6 +31,8 @@ export class BoardData {
   facts = $state.raw<Record<string, CardFacts>>({});
   voting = $state.raw<VotingSettings | null>(null);
   activity = $state.raw<ActivityEntry[]>([]);
+  /** The activity feed: read when first shown ({@link loadActivity}), then kept live. */
+  activityState = $state<'unread' | 'loading' | 'loaded' | 'failed'>('unread');
   loading = $state(true);
   error = $state<string | null>(null);
 
@@ -57,10 +59,9 @@ export class BoardData {
     this.error = null;
     const signal = this.#controller.signal;
     try {
-      const [cards, voting, activity] = await Promise.all([
+      const [cards, voting] = await Promise.all([
         api.getBoardCards(this.boardId, {}, signal),
         api.getVoting(this.boardId, signal),
-        api.getActivity(this.boardId, undefined, signal),
       ]);
       const papers = { ...this.papers };
       const facts: Record<string, CardFacts> = {};
@@ -76,12 +77,27 @@ export class BoardData {
       this.papers = papers;
       this.facts = facts;
       this.voting = voting;
-      this.activity = activity.items;
+      if (this.activityState === 'loaded') void this.loadActivity();
     } catch (error) {
       if (api.isAbort(error)) return;
       this.error = api.errorMessage(error);
     } finally {
       this.loading = false;
+    }
+  }
+
+  /** Reads the latest activity (the feed is hidden until asked for, so the board loads without it). */
+  async loadActivity(): Promise<void> {
+    if (this.activityState === 'loading') return;
+    this.activityState = 'loading';
+    try {
+      const page = await api.getActivity(this.boardId, undefined, this.#controller.signal);
+      const live = this.activity.filter((entry) => !page.items.some((e) => e.id === entry.id));
+      this.activity = [...live, ...page.items].slice(0, ACTIVITY_SHOWN);
+      this.activityState = 'loaded';
+    } catch (error) {
+      if (api.isAbort(error)) return;
+      this.activityState = 'failed';
     }
   }
 
