@@ -39,6 +39,9 @@ export class ServerEdit {
   constructor(readonly userId: string) {}
 }
 
+/** The document maps the projection is derived from. */
+const PROJECTED_MAPS = ['columns', 'cards', 'comments'] as const;
+
 export class BoardDoc {
   readonly doc = new Y.Doc();
   /** Called with awareness changes made by this node's connections, to share them with other nodes. */
@@ -61,6 +64,13 @@ export class BoardDoc {
     this.doc.transact(() => {
       for (const update of stored) Y.applyUpdate(this.doc, update);
     });
+    // The projection holds columns, cards and comment counts: updates that touch none of them (other
+    // keys an outside client may keep in the document) need no rewrite of it.
+    for (const name of PROJECTED_MAPS) {
+      this.doc.getMap(name).observeDeep(() => {
+        this.projectionStale = true;
+      });
+    }
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
@@ -170,11 +180,15 @@ export class BoardDoc {
     connection.send(syncStep1Message(this.doc));
   }
 
+  /** Something the projection shows changed since the last rewrite was scheduled. */
+  private projectionStale = false;
   private projectionTimer: NodeJS.Timeout | null = null;
   private project: (() => Promise<void>) | null = null;
 
   /** Rewrites the projection with `run` after `delayMs`, once for any number of calls meanwhile. */
   scheduleProjection(run: () => Promise<void>, delayMs: number): void {
+    if (!this.projectionStale) return;
+    this.projectionStale = false;
     this.project = run;
     this.projectionTimer ??= setTimeout(() => void this.flushProjection(), delayMs);
   }
