@@ -2,6 +2,7 @@ import type postgres from 'postgres';
 import type { Sql } from '../../db/connect.js';
 import type { PaperHit } from '../../../../shared/schemas/papers.js';
 import { toPaper, type PaperRow } from '../papers/papers.repository.js';
+import { TRENDING_AGE_OFFSET_HOURS, TRENDING_GRAVITY } from '../../../../shared/protocol/trending.js';
 
 /**
  * Position after the last row of a trending page. `asOf` pins the clock of the first page so that every
@@ -28,11 +29,6 @@ export interface TrendingParams {
   /** Only papers with votes (the digest's "trending" list), without the unvoted tail in date order. */
   votedOnly?: boolean;
 }
-
-/** Hours of age added before the power, so that brand-new papers do not divide by zero (as on HN). */
-export const TRENDING_AGE_OFFSET_HOURS = 2;
-/** Gravity: how fast age pulls a paper down. */
-export const TRENDING_GRAVITY = 1.5;
 
 /** Whether a decoded value is a trending cursor. */
 export function isTrendingCursor(value: unknown): value is TrendingCursor {
