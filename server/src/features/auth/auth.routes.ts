@@ -99,11 +99,9 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
 
   // The page asks this on every load: a signed-out visitor gets 200 with null rather than a 401, which
   // browsers report as an error in the console.
-  app.get(
-    '/api/auth/session',
-    { schema: { tags: ['auth'], response: { 200: SessionResponse } } },
-    async (request) => ({ user: request.user ?? null }),
-  );
+  app.get('/api/auth/session', { schema: { tags: ['auth'], response: { 200: SessionResponse } } }, async (request) => ({
+    user: request.user ?? null,
+  }));
 
   app.get(
     '/api/me',
