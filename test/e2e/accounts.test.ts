@@ -1,65 +1,32 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import type { BoardDetail } from '../../shared/schemas/boards.js';
-import { ensureClientBuild } from '../../server/src/client-build.js';
 import { seedDemoAccount, type DemoCredentials } from '../../server/src/db/demo.js';
 import { seedDemo } from '../../server/src/db/seed.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { BrowserSessions, hasChromium, launchBrowser, unexpectedErrors } from '../helpers/browser.js';
+import type { TestApp } from '../helpers/app.js';
+import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';
+import { BrowserSessions } from '../helpers/browser.js';
 import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
 
-const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const inCi = Boolean(process.env.CI);
 const PASSWORD = 'a long enough password';
 
-if (!hasChromium && !inCi) {
-  console.warn(
-    '[e2e] /usr/bin/chromium is not installed: skipping the accounts and boards tests (apt-get install chromium)',
-  );
-}
-
-describe.skipIf(!hasChromium && !inCi)('accounts, boards and invitations in the browser', () => {
+describeInBrowser('accounts, boards and invitations in the browser', () => {
+  let demo: DemoCredentials;
+  const server = useBrowserServer({
+    config: { seedDemo: true },
+    prepare: async (t) => {
+      await seedDemo(t.db.sql, t.config);
+      const credentials = await seedDemoAccount(t.db.sql, t.config);
+      if (!credentials) throw new Error('the demo account was not created');
+      demo = credentials;
+    },
+  });
   let t: TestApp;
   let baseUrl: string;
-  let browser: Browser;
-  let demo: DemoCredentials;
   let tabs: BrowserSessions;
-
-  beforeAll(async () => {
-    if (!hasChromium) {
-      throw new Error(
-        'CI is set but /usr/bin/chromium is missing: the end-to-end tests need it (apt-get install chromium)',
-      );
-    }
-    // Before the app is built: the client plugin serves client/dist only if it exists at that moment.
-    await ensureClientBuild(() => {});
-    t = await buildTestApp({ seedDemo: true });
-    await seedDemo(t.db.sql, t.config);
-    const credentials = await seedDemoAccount(t.db.sql, t.config);
-    if (!credentials) throw new Error('the demo account was not created');
-    demo = credentials;
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
-    tabs = new BrowserSessions(browser, baseUrl);
-    fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
-  // Every test: no console errors, no uncaught exceptions, no alert/confirm/prompt.
-  afterEach(async () => {
-    for (const session of await tabs.closeAll()) {
-      expect(unexpectedErrors(session)).toEqual([]);
-      expect(session.dialogs).toEqual([]);
-    }
+  beforeAll(() => {
+    ({ t, baseUrl, tabs } = server);
   });
 
   const uniqueEmail = (name: string) =>

@@ -1,53 +1,27 @@
 import crypto from 'node:crypto';
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { ensureClientBuild } from '../../server/src/client-build.js';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import { seedDemo } from '../../server/src/db/seed.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { BrowserSessions, hasChromium, launchBrowser, unexpectedErrors } from '../helpers/browser.js';
+import type { TestApp } from '../helpers/app.js';
+import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';
+import { BrowserSessions } from '../helpers/browser.js';
 import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
 
-const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const inCi = Boolean(process.env.CI);
 const PASSWORD = 'a long enough password';
 const HOSTILE_TITLE = '<img src=x onerror=alert(1)>';
 
-if (!hasChromium && !inCi) {
-  console.warn('[e2e] /usr/bin/chromium is not installed: skipping the board tests (apt-get install chromium)');
-}
-
-describe.skipIf(!hasChromium && !inCi)('the board in the browser', () => {
+describeInBrowser('the board in the browser', () => {
+  const server = useBrowserServer({
+    config: { seedDemo: true },
+    prepare: async (t) => {
+      await seedDemo(t.db.sql, t.config);
+    },
+  });
   let t: TestApp;
   let baseUrl: string;
-  let browser: Browser;
   let tabs: BrowserSessions;
-
-  beforeAll(async () => {
-    if (!hasChromium) throw new Error('CI is set but /usr/bin/chromium is missing (apt-get install chromium)');
-    await ensureClientBuild(() => {});
-    t = await buildTestApp({ seedDemo: true });
-    await seedDemo(t.db.sql, t.config);
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
-    tabs = new BrowserSessions(browser, baseUrl);
-    fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
-  // Every test: no console errors, no uncaught exceptions, no alert/confirm/prompt.
-  afterEach(async () => {
-    for (const session of await tabs.closeAll()) {
-      expect(unexpectedErrors(session)).toEqual([]);
-      expect(session.dialogs).toEqual([]);
-    }
+  beforeAll(() => {
+    ({ t, baseUrl, tabs } = server);
   });
 
   const uniqueEmail = (name: string) =>
@@ -173,7 +147,7 @@ describe.skipIf(!hasChromium && !inCi)('the board in the browser', () => {
     await a.page.getByRole('navigation', { name: 'Board sections' }).getByRole('link', { name: 'Schedule' }).click();
     await a.page.getByText(title).waitFor();
     expect(await a.page.locator('main').innerText()).toContain('Bea Presenter');
-    await a.page.screenshot({ path: `${RESULTS_DIR}schedule.png` });
+    await a.page.screenshot({ path: `${RESULTS_DIR}board-scenario-schedule.png` });
 
     // A goes offline, moves the card with the keyboard, comes back; B sees the move.
     await a.page.goto(`${baseUrl}${boardPath}`);
@@ -190,7 +164,7 @@ describe.skipIf(!hasChromium && !inCi)('the board in the browser', () => {
     expect(await card(column(b.page, 'Shortlist'), title).count()).toBe(1);
     await a.context.setOffline(false);
     await card(column(b.page, 'Scheduled'), title).waitFor({ timeout: 20_000 });
-    await a.page.screenshot({ path: `${RESULTS_DIR}board.png` });
+    await a.page.screenshot({ path: `${RESULTS_DIR}board-scenario.png` });
   });
 
   it('shows a hostile paper title as text and runs nothing', async () => {

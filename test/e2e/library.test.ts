@@ -1,23 +1,13 @@
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import type { PaperPage } from '../../shared/schemas/papers.js';
-import { ensureClientBuild } from '../../server/src/client-build.js';
 import { seedDemo } from '../../server/src/db/seed.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { BrowserSessions, hasChromium, launchBrowser, unexpectedErrors } from '../helpers/browser.js';
+import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';
+import { BrowserSessions } from '../helpers/browser.js';
 import { signUp, type TestUser } from '../helpers/factories.js';
 
-const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const inCi = Boolean(process.env.CI);
 /** Small enough that a test can exceed it with a modest file. */
 const BODY_LIMIT = 64 * 1024;
-
-if (!hasChromium && !inCi) {
-  console.warn('[e2e] /usr/bin/chromium is not installed: skipping the library page tests (apt-get install chromium)');
-}
 
 /** A pasted "trending papers" text: a title line then an abstract line per paper. */
 function trendingText(titles: string[]): string {
@@ -31,43 +21,20 @@ function trendingText(titles: string[]): string {
     .join('\n');
 }
 
-describe.skipIf(!hasChromium && !inCi)('the library page', () => {
-  let t: TestApp;
-  let baseUrl: string;
-  let browser: Browser;
-  let tabs: BrowserSessions;
+describeInBrowser('the library page', () => {
   /** A signed-up reader: importing needs one. */
   let reader: TestUser;
-
-  beforeAll(async () => {
-    if (!hasChromium) {
-      throw new Error(
-        'CI is set but /usr/bin/chromium is missing: the end-to-end tests need it (apt-get install chromium)',
-      );
-    }
-    // Before the app is built: the client plugin serves client/dist only if it exists at that moment.
-    await ensureClientBuild(() => {});
-    t = await buildTestApp({ bodyLimitBytes: BODY_LIMIT });
-    await seedDemo(t.db.sql, t.config);
-    reader = await signUp(t.app, 'Library Reader');
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
-    tabs = new BrowserSessions(browser, baseUrl);
-    fs.mkdirSync(RESULTS_DIR, { recursive: true });
+  const server = useBrowserServer({
+    config: { bodyLimitBytes: BODY_LIMIT },
+    prepare: async (t) => {
+      await seedDemo(t.db.sql, t.config);
+      reader = await signUp(t.app, 'Library Reader');
+    },
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
-  // Every test: no console errors, no uncaught exceptions, no alert/confirm/prompt.
-  afterEach(async () => {
-    for (const session of await tabs.closeAll()) {
-      expect(unexpectedErrors(session)).toEqual([]);
-      expect(session.dialogs).toEqual([]);
-    }
+  let baseUrl: string;
+  let tabs: BrowserSessions;
+  beforeAll(() => {
+    ({ baseUrl, tabs } = server);
   });
 
   const rows = (page: Page): Locator => page.getByRole('list', { name: 'Papers' }).locator(':scope > li');

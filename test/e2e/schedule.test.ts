@@ -1,32 +1,16 @@
-import fs from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Locator, Page } from 'playwright-core';
+import { beforeAll, expect, it } from 'vitest';
 import { boardRoom } from '../../shared/protocol/socket-events.js';
 import type { BoardCards } from '../../shared/schemas/cards.js';
-import { ensureClientBuild } from '../../server/src/client-build.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import {
-  BrowserSessions,
-  hasChromium,
-  launchBrowser,
-  unexpectedErrors,
-  type BrowserSession,
-  type OpenOptions,
-} from '../helpers/browser.js';
+import type { TestApp } from '../helpers/app.js';
+import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';
+import { BrowserSessions, type BrowserSession, type OpenOptions } from '../helpers/browser.js';
 import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
 
-const RESULTS_DIR = fileURLToPath(new URL('../../test-results/', import.meta.url));
-const inCi = Boolean(process.env.CI);
 const DAY = 24 * 3600_000;
 /** The browser's time zone and locale: sessions stored at 09:30 UTC show as 18:30 (Tokyo has no DST). */
 const TIME_ZONE = 'Asia/Tokyo';
 const LOCALE = 'en-GB';
-
-if (!hasChromium && !inCi) {
-  console.warn('[e2e] /usr/bin/chromium is not installed: skipping the schedule page tests (apt-get install chromium)');
-}
 
 /** A board with an owner, a viewer and an editor who presents. */
 interface Cast {
@@ -43,39 +27,13 @@ function at930(days: number): string {
   return date.toISOString();
 }
 
-describe.skipIf(!hasChromium && !inCi)('the schedule page', () => {
+describeInBrowser('the schedule page', () => {
+  const server = useBrowserServer();
   let t: TestApp;
   let baseUrl: string;
-  let browser: Browser;
   let tabs: BrowserSessions;
-
-  beforeAll(async () => {
-    if (!hasChromium) {
-      throw new Error(
-        'CI is set but /usr/bin/chromium is missing: the end-to-end tests need it (apt-get install chromium)',
-      );
-    }
-    // Before the app is built: the client plugin serves client/dist only if it exists at that moment.
-    await ensureClientBuild(() => {});
-    t = await buildTestApp();
-    await t.app.listen({ port: 0, host: '127.0.0.1' });
-    baseUrl = `http://127.0.0.1:${(t.app.server.address() as AddressInfo).port}`;
-    browser = await launchBrowser();
-    tabs = new BrowserSessions(browser, baseUrl);
-    fs.mkdirSync(RESULTS_DIR, { recursive: true });
-  });
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
-
-  // Every test: no console errors, no uncaught exceptions, no alert/confirm/prompt.
-  afterEach(async () => {
-    for (const session of await tabs.closeAll()) {
-      expect(unexpectedErrors(session)).toEqual([]);
-      expect(session.dialogs).toEqual([]);
-    }
+  beforeAll(() => {
+    ({ t, baseUrl, tabs } = server);
   });
 
   /** Opens `path` in a new browser context in Tokyo, signed in as `as`. */
