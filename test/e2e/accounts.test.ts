@@ -236,6 +236,29 @@ describeInBrowser('accounts, boards and invitations in the browser', () => {
     expect((await boardDetail(owner, board.id)).members.map((m) => m.name)).toEqual(['Paula Owner']);
   });
 
+  it('saves the daily digest from the settings screen, starting from the browser time zone', async () => {
+    const user = await signUp(t.app, 'Dora Digest');
+    const { page } = await tabs.open('/settings', { as: user, timezoneId: 'Pacific/Auckland' });
+    const digest = page.getByRole('form', { name: 'Daily digest' });
+    await digest.getByLabel('Send me the daily digest').waitFor();
+    expect(await digest.getByLabel('Time zone').inputValue()).toBe('Pacific/Auckland');
+    await digest.getByLabel('Send me the daily digest').check();
+    await digest.getByLabel('At').selectOption('7');
+    await digest.getByRole('button', { name: 'Save digest settings' }).click();
+    await digest.getByRole('status').filter({ hasText: 'Saved.' }).waitFor();
+    const saved = await t.app.inject({ url: '/api/me/digest', headers: { cookie: user.cookie } });
+    expect(saved.json()).toMatchObject({ enabled: true, hour: 7, timeZone: 'Pacific/Auckland' });
+  });
+
+  it('asks for a password reset link from the login page and answers the same for any address', async () => {
+    const { page } = await tabs.open('/login');
+    await page.getByRole('link', { name: 'Forgot password?' }).click();
+    await page.waitForURL(`${baseUrl}/forgot`);
+    await page.getByLabel('Email').fill(uniqueEmail('Nobody Known'));
+    await page.getByLabel('Email').press('Enter');
+    await page.getByRole('status').filter({ hasText: 'a link to choose a new password is on its way' }).waitFor();
+  });
+
   it('logs out to the signed-out header, after which /api/me answers 401', async () => {
     const user = await signUp(t.app, 'Lou Logout');
     const { page } = await tabs.open('/login');
