@@ -175,6 +175,14 @@ describe('nominating a paper through POST /api/boards/:boardId/cards', () => {
     }
   });
 
+  it('refuses GET /api/papers/:id/boards without a session or with an id that is not one', async () => {
+    const anonymous = await t.app.inject({ url: `/api/papers/${paperIds[0]}/boards` });
+    expect(anonymous.statusCode).toBe(401);
+    const malformed = await t.app.inject({ url: '/api/papers/not-an-id/boards', headers: { cookie: owner.cookie } });
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().message).toMatch(/id/);
+  });
+
   it('puts the card in the column asked for and refuses a column the board does not have', async () => {
     const board = await createBoard(t.app, owner);
     const doc = new Y.Doc();
