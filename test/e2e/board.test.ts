@@ -64,7 +64,8 @@ describeInBrowser('the board in the browser', () => {
 
   it('lets two members nominate, move, vote, discuss, schedule and edit offline together', async () => {
     // Two people sign up in two browsers; A creates a board and invites B.
-    const a = await tabs.open('/signup');
+    // Going offline makes Chromium report the sockets' failed reconnection attempts as console errors.
+    const a = await tabs.open('/signup', { expectedConsoleErrors: /ERR_INTERNET_DISCONNECTED/ });
     await signUpInBrowser(a.page, 'Ada Organiser');
     await a.page.getByRole('button', { name: 'Create a board' }).click();
     await a.page.getByLabel('Name').fill('Friday club');
