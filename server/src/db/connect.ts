@@ -7,6 +7,9 @@ import { lockDataDir } from './lock.js';
 /** The one postgres.js client of the process. */
 export type Sql = postgres.Sql;
 
+/** Where a repository function runs its SQL: the client itself, or a transaction of it. */
+export type Querier = Sql | postgres.TransactionSql;
+
 /** An open database: the `sql` client and how to close everything behind it. */
 export interface Database {
   sql: Sql;

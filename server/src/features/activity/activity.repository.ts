@@ -1,9 +1,5 @@
-import type postgres from 'postgres';
-import type { Sql } from '../../db/connect.js';
+import type { Querier, Sql } from '../../db/connect.js';
 import type { ActivityEntry, ActivityKind } from '../../../../shared/schemas/activity.js';
-
-/** The pool or a transaction of it. */
-type Db = Sql | postgres.TransactionSql;
 
 interface ActivityRow {
   id: string;
@@ -30,7 +26,7 @@ export interface NewActivity {
 }
 
 /** Appends one entry (inside the caller's transaction when given one) and returns it as the API shows it. */
-export async function recordActivity(sql: Db, entry: NewActivity): Promise<ActivityEntry> {
+export async function recordActivity(sql: Querier, entry: NewActivity): Promise<ActivityEntry> {
   const [row] = await sql<ActivityRow[]>`
     with inserted as (
       insert into activity (board_id, actor_id, kind, card_id, details)
@@ -47,7 +43,7 @@ export async function recordActivity(sql: Db, entry: NewActivity): Promise<Activ
  * returns them as the API shows them. Used for the entries the sync server derives from one or more
  * document transactions; the entries travel as one JSON parameter.
  */
-export async function recordActivities(sql: Db, entries: NewActivity[]): Promise<ActivityEntry[]> {
+export async function recordActivities(sql: Querier, entries: NewActivity[]): Promise<ActivityEntry[]> {
   if (entries.length === 0) return [];
   const rows = entries.map((entry) => ({
     boardId: entry.boardId,

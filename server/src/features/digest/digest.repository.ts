@@ -1,9 +1,6 @@
 import type postgres from 'postgres';
-import type { Sql } from '../../db/connect.js';
+import type { Querier } from '../../db/connect.js';
 import type { MailList } from '../../../../shared/schemas/digest.js';
-
-/** The pool or a transaction of it. */
-type Db = Sql | postgres.TransactionSql;
 
 /** What a user gets when they never saved digest settings. */
 export const DEFAULT_SUBSCRIPTION = { enabled: false, hour: 8, timeZone: 'UTC', reminders: true } as const;
@@ -18,7 +15,7 @@ export interface SubscriptionRow {
 }
 
 /** The user's saved digest settings, or null when never saved. */
-export async function findSubscription(sql: Db, userId: string): Promise<SubscriptionRow | null> {
+export async function findSubscription(sql: Querier, userId: string): Promise<SubscriptionRow | null> {
   const [row]: [SubscriptionRow?] = await sql`
     select enabled, hour, time_zone, reminders, changed_at from digest_subscriptions where user_id = ${userId}`;
   return row ?? null;
@@ -29,7 +26,7 @@ export async function findSubscription(sql: Db, userId: string): Promise<Subscri
  * a slot earlier than it is not owed, so re-saving the same settings does not postpone anything.
  */
 export async function saveSubscription(
-  sql: Db,
+  sql: Querier,
   userId: string,
   s: { enabled: boolean; hour: number; timeZone: string; reminders?: boolean },
 ): Promise<SubscriptionRow> {
@@ -49,7 +46,7 @@ export async function saveSubscription(
 }
 
 /** Turns one list off for a user; false when the user does not exist (any more). */
-export async function unsubscribe(sql: Db, userId: string, list: MailList): Promise<boolean> {
+export async function unsubscribe(sql: Querier, userId: string, list: MailList): Promise<boolean> {
   const digest = list === 'digest';
   // A new row: the digest off either way; reminders stay on only when the digest is what is left.
   const rows = await sql`
@@ -77,7 +74,7 @@ export interface DigestCandidate {
 }
 
 /** Everyone with the digest on. */
-export async function digestCandidates(sql: Db): Promise<DigestCandidate[]> {
+export async function digestCandidates(sql: Querier): Promise<DigestCandidate[]> {
   return sql<DigestCandidate[]>`
     select s.user_id, u.email, u.name, s.hour, s.time_zone, s.changed_at,
       last.last_day, last.last_covered_until
@@ -99,7 +96,7 @@ export async function digestCandidates(sql: Db): Promise<DigestCandidate[]> {
  * claimed, sent, skipped, or failed too often). The unique key makes this safe across processes.
  */
 export async function claimDelivery(
-  sql: Db,
+  sql: Querier,
   c: {
     userId: string;
     kind: 'digest' | 'reminder';
@@ -121,17 +118,17 @@ export async function claimDelivery(
 }
 
 /** Marks a claimed mail as handed to the transport. */
-export async function markSent(sql: Db, id: string, messageId: string): Promise<void> {
+export async function markSent(sql: Querier, id: string, messageId: string): Promise<void> {
   await sql`update mail_deliveries set status = 'sent', sent_at = now(), message_id = ${messageId} where id = ${id}`;
 }
 
 /** Marks a claimed digest as not sent because nothing was new. */
-export async function markSkipped(sql: Db, id: string): Promise<void> {
+export async function markSkipped(sql: Querier, id: string): Promise<void> {
   await sql`update mail_deliveries set status = 'skipped' where id = ${id}`;
 }
 
 /** Marks a claimed mail as refused by the transport (retried by a later run). */
-export async function markFailed(sql: Db, id: string, error: string): Promise<void> {
+export async function markFailed(sql: Querier, id: string, error: string): Promise<void> {
   await sql`update mail_deliveries set status = 'failed', error = ${error.slice(0, 500)} where id = ${id}`;
 }
 
@@ -154,7 +151,7 @@ export interface ReminderCandidate {
  * reminded yet (a reminder whose mail failed does not count). Cards no longer on their board are left
  * out, as in the schedule.
  */
-export async function reminderCandidates(sql: Db, now: Date, until: Date): Promise<ReminderCandidate[]> {
+export async function reminderCandidates(sql: Querier, now: Date, until: Date): Promise<ReminderCandidate[]> {
   return sql<ReminderCandidate[]>`
     select a.board_id, b.name as board_name, a.card_id, p.title as paper_title, a.presenter_id,
       u.email, u.name, a.session_at,
@@ -177,7 +174,7 @@ export async function reminderCandidates(sql: Db, now: Date, until: Date): Promi
 
 /** Records which sessions a claimed reminder covers (re-pointed when a failed reminder is retried). */
 export async function recordReminders(
-  sql: Db,
+  sql: Querier,
   deliveryId: string,
   sessions: { boardId: string; cardId: string; presenterId: string; sessionAt: Date }[],
 ): Promise<void> {
@@ -211,7 +208,7 @@ export interface NominationRow {
 
 /** Papers put on the user's boards in (`since`, `until`], newest first, at most `limit`; and how many in all. */
 export async function newNominations(
-  sql: Db,
+  sql: Querier,
   userId: string,
   since: Date,
   until: Date,
@@ -243,7 +240,7 @@ export interface UpcomingSessionRow {
 
 /** Sessions on the user's boards in (`from`, `until`], soonest first. */
 export async function upcomingSessions(
-  sql: Db,
+  sql: Querier,
   userId: string,
   from: Date,
   until: Date,
@@ -266,7 +263,7 @@ export async function upcomingSessions(
  * moved) and sessions set or moved. A digest with none of these and no nomination is not sent.
  */
 export async function changesSince(
-  sql: Db,
+  sql: Querier,
   userId: string,
   since: Date,
   until: Date,
@@ -287,7 +284,7 @@ export async function changesSince(
  * user's boards.
  */
 export async function papersOnMyBoards(
-  sql: Db,
+  sql: Querier,
   userId: string,
   paperIds: string[],
 ): Promise<Map<string, { boardId: string; boardName: string; cardId: string; votes: number }>> {

@@ -1,4 +1,6 @@
-import type { Sql } from '../../db/connect.js';
+import type { Querier, Sql } from '../../db/connect.js';
+import { titleKey } from './identifiers.js';
+import { chooseCandidateScan, type CandidateScan, type LexemeStats } from './search-plan.js';
 import type { HighlightSegment, Paper, PaperHit, PaperSort } from '../../../../shared/schemas/papers.js';
 
 /** A paper ready to store: identifiers already normalised (see identifiers.ts). */
@@ -177,9 +179,19 @@ async function findCollisions(sql: Sql, records: PaperRecord[]): Promise<StoredK
   const arxivIds = records.flatMap((r) => (r.arxivId ? [r.arxivId] : []));
   const dois = records.flatMap((r) => (r.doi ? [r.doi] : []));
   const keys = records.map((r) => r.titleKey);
-  return sql<StoredKeys[]>`
-    select id, arxiv_id, doi, title_key from papers
-    where arxiv_id = any(${arxivIds}::text[]) or doi = any(${dois}::text[]) or title_key = any(${keys}::text[])`;
+  // Through the unique indexes, one lookup per key. The trigram index on title_key also answers `=`, and
+  // on a library never analysed (any fresh import, until autovacuum runs) the planner picks it: each key
+  // then costs a trigram search, and a first import ran at a fifth of its speed. Bitmap scans are the
+  // only way to a GIN index, so turning them off for this statement leaves the unique indexes.
+  return sql.begin(async (tx) => {
+    await tx`select set_config('enable_bitmapscan', 'off', true)`;
+    return tx<StoredKeys[]>`
+      select id, arxiv_id, doi, title_key from papers where arxiv_id = any(${arxivIds}::text[])
+      union
+      select id, arxiv_id, doi, title_key from papers where doi = any(${dois}::text[])
+      union
+      select id, arxiv_id, doi, title_key from papers where title_key = any(${keys}::text[])`;
+  });
 }
 
 /** Records one import run. */
@@ -234,9 +246,18 @@ export function toSegments(marked: string): HighlightSegment[] {
   return segments;
 }
 
-/** Characters that ILIKE treats specially, escaped so a query is matched literally. */
-function likePattern(q: string): string {
-  return `%${q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+/** Shorter folded queries match too many titles to mean anything, and trigrams cannot index them. */
+const MIN_SUBSTRING_KEY = 3;
+
+/**
+ * The LIKE pattern that finds `q` inside a folded title (`title_key`), or null when `q` is not a plain
+ * query worth a substring match. The folded key holds letters and digits only, so it needs no escaping.
+ */
+function titleSubstringPattern(q: string): string | null {
+  // Operators (quotes, leading minus, "or") mean the user wrote a query: no substring fallback.
+  if (/["]|(^|\s)-\S|\bor\b/i.test(q)) return null;
+  const key = titleKey(q);
+  return key.length >= MIN_SUBSTRING_KEY ? `%${key}%` : null;
 }
 
 /**
@@ -249,59 +270,90 @@ function likePattern(q: string): string {
  */
 export const RANKED_CANDIDATES = 500;
 
+/** The planner's cost of a random page read, for search only; see `searchPapers`. */
+const IN_MEMORY_RANDOM_PAGE_COST = '1.1';
+
+type Fragment = ReturnType<Sql>;
+
 /**
- * Full-text search over title (weight A) and abstract (weight B) with web-search syntax, plus a
- * literal title-substring match for queries the stemmer splits oddly; keyset-paginated by
- * (rank, seq) for relevance and (date, seq) for recent. Relevance ranks the `RANKED_CANDIDATES` most
- * recent matches. Headlines are computed for the page only.
+ * The `RANKED_CANDIDATES` newest papers matching `filter` (a fragment on `p`), as (tid, id, seq), found
+ * the way `scan` says (see search-plan.ts). A walk that tests `maxRows` rows without finding enough
+ * falls back to collecting the matches: the union's second branch runs only in that case.
+ */
+function candidates(sql: Sql, scan: CandidateScan | null, filter: Fragment): Fragment {
+  const newest = sql`order by coalesce(p.published_at, p.created_at) desc, p.seq asc`;
+  if (!scan) {
+    return sql`select p.ctid as tid, p.id, p.seq from papers p where true ${filter} ${newest} limit ${RANKED_CANDIDATES}`;
+  }
+  // Materialised, so that the planner cannot turn it back into a walk.
+  const matches = sql`matches as materialized (
+    select p.ctid as tid, p.id, p.seq, coalesce(p.published_at, p.created_at) as at
+    from papers p where true ${filter})`;
+  const byDate = sql`order by at desc, seq asc limit ${RANKED_CANDIDATES}`;
+  if (scan.kind === 'matches') return sql`with ${matches} select tid, id, seq from matches ${byDate}`;
+  return sql`
+    with walked as materialized (
+      select p.tid, p.id, p.seq from (
+        select p.ctid as tid, p.id, p.seq, p.search, p.title_key, p.tags from papers p ${newest} limit ${scan.maxRows}
+      ) p where true ${filter} limit ${RANKED_CANDIDATES}
+    ), ${matches}
+    select tid, id, seq from walked where (select count(*) from walked) = ${RANKED_CANDIDATES}
+    union all
+    (select tid, id, seq from matches where (select count(*) from walked) < ${RANKED_CANDIDATES} ${byDate})`;
+}
+
+/** How long word frequencies are reused before they are read again; ANALYZE changes them rarely. */
+const LEXEME_STATS_TTL_MS = 60_000;
+const lexemeStatsCache = new WeakMap<object, { at: number; stats: LexemeStats | null }>();
+
+/**
+ * The word frequencies ANALYZE keeps for `papers.search` (null when the table was never analysed),
+ * cached per database for a minute. `pg_stats.most_common_elem_freqs` lists one frequency per lexeme,
+ * then the lowest and highest of them and the frequency of nulls.
+ */
+async function lexemeStats(db: Sql, sql: Querier): Promise<LexemeStats | null> {
+  // Keyed by the pool, read through the caller's transaction (an embedded pool has one connection).
+  const key = db;
+  const cached = lexemeStatsCache.get(key);
+  if (cached && Date.now() - cached.at < LEXEME_STATS_TTL_MS) return cached.stats;
+  const [row] = await sql<{ lexemes: string[] | null; freqs: number[] | null; rows: number }[]>`
+    select s.most_common_elems::text::text[] as lexemes, s.most_common_elem_freqs as freqs, c.reltuples::float8 as rows
+    from pg_class c
+    left join pg_stats s on s.schemaname = current_schema() and s.tablename = 'papers' and s.attname = 'search'
+    where c.oid = 'papers'::regclass`;
+  let stats: LexemeStats | null = null;
+  if (row?.lexemes && row.freqs && row.rows > 0) {
+    const { lexemes, freqs } = row;
+    stats = {
+      frequencies: new Map(lexemes.map((lexeme: string, i: number) => [lexeme, freqs[i]])),
+      unlisted: freqs[lexemes.length],
+      rows: row.rows,
+    };
+  }
+  lexemeStatsCache.set(key, { at: Date.now(), stats });
+  return stats;
+}
+
+/**
+ * Full-text search over title (weight A) and abstract (weight B) with web-search syntax, plus a title
+ * substring match on the folded title (finds `llama` in "TinyLlama", ranks an exact title first);
+ * keyset-paginated by (rank, seq) for relevance and (date, seq) for recent. Relevance ranks the
+ * `RANKED_CANDIDATES` most recent matches, collected as search-plan.ts decides (`options.scan` forces
+ * a way: tests and benchmarks). Headlines are computed for the page only.
  */
 export async function searchPapers(
   sql: Sql,
   p: SearchParams,
+  options: { scan?: CandidateScan | null } = {},
 ): Promise<{ hits: PaperHit[]; last: SearchCursor | null; more: boolean }> {
   const tagFilter = p.tag ? sql`and p.tags @> ${[p.tag]}::text[]` : sql``;
-  // Operators (quotes, leading minus, "or") mean the user wrote a query: no substring fallback.
-  const pattern = p.q && !/["]|(^|\s)-\S|\bor\b/i.test(p.q) ? likePattern(p.q.trim()) : null;
+  const pattern = p.q ? titleSubstringPattern(p.q) : null;
   const query = sql`websearch_to_tsquery('english', ${p.q ?? ''})`;
   const match = p.q
-    ? sql`and (p.search @@ ${query} or (${pattern}::text is not null and p.title ilike ${pattern}))`
+    ? sql`and (p.search @@ ${query} or (${pattern}::text is not null and p.title_key like ${pattern}))`
     : sql``;
   const byRelevance = p.q !== null && p.sort === 'relevance';
 
-  let page;
-  if (byRelevance) {
-    const after =
-      p.after?.sort === 'relevance'
-        ? sql`where (rank < ${p.after.rank} or (rank = ${p.after.rank} and seq > ${p.after.seq}))`
-        : sql``;
-    // The candidates are the same rows on every page (rank and seq are functions of the row), so the
-    // (rank, seq) cursor still returns each of them at most once. They are sorted by date without their
-    // 1.5 KB tsvector, then fetched again by ctid (valid within the statement) for ranking.
-    page = sql`
-      select * from (
-        select c.id, c.seq, null::timestamptz as sort_at,
-          (ts_rank(p.search, ${query})
-            + case when ${pattern}::text is not null and p.title ilike ${pattern} then 1.0 else 0 end)::float8 as rank
-        from (
-          select p.ctid as tid, p.id, p.seq from papers p where true ${match} ${tagFilter}
-          order by coalesce(p.published_at, p.created_at) desc, p.seq asc
-          limit ${RANKED_CANDIDATES}
-        ) c join papers p on p.ctid = c.tid
-      ) ranked ${after}
-      order by rank desc, seq asc limit ${p.limit + 1}`;
-  } else {
-    // The cursor's timestamp goes in as text: postgres.js would serialise a timestamptz parameter
-    // through Date and lose the microseconds, skipping rows that share the millisecond.
-    const after =
-      p.after?.sort === 'recent'
-        ? sql`and (coalesce(p.published_at, p.created_at) < ${p.after.at}::text::timestamptz
-              or (coalesce(p.published_at, p.created_at) = ${p.after.at}::text::timestamptz and p.seq > ${p.after.seq}))`
-        : sql``;
-    page = sql`
-      select p.id, p.seq, coalesce(p.published_at, p.created_at) as sort_at, 0::float8 as rank
-      from papers p where true ${match} ${tagFilter} ${after}
-      order by coalesce(p.published_at, p.created_at) desc, p.seq asc limit ${p.limit + 1}`;
-  }
   const headlines = p.q
     ? sql`ts_headline('english', p.title, ${query}, ${TITLE_HEADLINE_OPTIONS}) as title_marked,
           ts_headline('english', p.abstract, ${query}, ${HEADLINE_OPTIONS}) as snippet_marked`
@@ -310,8 +362,47 @@ export async function searchPapers(
   // matching 0.5% of the library: the wrong plan for both a common word (walk the recent index until
   // enough rows match) and a rare one (collect its matches from the GIN index, then sort). Planning
   // each search for its own query costs well under a millisecond.
+  // The default random_page_cost (4) prices a page read as a disk seek; a library this size is in
+  // memory, where a page costs about the same however it is reached (see docs/benchmarks.md).
   const rows = await sql.begin(async (tx) => {
-    await tx`set local plan_cache_mode = force_custom_plan`;
+    const [settings] = await tx<{ tsquery: string }[]>`
+      select set_config('plan_cache_mode', 'force_custom_plan', true),
+        set_config('random_page_cost', ${IN_MEMORY_RANDOM_PAGE_COST}, true),
+        ${query}::text as tsquery`;
+    let page;
+    if (byRelevance) {
+      const after =
+        p.after?.sort === 'relevance'
+          ? sql`where (rank < ${p.after.rank} or (rank = ${p.after.rank} and seq > ${p.after.seq}))`
+          : sql``;
+      const scan =
+        options.scan !== undefined
+          ? options.scan
+          : chooseCandidateScan(settings.tsquery, await lexemeStats(sql, tx), RANKED_CANDIDATES);
+      // The candidates are the same rows on every page (rank and seq are functions of the row), so the
+      // (rank, seq) cursor still returns each of them at most once. They are sorted by date without
+      // their 1.5 KB tsvector, then fetched again by ctid (valid within the statement) for ranking.
+      page = sql`
+        select * from (
+          select c.id, c.seq, null::timestamptz as sort_at,
+            (ts_rank(p.search, ${query})
+              + case when ${pattern}::text is not null and p.title_key like ${pattern} then 1.0 else 0 end)::float8 as rank
+          from (${candidates(sql, scan, sql`${match} ${tagFilter}`)}) c join papers p on p.ctid = c.tid
+        ) ranked ${after}
+        order by rank desc, seq asc limit ${p.limit + 1}`;
+    } else {
+      // The cursor's timestamp goes in as text: postgres.js would serialise a timestamptz parameter
+      // through Date and lose the microseconds, skipping rows that share the millisecond.
+      const after =
+        p.after?.sort === 'recent'
+          ? sql`and (coalesce(p.published_at, p.created_at) < ${p.after.at}::text::timestamptz
+                or (coalesce(p.published_at, p.created_at) = ${p.after.at}::text::timestamptz and p.seq > ${p.after.seq}))`
+          : sql``;
+      page = sql`
+        select p.id, p.seq, coalesce(p.published_at, p.created_at) as sort_at, 0::float8 as rank
+        from papers p where true ${match} ${tagFilter} ${after}
+        order by coalesce(p.published_at, p.created_at) desc, p.seq asc limit ${p.limit + 1}`;
+    }
     return tx<
       (PaperRow & {
         seq: string;
