@@ -28,13 +28,16 @@ const PASSWORD = 'benchmark password 1';
 
 const USAGE = `client options:
   --cards N   cards on the measured board (default 500)
-  --runs N    page loads measured, each in a fresh browser context (default 7)`;
+  --runs N    page loads measured, each in a fresh browser context (default 15)`;
 
 interface LoadTiming {
   /** From navigation start until every card shows its paper's title. */
   shownMs: number;
   /** Until a keyboard lift of the first card has been handled: the board answers input. */
   interactiveMs: number;
+  /** When the board's document arrived over the WebSocket, and its papers and votes over HTTP. */
+  documentMs: number;
+  dataMs: number;
   /** JavaScript files the page loaded (paths under the site root). */
   scripts: string[];
 }
@@ -75,7 +78,11 @@ async function measureLoad(page: Page, url: string, cards: number): Promise<Load
     check();
   })`);
   await page.keyboard.press('Escape');
-  return { shownMs, interactiveMs, scripts };
+  // Marks the board screen sets for this breakdown (board-document.svelte.ts, board-data.svelte.ts).
+  const [documentMs, dataMs] = await page.evaluate<number[]>(
+    `['board:document-loaded', 'board:data-loaded'].map((name) => performance.getEntriesByName(name)[0]?.startTime ?? NaN)`,
+  );
+  return { shownMs, interactiveMs, documentMs, dataMs, scripts };
 }
 
 /** Total size of the built files, raw and gzipped (level 9, as a static server would precompress). */
@@ -104,7 +111,7 @@ export async function run(args: string[]): Promise<void> {
     throw new UsageError(`${(error as Error).message}\n${USAGE}`);
   }
   const cards = Number(parsed.values.cards ?? 500);
-  const runs = Number(parsed.values.runs ?? 7);
+  const runs = Number(parsed.values.runs ?? 15);
   if (!Number.isInteger(cards) || cards < 1 || cards > 5000) throw new UsageError(`--cards must be 1..5000\n${USAGE}`);
   if (!Number.isInteger(runs) || runs < 1 || runs > 100) throw new UsageError(`--runs must be 1..100\n${USAGE}`);
   if (!hasChromium) throw new Error('the client benchmark needs /usr/bin/chromium (apt-get install chromium)');
@@ -185,6 +192,8 @@ export async function run(args: string[]): Promise<void> {
     const size = sizes(cold[0].scripts);
     const shown = summarize(cold.map((t) => t.shownMs));
     const interactive = summarize(cold.map((t) => t.interactiveMs));
+    const documentAt = summarize(cold.map((t) => t.documentMs));
+    const dataAt = summarize(cold.map((t) => t.dataMs));
     const kb = (bytes: number) => (bytes / 1000).toFixed(1);
     console.log(
       formatTable(
@@ -202,6 +211,8 @@ export async function run(args: string[]): Promise<void> {
             size.gzip <= TARGET_GZIP_KB * 1000 ? 'PASS' : 'FAIL',
           ],
           ['same, uncompressed (kB)', kb(size.raw), '', ''],
+          ['document received over the WebSocket, cold load p50 (ms)', formatMs(documentAt.p50), '', ''],
+          ['papers and votes received over HTTP, cold load p50 (ms)', formatMs(dataAt.p50), '', ''],
           [`${cards} cards shown, cold load p50 (ms)`, formatMs(shown.p50), '', ''],
           [
             `interactive, cold load p50 (ms, n=${interactive.count})`,

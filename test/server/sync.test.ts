@@ -1,5 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type WebSocket from 'ws';
+import WebSocket from 'ws';
+import * as decoding from 'lib0/decoding';
+import * as encoding from 'lib0/encoding';
+import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
 import {
   addCard,
@@ -20,6 +23,7 @@ import {
   openRawSocket,
   socketClosed,
   storedDoc,
+  syncUrl,
   waitForDoc,
   type SyncClient,
 } from '../helpers/yjs.js';
@@ -146,6 +150,40 @@ describe('sync endpoint', () => {
     await waitForDoc(demoted.doc, (doc) => readCard(doc, marker) !== null);
     await t.app.sync.flushAll();
     expect(readCard(await storedDoc(t.db.sql, boardId), cardId)).toBeNull();
+  });
+
+  it('greets with the whole document, and leaves it out of the answer to the sync step 1 that follows', async () => {
+    // Listening from the start: the greeting can arrive with the upgrade's answer, before 'open' resolves.
+    const socket = new WebSocket(`${syncUrl(t.app)}/${boardId}`, { headers: { cookie: owner.cookie } });
+    sockets.push(socket);
+    const frames: { type: number; payload: Uint8Array }[] = [];
+    socket.on('message', (data: Buffer) => {
+      const decoder = decoding.createDecoder(new Uint8Array(data));
+      if (decoding.readVarUint(decoder) !== 0) return;
+      const type = decoding.readVarUint(decoder);
+      frames.push({ type, payload: decoding.readVarUint8Array(decoder) });
+    });
+    const step2s = () => frames.filter((f) => f.type === syncProtocol.messageYjsSyncStep2);
+    await expect.poll(() => step2s().length).toBe(1);
+    expect(frames[0].type).toBe(syncProtocol.messageYjsSyncStep1);
+    const doc = new Y.Doc();
+    Y.applyUpdate(doc, step2s()[0].payload);
+    expect(boardView(doc).columns.map((c) => c.title)).toEqual(['Nominated', 'Shortlist', 'Scheduled', 'Read']);
+
+    // A client that asked before the greeting arrived still has an empty state vector.
+    await new Promise((resolve) =>
+      socket.readyState === WebSocket.OPEN ? resolve(null) : socket.once('open', resolve),
+    );
+    const encoder = encoding.createEncoder();
+    encoding.writeVarUint(encoder, 0);
+    syncProtocol.writeSyncStep1(encoder, new Y.Doc());
+    socket.send(encoding.toUint8Array(encoder));
+    await expect.poll(() => step2s().length).toBe(2);
+    const answer = step2s()[1].payload;
+    expect(answer.length).toBeLessThan(step2s()[0].payload.length / 10);
+    const before = Y.encodeStateVector(doc);
+    Y.applyUpdate(doc, answer);
+    expect(Y.encodeStateVector(doc)).toEqual(before);
   });
 
   it('refuses an upgrade without a session cookie with 401', async () => {

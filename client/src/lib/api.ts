@@ -1,4 +1,5 @@
 import type { Static } from '@sinclair/typebox';
+import { boardScreenReads } from '../../../shared/protocol/board-screen.js';
 import type {
   ForgotPasswordRequest,
   InstanceInfo,
@@ -226,7 +227,7 @@ export function createBoard(body: CreateBoardRequest): Promise<BoardSummary> {
 
 /** A board with the caller's role and its members; 404 for boards the caller is not a member of. */
 export function getBoard(boardId: string, signal?: AbortSignal): Promise<BoardDetail> {
-  return getJson<BoardDetail>(`/api/boards/${encodeURIComponent(boardId)}`, signal);
+  return getJson<BoardDetail>(boardScreenReads(boardId).details, signal);
 }
 
 export function updateBoard(boardId: string, body: UpdateBoardRequest): Promise<BoardSummary> {
@@ -306,7 +307,10 @@ export function getBoardCards(
   options: { abstracts?: boolean } = {},
   signal?: AbortSignal,
 ): Promise<BoardCards> {
-  return getJson<BoardCards>(`${boardPath(boardId)}/cards${options.abstracts ? '' : '?abstracts=false'}`, signal);
+  return getJson<BoardCards>(
+    options.abstracts ? `${boardPath(boardId)}/cards` : boardScreenReads(boardId).cards,
+    signal,
+  );
 }
 
 /** Nominates a library paper: a card in `columnId` (the first column when omitted). */
@@ -326,7 +330,7 @@ export function getPaper(paperId: string, signal?: AbortSignal): Promise<Paper> 
 
 /** The board's voting rules, tallies and my remaining dots. */
 export function getVoting(boardId: string, signal?: AbortSignal): Promise<VotingSettings> {
-  return getJson<VotingSettings>(`${boardPath(boardId)}/voting`, signal);
+  return getJson<VotingSettings>(boardScreenReads(boardId).voting, signal);
 }
 
 /** Votes for a card (in dots mode, gives it `dots` of my dots). */

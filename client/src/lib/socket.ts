@@ -29,13 +29,18 @@ const roomUsers = new Map<string, number>();
  * Puts the app's socket in a board's room for as long as the caller needs it, and back in after every
  * reconnect; returns the function that releases it. Counted, because pages of one board overlap
  * while the app goes from one to the next (the new page joins before the old one is gone).
- * `onRefused` hears when the server refuses the board (not a member, unknown board).
+ * `onRefused` hears when the server refuses the board (not a member, unknown board), `onJoined` when
+ * a join (the first, or one after a reconnect) is accepted: events from then on reach the caller.
  */
-export function joinBoardRoom(boardId: string, onRefused: () => void = () => {}): () => void {
+export function joinBoardRoom(
+  boardId: string,
+  { onRefused = () => {}, onJoined = () => {} }: { onRefused?: () => void; onJoined?: () => void } = {},
+): () => void {
   const socket = appSocket();
   const join = () =>
     socket.emit('board:join', { boardId }, (answer) => {
-      if (!answer.ok) onRefused();
+      if (answer.ok) onJoined();
+      else onRefused();
     });
   roomUsers.set(boardId, (roomUsers.get(boardId) ?? 0) + 1);
   socket.on('connect', join);

@@ -6,6 +6,7 @@ import type { User } from '../../../shared/schemas/auth.js';
 import { adminSecret, secretMatches } from '../admin-secret.js';
 import { forbidden, unauthorized } from '../errors.js';
 import { createSession, deleteSession, findSession, renewSession } from '../features/auth/auth.repository.js';
+import { ASSETS_PREFIX } from './client.js';
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -83,6 +84,8 @@ export const authPlugin = fp(
         if (!request.system) throw unauthorized('invalid bearer token');
         return;
       }
+      // The client's hashed files are the same for everyone: no session lookup for each of them.
+      if (request.url.startsWith(ASSETS_PREFIX)) return;
       const token = request.cookies[SESSION_COOKIE];
       if (!token) return;
       const tokenHash = hashToken(token);

@@ -3,9 +3,32 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { boardScreenReads } from '../../../shared/protocol/board-screen.js';
 
 /** Where `vite build` writes the client. */
 export const CLIENT_DIST = fileURLToPath(new URL('../../../client/dist/', import.meta.url));
+
+/** Vite's output for hashed, immutable files: scripts, styles, chunks. */
+export const ASSETS_PREFIX = '/assets/';
+
+// A board's page, with or without a card's panel open; the id is checked before it reaches the HTML.
+const BOARD_PAGE = /^\/boards\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/cards\/[^/]+)?\/?$/i;
+
+/**
+ * `index.html`, and for a signed-in reader opening a board, the same page naming the board's first
+ * reads as preloads: the browser fetches them while the script loads (~0.3 s on a cold load) instead
+ * of after it has run.
+ */
+function sendPage(request: FastifyRequest, reply: FastifyReply, url: string) {
+  const board = BOARD_PAGE.exec(url);
+  if (!board || !request.user) return reply.sendFile('index.html');
+  const links = Object.values(boardScreenReads(board[1].toLowerCase()))
+    .map((href) => `<link rel="preload" href="${href}" as="fetch" crossorigin="anonymous" />`)
+    .join('');
+  const html = fs.readFileSync(path.join(CLIENT_DIST, 'index.html'), 'utf8').replace('</head>', `${links}</head>`);
+  return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
+}
 
 /**
  * Serves the built Svelte client, with `index.html` for any non-API path so that client-side routes
@@ -29,7 +52,7 @@ export const clientPlugin = fp(
       if (url.startsWith('/api/') || path.extname(url)) {
         return reply.status(404).send({ error: 'not_found', message: `no route ${request.method} ${url}` });
       }
-      return reply.sendFile('index.html');
+      return sendPage(request, reply, url);
     });
   },
   { name: 'client' },

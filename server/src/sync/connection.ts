@@ -1,4 +1,5 @@
 import * as decoding from 'lib0/decoding';
+import * as Y from 'yjs';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_CODES, type CloseCode } from '../../../shared/protocol/close-codes.js';
@@ -47,6 +48,20 @@ class TokenBucket {
 
 const CLOSE_TIMEOUT_MS = 2000;
 
+const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Map());
+
+/** A sync step 1 frame starts with the two one-byte varints MESSAGE_SYNC, SYNC_STEP_1. */
+function isSyncStep1(frame: Uint8Array): boolean {
+  return frame[0] === MESSAGE_SYNC && frame[1] === SYNC_STEP_1;
+}
+
+/** The client's encoded state vector, raised to include what it has been sent already. */
+function withKnown(stateVector: Uint8Array, sent: Map<number, number>): Uint8Array {
+  const merged = Y.decodeStateVector(stateVector);
+  for (const [client, clock] of sent) merged.set(client, Math.max(clock, merged.get(client) ?? 0));
+  return Y.encodeStateVector(merged);
+}
+
 /**
  * One client on `/yjs/:boardId`. Its `message` listener is attached in the constructor, right after
  * the upgrade, and buffers frames until the board's document is loaded; then frames are handled one
@@ -58,6 +73,8 @@ export class SyncConnection {
   closed = false;
   private board: BoardDoc | null = null;
   private buffered: Uint8Array[] = [];
+  /** What the greeting already sent the client, until its own sync step 1 arrives. */
+  private greetedWith: Map<number, number> | null = null;
   private readonly bucket: TokenBucket;
   private readonly sender: Sender;
 
@@ -83,10 +100,19 @@ export class SyncConnection {
     return { id: this.identityOf.userId, name: this.identityOf.name };
   }
 
-  /** Called once the board is loaded: greets the client, then handles what arrived meanwhile. */
+  /**
+   * Called once the board is loaded: greets the client, then handles what arrived meanwhile. Unless
+   * the client's sync step 1 is already here, the greeting carries the whole document as a sync step 2
+   * too: a page opening the board then has it one round trip sooner, without waiting for its own
+   * script to get round to asking (y-websocket applies an unasked step 2 like an answered one).
+   */
   attach(board: BoardDoc): void {
     this.board = board;
     this.send(syncStep1Message(board.doc));
+    if (!this.buffered.some(isSyncStep1)) {
+      this.send(syncStep2Message(board.doc, EMPTY_STATE_VECTOR));
+      this.greetedWith = Y.decodeStateVector(Y.encodeStateVector(board.doc));
+    }
     const awareness = board.awarenessSnapshot();
     if (awareness) this.send(awareness);
     const buffered = this.buffered;
@@ -175,7 +201,11 @@ export class SyncConnection {
   private handleSync(board: BoardDoc, decoder: decoding.Decoder): void {
     const subtype = decoding.readVarUint(decoder);
     if (subtype === SYNC_STEP_1) {
-      this.send(syncStep2Message(board.doc, decoding.readVarUint8Array(decoder)));
+      const stateVector = decoding.readVarUint8Array(decoder);
+      // What the greeting sent reaches the client before this answer (one socket, in order): leave it out.
+      const known = this.greetedWith ? withKnown(stateVector, this.greetedWith) : stateVector;
+      this.greetedWith = null;
+      this.send(syncStep2Message(board.doc, known));
       return;
     }
     if (subtype !== SYNC_STEP_2 && subtype !== SYNC_UPDATE)

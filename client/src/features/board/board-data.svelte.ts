@@ -33,7 +33,10 @@ export class BoardData {
   activity = $state.raw<ActivityEntry[]>([]);
   /** The activity feed: read when first shown ({@link loadActivity}), then kept live. */
   activityState = $state<'unread' | 'loading' | 'loaded' | 'failed'>('unread');
+  /** A read is under way (the first, or a refresh after a reconnect). */
   loading = $state(true);
+  /** The board has been read once: a refresh keeps showing it. */
+  loaded = $state(false);
   error = $state<string | null>(null);
 
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a working value, not state
@@ -77,6 +80,8 @@ export class BoardData {
       this.papers = papers;
       this.facts = facts;
       this.voting = voting;
+      if (!this.loaded) performance.mark('board:data-loaded');
+      this.loaded = true;
       if (this.activityState === 'loaded') void this.loadActivity();
     } catch (error) {
       if (api.isAbort(error)) return;
@@ -145,12 +150,19 @@ export class BoardData {
     }
   }
 
-  /** Joins the board's socket.io room and follows its events; returns the function that stops. */
-  follow(socket: AppSocket): () => void {
-    // After a reconnect, events may have been missed: read everything anew (the room is joined again).
-    // The first connection needs nothing: the page has just read it all.
+  /**
+   * Joins the board's socket.io room and follows its events; returns the function that stops. Events
+   * sent before a join are not received: after a reconnect, and after the first join when the board
+   * was read before it (`readFirst`, see BoardPage), everything is read anew.
+   */
+  follow(socket: AppSocket, { readFirst = false }: { readFirst?: boolean } = {}): () => void {
     const onReconnect = () => {
       if (!this.loading) void this.load();
+    };
+    let catchUp = readFirst;
+    const onJoined = () => {
+      if (catchUp && !this.loading) void this.load();
+      catchUp = false;
     };
     const onVotes: Parameters<typeof socket.on<'votes:changed'>>[1] = ({ boardId, cardId, tally }) => {
       if (boardId !== this.boardId) return;
@@ -181,8 +193,11 @@ export class BoardData {
     socket.on('voting:changed', onVoting);
     socket.on('assignment:changed', onAssignment);
     socket.on('activity:new', onActivity);
-    const leave = joinBoardRoom(this.boardId, () => {
-      this.error = 'Live updates are unavailable for this board.';
+    const leave = joinBoardRoom(this.boardId, {
+      onRefused: () => {
+        this.error = 'Live updates are unavailable for this board.';
+      },
+      onJoined,
     });
     this.#stopSocket = () => {
       leave();

@@ -97,7 +97,11 @@ export class BoardDocument {
 
     this.doc.on('update', () => {
       this.#version++;
-      if (this.doc.getMap('columns').size > 0) this.loaded = true;
+      if (this.doc.getMap('columns').size > 0 && !this.loaded) {
+        // For the client benchmark's breakdown of a cold load; a mark costs nothing.
+        performance.mark('board:document-loaded');
+        this.loaded = true;
+      }
     });
     this.#subscribeDoc = createSubscriber((update) => {
       this.doc.on('update', update);

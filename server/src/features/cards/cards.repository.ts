@@ -49,9 +49,15 @@ export async function replaceProjection(sql: Sql, boardId: string, view: BoardVi
 
 /**
  * The projected board: columns in order and cards in column order, with their papers, vote tallies,
- * the dots `viewerId` gave each card and each card's presenter assignment.
+ * the dots `viewerId` gave each card and each card's presenter assignment. Without `abstracts`, papers
+ * come with an empty abstract, which is then neither read nor sent (~1 KB a paper).
  */
-export async function readProjection(sql: Sql, boardId: string, viewerId: string): Promise<BoardCards> {
+export async function readProjection(
+  sql: Sql,
+  boardId: string,
+  viewerId: string,
+  { abstracts }: { abstracts: boolean },
+): Promise<BoardCards> {
   const columns = await sql<{ id: string; title: string; position: number }[]>`
     select column_id as id, title, position from board_columns where board_id = ${boardId} order by position`;
   const rows = await sql<
@@ -74,7 +80,7 @@ export async function readProjection(sql: Sql, boardId: string, viewerId: string
   >`
     select c.card_id, c.column_id, c.position, c.raw_paper_id, c.added_by, c.added_at, c.comment_count,
       p.id is not null as paper_exists,
-      p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.created_at,
+      p.id, p.title, ${abstracts ? sql`p.abstract` : sql`''::text as abstract`}, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.created_at,
       coalesce(v.voters, 0)::int as voters, coalesce(v.dots, 0)::int as dots, coalesce(v.my_dots, 0)::int as my_dots,
       a.presenter_id, u.name as presenter_name, a.session_at
     from board_cards c

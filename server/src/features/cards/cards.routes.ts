@@ -31,9 +31,7 @@ export const cardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request) => {
       const { user } = await authorize(request, request.params.boardId, 'board:read');
-      const board = await readProjection(app.sql, request.params.boardId, user.id);
-      if (request.query.abstracts !== false) return board;
-      return { ...board, cards: board.cards.map((c) => (c.paper ? { ...c, paper: { ...c.paper, abstract: '' } } : c)) };
+      return readProjection(app.sql, request.params.boardId, user.id, { abstracts: request.query.abstracts !== false });
     },
   );
 

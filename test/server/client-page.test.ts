@@ -1,0 +1,58 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../helpers/app.js';
+import { createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { boardScreenReads } from '../../shared/protocol/board-screen.js';
+
+let t: TestApp;
+let owner: TestUser;
+let boardId: string;
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  owner = await signUp(t.app, 'Page Reader');
+  boardId = (await createBoard(t.app, owner)).id;
+});
+afterAll(() => t.close());
+
+async function page(url: string, cookie?: string): Promise<string> {
+  const res = await t.app.inject({ url, headers: cookie ? { cookie } : {} });
+  expect(res.statusCode, res.body).toBe(200);
+  expect(res.headers['content-type']).toMatch(/^text\/html/);
+  return res.body;
+}
+
+/** The `href`s of the page's fetch preloads. */
+function preloads(html: string): string[] {
+  return [...html.matchAll(/<link rel="preload" href="([^"]+)" as="fetch"/g)].map((m) => m[1]);
+}
+
+describe("the board page's HTML", () => {
+  it("names the board's first reads as preloads for a signed-in reader, the same URLs the client fetches", async () => {
+    const reads = Object.values(boardScreenReads(boardId));
+    expect(preloads(await page(`/boards/${boardId}`, owner.cookie))).toEqual(['/api/auth/session', ...reads]);
+    expect(preloads(await page(`/boards/${boardId}/cards/some-card`, owner.cookie))).toEqual([
+      '/api/auth/session',
+      ...reads,
+    ]);
+    // The preloaded responses are the ones the screen reads.
+    for (const url of reads) {
+      const res = await t.app.inject({ url, headers: { cookie: owner.cookie } });
+      expect(res.statusCode, url).toBe(200);
+    }
+  });
+
+  it('names nothing more for a signed-out visitor or another page', async () => {
+    expect(preloads(await page(`/boards/${boardId}`))).toEqual(['/api/auth/session']);
+    expect(preloads(await page('/boards', owner.cookie))).toEqual(['/api/auth/session']);
+    expect(preloads(await page(`/boards/${boardId}/schedule`, owner.cookie))).toEqual(['/api/auth/session']);
+  });
+
+  it('never copies anything but a well-formed board id into the page', async () => {
+    const hostile = encodeURIComponent('"><script>alert(1)</script>');
+    for (const url of [`/boards/${hostile}`, `/boards/${boardId}${hostile}`, '/boards/not-a-board']) {
+      const html = await page(url, owner.cookie);
+      expect(preloads(html), url).toEqual(['/api/auth/session']);
+      expect(html).not.toContain('<script>alert');
+    }
+  });
+});
