@@ -4,7 +4,14 @@ import * as Y from 'yjs';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { addMember, createBoard, signUp, signUpCast, type TestUser } from '../helpers/factories.js';
 import { connectClient, waitForDoc } from '../helpers/yjs.js';
-import { addCard, boardView } from '../../shared/protocol/board-doc.js';
+import {
+  addCard,
+  boardView,
+  deleteColumn,
+  moveCard,
+  removeCard,
+  renameColumn,
+} from '../../shared/protocol/board-doc.js';
 import { replaceProjection } from '../../server/src/features/cards/cards.repository.js';
 import type { BoardCards } from '../../shared/schemas/cards.js';
 
@@ -82,6 +89,44 @@ describe('board projection', () => {
     expect(bad.json().message).toMatch(/abstracts/);
     expect(projection.cards[1].paper).toBeNull();
     expect(projection.cards[2].paperId).toBe('not-a-uuid');
+  });
+
+  it('follows moves, removals and renames, rewriting only the rows that changed', async () => {
+    const board = await createBoard(t.app, owner);
+    const doc = new Y.Doc();
+    const updates = await t.db.sql<{ update: Uint8Array }[]>`
+      select update from board_updates where board_id = ${board.id}`;
+    for (const u of updates) Y.applyUpdate(doc, new Uint8Array(u.update));
+    const [nominated, shortlist, scheduled] = boardView(doc).columns;
+    const [a, b, c] = paperIds.map((paperId) =>
+      addCard(doc, { paperId, columnId: nominated.id, addedBy: owner.user.id }),
+    );
+    await replaceProjection(t.db.sql, board.id, boardView(doc));
+    const versions = async () =>
+      new Map(
+        (
+          await t.db.sql<{ cardId: string; version: string }[]>`
+            select card_id, xmin::text as version from board_cards where board_id = ${board.id}`
+        ).map((r) => [r.cardId, r.version]),
+      );
+    const before = await versions();
+
+    moveCard(doc, c, { columnId: shortlist.id });
+    removeCard(doc, b);
+    renameColumn(doc, nominated.id, 'Proposed');
+    deleteColumn(doc, scheduled.id);
+    await replaceProjection(t.db.sql, board.id, boardView(doc));
+
+    const projection = await cards(board.id);
+    expect(projection.columns.map((col) => col.title)).toEqual(['Proposed', 'Shortlist', 'Read']);
+    expect(projection.cards.map((card) => [card.id, card.columnId, card.position])).toEqual([
+      [a, nominated.id, 0],
+      [c, shortlist.id, 0],
+    ]);
+    const after = await versions();
+    expect(after.get(a)).toBe(before.get(a));
+    expect(after.get(c)).not.toBe(before.get(c));
+    expect(after.has(b)).toBe(false);
   });
 
   it("carries each card's tally, the caller's own votes and the presenter", async () => {

@@ -28,22 +28,41 @@ export async function replaceProjection(sql: Sql, boardId: string, view: BoardVi
     // The board row lock orders concurrent refreshes of one board (e.g. from two nodes).
     const [board] = await tx`select id from boards where id = ${boardId} for update`;
     if (!board) return;
-    await tx`delete from board_columns where board_id = ${boardId}`;
-    await tx`delete from board_cards where board_id = ${boardId}`;
-    if (columns.length) {
-      await tx`
-        insert into board_columns (board_id, column_id, title, position)
-        select ${boardId}, column_id, title, position
-        from jsonb_to_recordset(${tx.json(columns)}::jsonb) as x(column_id text, title text, position int)`;
-    }
-    if (cards.length) {
-      await tx`
-        insert into board_cards (board_id, card_id, raw_paper_id, paper_id, column_id, position, added_by, added_at, comment_count)
-        select ${boardId}, x.card_id, x.raw_paper_id, p.id, x.column_id, x.position, x.added_by, x.added_at, x.comment_count
+    // Rows that left the document go; the others are inserted, or updated only where something
+    // changed: a card move rewrites the few rows it shifted, not the whole board (one statement per
+    // table; the delete and the upsert touch different keys).
+    await tx`
+      with wanted as (
+        select * from jsonb_to_recordset(${tx.json(columns)}::jsonb) as x(column_id text, title text, position int)
+      ), gone as (
+        delete from board_columns c
+        where c.board_id = ${boardId} and c.column_id not in (select column_id from wanted)
+      )
+      insert into board_columns as c (board_id, column_id, title, position)
+      select ${boardId}, column_id, title, position from wanted
+      on conflict (board_id, column_id) do update set title = excluded.title, position = excluded.position
+      where (c.title, c.position) is distinct from (excluded.title, excluded.position)`;
+    await tx`
+      with wanted as (
+        select x.card_id, x.raw_paper_id, p.id as paper_id, x.column_id, x.position, x.added_by, x.added_at,
+          x.comment_count
         from jsonb_to_recordset(${tx.json(cards)}::jsonb) as x(card_id text, raw_paper_id text, paper_id uuid,
           column_id text, position int, added_by text, added_at timestamptz, comment_count int)
-        left join papers p on p.id = x.paper_id`;
-    }
+        left join papers p on p.id = x.paper_id
+      ), gone as (
+        delete from board_cards c
+        where c.board_id = ${boardId} and c.card_id not in (select card_id from wanted)
+      )
+      insert into board_cards as c (board_id, card_id, raw_paper_id, paper_id, column_id, position, added_by,
+        added_at, comment_count)
+      select ${boardId}, card_id, raw_paper_id, paper_id, column_id, position, added_by, added_at, comment_count
+      from wanted
+      on conflict (board_id, card_id) do update set raw_paper_id = excluded.raw_paper_id,
+        paper_id = excluded.paper_id, column_id = excluded.column_id, position = excluded.position,
+        added_by = excluded.added_by, added_at = excluded.added_at, comment_count = excluded.comment_count
+      where (c.raw_paper_id, c.paper_id, c.column_id, c.position, c.added_by, c.added_at, c.comment_count)
+        is distinct from (excluded.raw_paper_id, excluded.paper_id, excluded.column_id, excluded.position,
+          excluded.added_by, excluded.added_at, excluded.comment_count)`;
   });
 }
 
