@@ -103,7 +103,8 @@ describe('sync endpoint', () => {
     const editedAt = Date.now();
     let projected: { id: string; columnId: string; paper: { title: string } | null }[] = [];
     while (!projected.some((c) => c.id === cardId) && Date.now() - editedAt < 5000) {
-      await new Promise((resolve) => setTimeout(resolve, 25));
+      // Not faster: on the embedded database's one connection, the polling itself delays the rewrite.
+      await new Promise((resolve) => setTimeout(resolve, 50));
       const res = await t.app.inject({ url: `/api/boards/${boardId}/cards`, headers: { cookie: owner.cookie } });
       projected = res.json().cards;
     }
