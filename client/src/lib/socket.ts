@@ -11,8 +11,31 @@ let socket: AppSocket | null = null;
  * it is closed on sign-out ({@link closeSocket}) and opened again for the next account.
  */
 export function appSocket(): AppSocket {
-  socket ??= io({ path: '/socket.io/', transports: ['websocket'], withCredentials: true });
+  if (!socket) {
+    // Opened while offline, it waits for the network like a connected socket that went offline.
+    socket = io({
+      path: '/socket.io/',
+      transports: ['websocket'],
+      withCredentials: true,
+      autoConnect: navigator.onLine,
+    });
+    watchNetwork();
+  }
   return socket;
+}
+
+let watchingNetwork = false;
+
+/**
+ * While the browser is offline every reconnection attempt fails (and Chromium reports each one as a
+ * console error): the socket waits instead, and connects again when the network is back. Rooms are
+ * joined again on connect, and their users read what they missed ({@link joinBoardRoom}).
+ */
+function watchNetwork(): void {
+  if (watchingNetwork) return;
+  watchingNetwork = true;
+  window.addEventListener('offline', () => socket?.disconnect());
+  window.addEventListener('online', () => socket?.connect());
 }
 
 /** Closes the connection (on sign-out). */
@@ -30,17 +53,20 @@ const roomUsers = new Map<string, number>();
  * reconnect; returns the function that releases it. Counted, because pages of one board overlap
  * while the app goes from one to the next (the new page joins before the old one is gone).
  * `onRefused` hears when the server refuses the board (not a member, unknown board), `onJoined` when
- * a join (the first, or one after a reconnect) is accepted: events from then on reach the caller.
+ * a join is accepted (`first` for the first one; later ones follow a reconnect, after which the caller
+ * should read again what events it may have missed): events from then on reach the caller.
  */
 export function joinBoardRoom(
   boardId: string,
-  { onRefused = () => {}, onJoined = () => {} }: { onRefused?: () => void; onJoined?: () => void } = {},
+  { onRefused = () => {}, onJoined = () => {} }: { onRefused?: () => void; onJoined?: (first: boolean) => void } = {},
 ): () => void {
   const socket = appSocket();
+  let joined = false;
   const join = () =>
     socket.emit('board:join', { boardId }, (answer) => {
-      if (answer.ok) onJoined();
-      else onRefused();
+      if (!answer.ok) return onRefused();
+      onJoined(!joined);
+      joined = true;
     });
   roomUsers.set(boardId, (roomUsers.get(boardId) ?? 0) + 1);
   socket.on('connect', join);

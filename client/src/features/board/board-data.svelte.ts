@@ -156,13 +156,8 @@ export class BoardData {
    * was read before it (`readFirst`, see BoardPage), everything is read anew.
    */
   follow(socket: AppSocket, { readFirst = false }: { readFirst?: boolean } = {}): () => void {
-    const onReconnect = () => {
-      if (!this.loading) void this.load();
-    };
-    let catchUp = readFirst;
-    const onJoined = () => {
-      if (catchUp && !this.loading) void this.load();
-      catchUp = false;
+    const onJoined = (first: boolean) => {
+      if ((readFirst || !first) && !this.loading) void this.load();
     };
     const onVotes: Parameters<typeof socket.on<'votes:changed'>>[1] = ({ boardId, cardId, tally }) => {
       if (boardId !== this.boardId) return;
@@ -188,7 +183,6 @@ export class BoardData {
       if (entry.boardId !== this.boardId || this.activity.some((e) => e.id === entry.id)) return;
       this.activity = [entry, ...this.activity].slice(0, ACTIVITY_SHOWN);
     };
-    socket.io.on('reconnect', onReconnect);
     socket.on('votes:changed', onVotes);
     socket.on('voting:changed', onVoting);
     socket.on('assignment:changed', onAssignment);
@@ -201,7 +195,6 @@ export class BoardData {
     });
     this.#stopSocket = () => {
       leave();
-      socket.io.off('reconnect', onReconnect);
       socket.off('votes:changed', onVotes);
       socket.off('voting:changed', onVoting);
       socket.off('assignment:changed', onAssignment);

@@ -76,16 +76,18 @@ export class ScheduleState {
         void this.load();
       }, RELOAD_DELAY_MS);
     };
-    socket.io.on('reconnect', onReconnect);
     socket.on('assignment:changed', onAssignment);
     // A board the user cannot read fails to load too, and the page says so: nothing to add on refusal.
-    const leave = joinBoardRoom(this.boardId);
+    const leave = joinBoardRoom(this.boardId, {
+      onJoined: (first) => {
+        if (!first) onReconnect();
+      },
+    });
     this.#stopSocket = () => {
       this.#stopSocket = null;
       if (this.#reloadTimer) clearTimeout(this.#reloadTimer);
       this.#reloadTimer = null;
       leave();
-      socket.io.off('reconnect', onReconnect);
       socket.off('assignment:changed', onAssignment);
     };
     return this.#stopSocket;
