@@ -1,7 +1,9 @@
+import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createBoard, signUp, type TestUser } from '../helpers/factories.js';
 import { boardScreenReads } from '../../shared/protocol/board-screen.js';
+import { ASSETS_PREFIX, CLIENT_DIST } from '../../server/src/plugins/client.js';
 
 let t: TestApp;
 let owner: TestUser;
@@ -54,5 +56,18 @@ describe("the board page's HTML", () => {
       expect(preloads(html), url).toEqual(['/api/auth/session']);
       expect(html).not.toContain('<script>alert');
     }
+  });
+});
+
+describe('hashed client files', () => {
+  it('are served without a session lookup: a stale session cookie is cleared on pages, not on them', async () => {
+    const script = fs.readdirSync(`${CLIENT_DIST}${ASSETS_PREFIX}`).find((name) => name.endsWith('.js'));
+    expect(script).toBeDefined();
+    const stale = { cookie: 'pb_session=not-a-session-anyone-has' };
+    const asset = await t.app.inject({ url: `${ASSETS_PREFIX}${script}`, headers: stale });
+    expect(asset.statusCode).toBe(200);
+    expect(asset.headers['set-cookie']).toBeUndefined();
+    const pageAnswer = await t.app.inject({ url: '/boards', headers: stale });
+    expect(String(pageAnswer.headers['set-cookie'])).toMatch(/^pb_session=;/);
   });
 });

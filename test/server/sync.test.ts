@@ -153,9 +153,9 @@ describe('sync endpoint', () => {
     expect(readCard(await storedDoc(t.db.sql, boardId), cardId)).toBeNull();
   });
 
-  it('greets with the whole document, and leaves it out of the answer to the sync step 1 that follows', async () => {
-    // Listening from the start: the greeting can arrive with the upgrade's answer, before 'open' resolves.
-    const socket = new WebSocket(`${syncUrl(t.app)}/${boardId}`, { headers: { cookie: owner.cookie } });
+  /** A raw socket listening from the start (the greeting can come with the upgrade's answer) and its sync frames. */
+  function listeningSocket(user: TestUser) {
+    const socket = new WebSocket(`${syncUrl(t.app)}/${boardId}`, { headers: { cookie: user.cookie } });
     sockets.push(socket);
     const frames: { type: number; payload: Uint8Array }[] = [];
     socket.on('message', (data: Buffer) => {
@@ -165,6 +165,11 @@ describe('sync endpoint', () => {
       frames.push({ type, payload: decoding.readVarUint8Array(decoder) });
     });
     const step2s = () => frames.filter((f) => f.type === syncProtocol.messageYjsSyncStep2);
+    return { socket, frames, step2s };
+  }
+
+  it('greets with the whole document, and leaves it out of the answer to the sync step 1 that follows', async () => {
+    const { socket, frames, step2s } = listeningSocket(owner);
     await expect.poll(() => step2s().length).toBe(1);
     expect(frames[0].type).toBe(syncProtocol.messageYjsSyncStep1);
     const doc = new Y.Doc();
@@ -185,6 +190,24 @@ describe('sync endpoint', () => {
     const before = Y.encodeStateVector(doc);
     Y.applyUpdate(doc, answer);
     expect(Y.encodeStateVector(doc)).toEqual(before);
+
+    // The greeting is encoded once per version of the document: a later one carries a later edit.
+    const writer = await client(editor);
+    const cardId = addCard(writer.doc, {
+      paperId: 'greeted-paper',
+      columnId: firstColumn(writer.doc),
+      addedBy: editor.user.id,
+    });
+    await expect
+      .poll(async () => {
+        const next = listeningSocket(owner);
+        await expect.poll(() => next.step2s().length).toBe(1);
+        const greeted = new Y.Doc();
+        Y.applyUpdate(greeted, next.step2s()[0].payload);
+        next.socket.terminate();
+        return readCard(greeted, cardId)?.paperId;
+      })
+      .toBe('greeted-paper');
   });
 
   it('refuses an upgrade without a session cookie with 401', async () => {

@@ -17,6 +17,7 @@ import {
   decodeAwareness,
   encodeAwareness,
   syncStep1Message,
+  syncStep2Message,
   updateMessage,
   type AwarenessEntry,
 } from './protocol.js';
@@ -38,6 +39,8 @@ export const REMOTE = Symbol('remote');
 export class ServerEdit {
   constructor(readonly userId: string) {}
 }
+
+const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Map());
 
 /** The document maps the projection is derived from. */
 const PROJECTED_MAPS = ['columns', 'cards', 'comments'] as const;
@@ -74,6 +77,7 @@ export class BoardDoc {
     this.awareness = new awarenessProtocol.Awareness(this.doc);
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
+      this.greeting = null;
       // Another node stored it already.
       if (origin !== REMOTE) this.log.append(update);
       this.metrics.updatesIn.inc();
@@ -159,6 +163,21 @@ export class BoardDoc {
   /** Applies presence from another node (already stamped with identities by that node). */
   applyRemoteAwareness(update: Uint8Array): void {
     awarenessProtocol.applyAwarenessUpdate(this.awareness, update, REMOTE);
+  }
+
+  /** The whole document as a sync step 2 and the state vector it brings a client to, until the next update. */
+  private greeting: { message: Uint8Array; stateVector: Map<number, number> } | null = null;
+
+  /**
+   * The whole document for a new connection's greeting, encoded once per version of the document: a
+   * board that many clients (re)join at once, after a restart say, is not encoded once for each.
+   */
+  fullState(): { message: Uint8Array; stateVector: Map<number, number> } {
+    this.greeting ??= {
+      message: syncStep2Message(this.doc, EMPTY_STATE_VECTOR),
+      stateVector: Y.decodeStateVector(Y.encodeStateVector(this.doc)),
+    };
+    return this.greeting;
   }
 
   /** Every known awareness state, for a new connection or a query. */

@@ -48,8 +48,6 @@ class TokenBucket {
 
 const CLOSE_TIMEOUT_MS = 2000;
 
-const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Map());
-
 /** A sync step 1 frame starts with the two one-byte varints MESSAGE_SYNC, SYNC_STEP_1. */
 function isSyncStep1(frame: Uint8Array): boolean {
   return frame[0] === MESSAGE_SYNC && frame[1] === SYNC_STEP_1;
@@ -110,8 +108,9 @@ export class SyncConnection {
     this.board = board;
     this.send(syncStep1Message(board.doc));
     if (!this.buffered.some(isSyncStep1)) {
-      this.send(syncStep2Message(board.doc, EMPTY_STATE_VECTOR));
-      this.greetedWith = Y.decodeStateVector(Y.encodeStateVector(board.doc));
+      const { message, stateVector } = board.fullState();
+      this.send(message);
+      this.greetedWith = stateVector;
     }
     const awareness = board.awarenessSnapshot();
     if (awareness) this.send(awareness);

@@ -313,8 +313,7 @@ const lexemeStatsCache = new WeakMap<object, { at: number; stats: LexemeStats | 
  */
 async function lexemeStats(db: Sql, sql: Querier): Promise<LexemeStats | null> {
   // Keyed by the pool, read through the caller's transaction (an embedded pool has one connection).
-  const key = db;
-  const cached = lexemeStatsCache.get(key);
+  const cached = lexemeStatsCache.get(db);
   if (cached && Date.now() - cached.at < LEXEME_STATS_TTL_MS) return cached.stats;
   const [row] = await sql<{ lexemes: string[] | null; freqs: number[] | null; rows: number }[]>`
     select s.most_common_elems::text::text[] as lexemes, s.most_common_elem_freqs as freqs, c.reltuples::float8 as rows
@@ -330,7 +329,7 @@ async function lexemeStats(db: Sql, sql: Querier): Promise<LexemeStats | null> {
       rows: row.rows,
     };
   }
-  lexemeStatsCache.set(key, { at: Date.now(), stats });
+  lexemeStatsCache.set(db, { at: Date.now(), stats });
   return stats;
 }
 
