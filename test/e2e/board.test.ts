@@ -154,6 +154,8 @@ describeInBrowser('the board in the browser', () => {
     await a.page.goto(`${baseUrl}${boardPath}`);
     await card(column(a.page, 'Shortlist'), title).waitFor();
     await a.page.getByRole('status', { name: /^Online/ }).waitFor();
+    // Once live events are joined and what they may have missed is read again, no request is in flight.
+    await a.page.waitForFunction(() => performance.getEntriesByName('board:live').length > 0);
     await a.context.setOffline(true);
     await a.page.getByRole('status', { name: /^Offline/ }).waitFor();
     await card(a.page, title).locator('a.open').focus();

@@ -157,7 +157,9 @@ export class BoardData {
    */
   follow(socket: AppSocket, { readFirst = false }: { readFirst?: boolean } = {}): () => void {
     const onJoined = (first: boolean) => {
-      if ((readFirst || !first) && !this.loading) void this.load();
+      const read = (readFirst || !first) && !this.loading ? this.load() : Promise.resolve();
+      // From here on the board is live and its reads are done (tests go offline only after it).
+      if (first) void read.then(() => performance.mark('board:live'));
     };
     const onVotes: Parameters<typeof socket.on<'votes:changed'>>[1] = ({ boardId, cardId, tally }) => {
       if (boardId !== this.boardId) return;
