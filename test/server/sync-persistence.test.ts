@@ -62,6 +62,54 @@ describe('persistence', { timeout: 60_000 }, () => {
     await disconnectAll(app, [client]);
   });
 
+  it('writes the updates of every busy board in one statement per group-commit tick', async () => {
+    const { app, db } = await start();
+    // A wide window, so that both edits surely fall in the same tick.
+    app.sync.settings.groupCommitMs = 400;
+    const owner = await signUp(app, 'Owner');
+    const boards = [await createBoard(app, owner, 'One'), await createBoard(app, owner, 'Two')];
+    const clients = await Promise.all(boards.map((board) => connectClient(app, board.id, owner)));
+    for (const client of clients) {
+      addCard(client.doc, { paperId: 'p', columnId: boardView(client.doc).columns[0].id, addedBy: owner.user.id });
+    }
+    const newestRows = () => db.sql<{ boardId: string; tx: string }[]>`
+      select distinct on (board_id) board_id, xmin::text as tx from board_updates
+      where board_id in ${db.sql(boards.map((b) => b.id))} order by board_id, id desc`;
+    await vi.waitFor(async () => expect(await newestRows()).toHaveLength(2), { timeout: 5000, interval: 20 });
+    await vi.waitFor(
+      async () => {
+        const rows = await newestRows();
+        // Each board's card row, written by one transaction for both boards.
+        expect(await logRows(db.sql, boards[0].id)).toBe(2);
+        expect(await logRows(db.sql, boards[1].id)).toBe(2);
+        expect(rows[0].tx).toBe(rows[1].tx);
+      },
+      { timeout: 5000, interval: 20 },
+    );
+    await disconnectAll(app, clients);
+  });
+
+  it("keeps writing the other boards' updates when one board's write fails", async () => {
+    const { app, db } = await start();
+    app.sync.settings.groupCommitMs = 400;
+    const owner = await signUp(app, 'Owner');
+    const doomed = await createBoard(app, owner, 'Doomed');
+    const kept = await createBoard(app, owner, 'Kept');
+    const clients = [await connectClient(app, doomed.id, owner), await connectClient(app, kept.id, owner)];
+    const before = await logRows(db.sql, kept.id);
+    for (const client of clients) {
+      addCard(client.doc, { paperId: 'p', columnId: boardView(client.doc).columns[0].id, addedBy: owner.user.id });
+    }
+    // Behind the server's back, so that its queued update for this board can no longer be inserted.
+    await db.sql`delete from boards where id = ${doomed.id}`;
+    await vi.waitFor(async () => expect(await logRows(db.sql, kept.id)).toBe(before + 1), {
+      timeout: 5000,
+      interval: 20,
+    });
+    expect(await logRows(db.sql, doomed.id)).toBe(0);
+    for (const { provider } of clients) provider.destroy();
+  });
+
   it('serves the same document from a fresh app instance after every client left (restart keeps it intact)', async () => {
     const { app, db, config } = await start();
     const owner = await signUp(app, 'Owner');

@@ -11,7 +11,7 @@ import { loadBoardUpdates, readBoardUpdates } from './board-updates.repository.j
 import { MAX_BUS_PAYLOAD, type Bus, type BusMessage } from './bus.js';
 import { checkUpdate, replicaOf, type Sender, type Verdict } from './integrity.js';
 import type { SyncMetrics } from './metrics.js';
-import { UpdateLog } from './persistence.js';
+import { UpdateLog, UpdateWriter } from './persistence.js';
 import {
   awarenessMessage,
   decodeAwareness,
@@ -247,6 +247,8 @@ export class BoardDocs {
   private readonly docs = new Map<string, BoardDoc>();
   private readonly loading = new Map<string, Promise<BoardDoc>>();
   private closing = false;
+  /** The group commit shared by every board of this node. */
+  private readonly writer: UpdateWriter;
 
   constructor(
     private readonly sql: Sql,
@@ -257,6 +259,7 @@ export class BoardDocs {
     /** Announces an activity entry derived from a board document (`activity:new` on every node). */
     private readonly publishActivity: (entry: ActivityEntry) => Promise<void>,
   ) {
+    this.writer = new UpdateWriter(sql, settings, log);
     bus.subscribe((message) => {
       // Membership changes come from any node, this one included: every node drops the sockets it holds.
       if (message.kind === 'membership') {
@@ -406,7 +409,7 @@ export class BoardDocs {
   private async load(boardId: string): Promise<BoardDoc> {
     const updates = await loadBoardUpdates(this.sql, boardId);
     if (this.closing) throw new Error('sync server is shutting down');
-    const log = new UpdateLog(this.sql, boardId, this.settings, this.metrics, this.log, updates.length);
+    const log = new UpdateLog(this.writer, this.sql, boardId, this.settings, this.metrics, this.log, updates.length);
     const board = new BoardDoc(boardId, log, this.metrics, updates);
     board.activity = new BoardActivity(
       board,

@@ -14,16 +14,41 @@ export interface RowRange {
   to: string;
 }
 
-/** Appends updates to a board's log in one multi-row insert; returns the range of ids it took. */
-export async function appendBoardUpdates(sql: Sql, boardId: string, updates: Uint8Array[]): Promise<RowRange | null> {
-  if (updates.length === 0) return null;
-  const rows = updates.map((update) => ({ boardId, update: Buffer.from(update) }));
-  const inserted = await sql<{ id: string }[]>`
-    insert into board_updates ${sql(rows, 'boardId', 'update')} returning id::text as id`;
-  const ids = inserted.map((r) => BigInt(r.id));
-  const min = ids.reduce((a, b) => (b < a ? b : a));
-  const max = ids.reduce((a, b) => (b > a ? b : a));
-  return { from: String(min), to: String(max) };
+const MAX_ROWS_PER_INSERT = 10_000;
+
+/** Updates of one board to append, in order. */
+export interface BoardBatch {
+  boardId: string;
+  updates: Uint8Array[];
+}
+
+/**
+ * Appends the updates of several boards in one multi-row insert (in order within each board); returns
+ * the range of ids each board took. One statement for every board that changed within a group-commit
+ * tick, instead of one per board.
+ */
+export async function appendBoardUpdates(sql: Sql, batches: BoardBatch[]): Promise<Map<string, RowRange>> {
+  const rows = batches.flatMap(({ boardId, updates }) =>
+    updates.map((update) => ({ boardId, update: Buffer.from(update) })),
+  );
+  const ranges = new Map<string, { min: bigint; max: bigint }>();
+  const inserted: { id: string; boardId: string }[] = [];
+  // A statement carries at most 65,535 parameters (two per row).
+  for (let start = 0; start < rows.length; start += MAX_ROWS_PER_INSERT) {
+    const chunk = rows.slice(start, start + MAX_ROWS_PER_INSERT);
+    inserted.push(
+      ...(await sql<{ id: string; boardId: string }[]>`
+        insert into board_updates ${sql(chunk, 'boardId', 'update')} returning id::text as id, board_id::text`),
+    );
+  }
+  for (const row of inserted) {
+    const id = BigInt(row.id);
+    const range = ranges.get(row.boardId);
+    if (!range) ranges.set(row.boardId, { min: id, max: id });
+    else if (id < range.min) range.min = id;
+    else if (id > range.max) range.max = id;
+  }
+  return new Map([...ranges].map(([boardId, { min, max }]) => [boardId, { from: String(min), to: String(max) }]));
 }
 
 /**

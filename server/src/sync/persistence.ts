@@ -12,9 +12,93 @@ interface Queued {
 const RETRY_MS = 1000;
 
 /**
- * The durable log of one board: updates are queued as they are applied and group-committed, one
- * multi-row insert per tick (`groupCommitMs`); once the log passes `compactThreshold` rows it is
- * compacted. Flushes and compactions of a board run one at a time, in order.
+ * The group commit of every board loaded on this node: `groupCommitMs` after an update is queued, one
+ * multi-row insert appends what all boards queued meanwhile, so a busy node runs one statement per tick
+ * instead of one per busy board. Writes run one at a time, so each board's rows keep their order. When
+ * the shared insert fails, every board is written on its own, so that one board's failure (deleted
+ * meanwhile, say) holds back no other; a board whose write failed keeps its updates and retries.
+ */
+export class UpdateWriter {
+  private readonly due = new Set<UpdateLog>();
+  private timer: NodeJS.Timeout | null = null;
+  private chain: Promise<Map<UpdateLog, unknown>> = Promise.resolve(new Map());
+
+  constructor(
+    private readonly sql: Sql,
+    private readonly settings: SyncSettings,
+    private readonly log: FastifyBaseLogger,
+  ) {}
+
+  /** Writes `log`'s queue with the next tick, within `groupCommitMs`. */
+  schedule(log: UpdateLog): void {
+    this.due.add(log);
+    this.timer ??= setTimeout(() => {
+      this.timer = null;
+      void this.flush();
+    }, this.settings.groupCommitMs);
+  }
+
+  /** Leaves `log` out of the coming writes (its board is unloading). */
+  forget(log: UpdateLog): void {
+    this.due.delete(log);
+  }
+
+  /**
+   * Writes every due queue now, after any write in progress; resolves with the logs whose write failed
+   * and why (they keep their updates and retry).
+   */
+  flush(): Promise<Map<UpdateLog, unknown>> {
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = null;
+    const run = this.chain.then(
+      () => this.write(),
+      () => this.write(),
+    );
+    this.chain = run;
+    return run;
+  }
+
+  private async write(): Promise<Map<UpdateLog, unknown>> {
+    const batches = [...this.due].map((log) => ({ log, queued: log.take() })).filter((b) => b.queued.length > 0);
+    this.due.clear();
+    const failed = new Map<UpdateLog, unknown>();
+    const insert = (group: typeof batches) =>
+      appendBoardUpdates(
+        this.sql,
+        group.map(({ log, queued }) => ({ boardId: log.boardId, updates: queued.map((q) => q.update) })),
+      );
+    let ranges = new Map<string, RowRange>();
+    try {
+      ranges = await insert(batches);
+    } catch (error) {
+      if (batches.length === 1) failed.set(batches[0].log, error);
+      else {
+        for (const batch of batches) {
+          try {
+            for (const [boardId, range] of await insert([batch])) ranges.set(boardId, range);
+          } catch (alone) {
+            failed.set(batch.log, alone);
+          }
+        }
+      }
+    }
+    for (const { log, queued } of batches) {
+      if (failed.has(log)) {
+        this.log.error({ err: failed.get(log), boardId: log.boardId }, 'sync: writing board updates failed; retrying');
+        log.restore(queued, RETRY_MS);
+      } else {
+        const range = ranges.get(log.boardId);
+        if (range) log.written(queued, range);
+      }
+    }
+    return failed;
+  }
+}
+
+/**
+ * The durable log of one board: updates are queued as they are applied and written by the node's
+ * {@link UpdateWriter}; once the log passes `compactThreshold` rows it is compacted. What follows a
+ * write of this board (announcing it, compacting) runs one at a time, in order.
  */
 export class UpdateLog {
   /** Rows in the database for this board, as far as this node knows. */
@@ -25,12 +109,14 @@ export class UpdateLog {
    */
   onWritten: (range: RowRange, appended: boolean) => Promise<void> = async () => {};
   private queue: Queued[] = [];
-  private timer: NodeJS.Timeout | null = null;
-  private chain: Promise<void> = Promise.resolve();
+  private afterWrites: Promise<void> = Promise.resolve();
+  private retryTimer: NodeJS.Timeout | null = null;
+  private stopped = false;
 
   constructor(
+    private readonly writer: UpdateWriter,
     private readonly sql: Sql,
-    private readonly boardId: string,
+    readonly boardId: string,
     private readonly settings: SyncSettings,
     private readonly metrics: SyncMetrics,
     private readonly log: FastifyBaseLogger,
@@ -47,67 +133,60 @@ export class UpdateLog {
   /** Queues an applied update; it is written within `groupCommitMs`. */
   append(update: Uint8Array): void {
     this.queue.push({ update, receivedAt: performance.now() });
-    this.schedule(this.settings.groupCommitMs);
+    if (!this.retryTimer) this.writer.schedule(this);
   }
 
   /** Writes everything queued so far (and compacts if due); rejects if the database refused. */
-  flush(): Promise<void> {
-    if (this.timer) {
-      clearTimeout(this.timer);
-      this.timer = null;
-    }
-    const run = this.chain.then(() => this.write());
-    this.chain = run.catch(() => {});
-    return run;
+  async flush(): Promise<void> {
+    if (this.queue.length > 0) this.writer.schedule(this);
+    const failed = await this.writer.flush();
+    if (failed.has(this)) throw failed.get(this);
+    await this.afterWrites;
   }
 
-  /** Stops the retry timer; queued updates stay queued. */
+  /** Stops retrying; queued updates stay queued. */
   stop(): void {
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
+    this.stopped = true;
+    if (this.retryTimer) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.writer.forget(this);
   }
 
-  private schedule(delayMs: number): void {
-    if (this.timer) return;
-    this.timer = setTimeout(() => {
-      this.timer = null;
-      this.flush().catch((error: unknown) => {
-        this.log.error({ err: error, boardId: this.boardId }, 'sync: writing board updates failed; retrying');
-        this.schedule(RETRY_MS);
-      });
-    }, delayMs);
+  /** Hands the queue to the writer. */
+  take(): Queued[] {
+    return this.queue.splice(0);
   }
 
-  private async write(): Promise<void> {
-    const batch = this.queue.splice(0);
-    if (batch.length > 0) {
-      let range: RowRange | null;
-      try {
-        range = await appendBoardUpdates(
-          this.sql,
-          this.boardId,
-          batch.map((item) => item.update),
-        );
-      } catch (error) {
-        this.queue.unshift(...batch);
-        throw error;
-      }
-      const now = performance.now();
-      for (const item of batch) this.metrics.persistLag.observe((now - item.receivedAt) / 1000);
-      this.rows += batch.length;
-      if (range) await this.announce(range, true);
-    }
-    if (this.rows > this.settings.compactThreshold) {
-      try {
-        const compacted = await compactBoardUpdates(this.sql, this.boardId);
-        this.rows = compacted.rows;
-        this.metrics.compactions.inc();
-        // Nodes that had not read the merged rows yet read the merged one instead.
-        if (compacted.mergedId) await this.announce({ from: compacted.mergedId, to: compacted.mergedId }, false);
-      } catch (error) {
-        // The log is intact; the next flush tries again.
-        this.log.warn({ err: error, boardId: this.boardId }, 'sync: compaction failed');
-      }
+  /** Takes back a batch the writer could not write, ahead of what was queued since; retries later. */
+  restore(batch: Queued[], retryMs: number): void {
+    this.queue.unshift(...batch);
+    if (this.stopped || this.retryTimer) return;
+    this.retryTimer = setTimeout(() => {
+      this.retryTimer = null;
+      if (!this.stopped && this.queue.length > 0) this.writer.schedule(this);
+    }, retryMs);
+  }
+
+  /** Records a batch the writer stored as `range`, then announces it and compacts if due. */
+  written(batch: Queued[], range: RowRange): void {
+    const now = performance.now();
+    for (const item of batch) this.metrics.persistLag.observe((now - item.receivedAt) / 1000);
+    this.rows += batch.length;
+    this.afterWrites = this.afterWrites.then(() => this.afterWrite(range));
+  }
+
+  private async afterWrite(range: RowRange): Promise<void> {
+    await this.announce(range, true);
+    if (this.rows <= this.settings.compactThreshold) return;
+    try {
+      const compacted = await compactBoardUpdates(this.sql, this.boardId);
+      this.rows = compacted.rows;
+      this.metrics.compactions.inc();
+      // Nodes that had not read the merged rows yet read the merged one instead.
+      if (compacted.mergedId) await this.announce({ from: compacted.mergedId, to: compacted.mergedId }, false);
+    } catch (error) {
+      // The log is intact; the next write tries again.
+      this.log.warn({ err: error, boardId: this.boardId }, 'sync: compaction failed');
     }
   }
 
