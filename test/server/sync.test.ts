@@ -329,6 +329,39 @@ describe('integrity', () => {
     );
   });
 
+  it("closes the connection of a client that rewrites an existing card's addedBy", async () => {
+    await expectRefused(
+      (doc) => {
+        (doc.getMap('cards').get(cardId) as Y.Map<unknown>).set('addedBy', editor.user.id);
+        return cardId;
+      },
+      (doc, id) => readCard(doc, id)?.addedBy === editor.user.id,
+    );
+  });
+
+  it("closes the connection of a client that removes another member's comment from the map", async () => {
+    await expectRefused(
+      (doc) => {
+        doc.getMap('comments').delete(ownerComment);
+        return ownerComment;
+      },
+      (doc, id) => readComment(doc, id) === null,
+    );
+  });
+
+  it('closes the connection of a client that hides a forged edit among allowed ones, and applies neither', async () => {
+    await expectRefused(
+      (doc) => {
+        doc.transact(() => {
+          moveCard(doc, cardId, { columnId: boardView(doc).columns[1].id });
+          (doc.getMap('comments').get(ownerComment) as Y.Map<unknown>).set('body', 'Smuggled');
+        });
+        return ownerComment;
+      },
+      (doc, id) => readComment(doc, id)?.body === 'Smuggled' || readCard(doc, cardId)?.columnId !== firstColumn(doc),
+    );
+  });
+
   it("lets an owner soft-delete another member's comment", async () => {
     const author = await client(editor);
     const moderator = await client(owner);

@@ -9,7 +9,7 @@ import type { Sql } from '../db/connect.js';
 import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
 import { loadBoardUpdates, readBoardUpdates } from './board-updates.repository.js';
 import { MAX_BUS_PAYLOAD, type Bus, type BusMessage } from './bus.js';
-import { checkUpdate, replicaOf, type Sender, type Verdict } from './integrity.js';
+import { checkUpdate, isUnguarded, replicaOf, type Sender, type Verdict } from './integrity.js';
 import type { SyncMetrics } from './metrics.js';
 import { UpdateLog, UpdateWriter } from './persistence.js';
 import {
@@ -42,6 +42,12 @@ export class ServerEdit {
 
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Map());
 
+/**
+ * Updates the shadow replica may lag behind before it is rebuilt instead: catching up on a few is
+ * cheaper than re-encoding the document, catching up on many is not.
+ */
+const SHADOW_BACKLOG_MAX = 64;
+
 /** The document maps the projection is derived from. */
 const PROJECTED_MAPS = ['columns', 'cards', 'comments'] as const;
 
@@ -54,8 +60,13 @@ export class BoardDoc {
   idleTimer: NodeJS.Timeout | null = null;
   /** Records what this node's connections change in the activity log (set once loaded). */
   activity: BoardActivity | null = null;
-  /** Replica used to check updates before they reach `doc`; rebuilt lazily after a refusal. */
+  /**
+   * Replica used to check updates before they reach `doc`, built when first needed and dropped after a
+   * refusal. It lags behind `doc` by `shadowBacklog`, the updates applied without it, which it catches
+   * up on before the next check; past SHADOW_BACKLOG_MAX of them it is dropped and rebuilt instead.
+   */
   private shadow: Y.Doc | null = null;
+  private shadowBacklog: Uint8Array[] = [];
 
   constructor(
     readonly boardId: string,
@@ -110,7 +121,14 @@ export class BoardDoc {
    * that depends on state the server lacks is not applied: the sender is asked for a full diff instead.
    */
   receiveUpdate(connection: SyncConnection, update: Uint8Array, sender: Sender): Verdict {
+    // Most edits (card moves, columns) cannot touch what the check compares: applied once, not twice.
+    if (isUnguarded(this.doc, update)) {
+      Y.applyUpdate(this.doc, update, connection);
+      this.shadowLacks(update);
+      return { kind: 'ok' };
+    }
     this.shadow ??= replicaOf(this.doc);
+    for (const missed of this.shadowBacklog.splice(0)) Y.applyUpdate(this.shadow, missed);
     let verdict: Verdict;
     try {
       verdict = checkUpdate(this.doc, this.shadow, update, sender);
@@ -154,9 +172,8 @@ export class BoardDoc {
   /** Applies updates another node stored; they reach this node's clients like any other. */
   applyRemote(updates: Uint8Array[]): void {
     for (const update of updates) {
-      // The shadow replica must keep up, or the next local check would diff against stale state.
-      if (this.shadow) Y.applyUpdate(this.shadow, update);
       Y.applyUpdate(this.doc, update, REMOTE);
+      this.shadowLacks(update);
     }
   }
 
@@ -233,6 +250,14 @@ export class BoardDoc {
   private dropShadow(): void {
     this.shadow?.destroy();
     this.shadow = null;
+    this.shadowBacklog = [];
+  }
+
+  /** Records an update `doc` got and the shadow replica (if any) did not. */
+  private shadowLacks(update: Uint8Array): void {
+    if (!this.shadow) return;
+    if (this.shadowBacklog.length >= SHADOW_BACKLOG_MAX) this.dropShadow();
+    else this.shadowBacklog.push(update);
   }
 }
 

@@ -95,3 +95,147 @@ export function replicaOf(doc: Y.Doc): Y.Doc {
   Y.applyUpdate(replica, Y.encodeStateAsUpdate(doc));
   return replica;
 }
+
+/** Where a struct lands: under which root map, how deep (1 = an entry of the root) and under which key. */
+interface Place {
+  root: string;
+  depth: number;
+  key: string | null;
+}
+
+/** Roots whose entries {@link checkUpdate} compares; everything under them needs the full check. */
+const GUARDED_ROOTS = new Set(['cards', 'comments']);
+/** The one card field the full check compares. */
+const GUARDED_CARD_FIELD = 'addedBy';
+/** Beyond this many hops between structs an update is left to the full check (no deep recursion). */
+const MAX_HOPS = 64;
+
+/**
+ * Whether an update provably changes nothing {@link checkUpdate} compares, so that it may be applied
+ * without the shadow replica: every struct it inserts is placed (through its parent, or through its
+ * origin when the encoding leaves the parent out) outside `comments`, and in `cards` only on a field of
+ * an existing card entry other than `addedBy`; every deletion falls on items outside `comments`; and no
+ * struct would wait as pending. A card move, a column edit or another map's key pass; anything this
+ * cannot place with certainty (GC or skipped structs, unknown origins, gaps, deep chains) answers
+ * false, and the full check decides. Never throws: an update that cannot be decoded answers false.
+ */
+export function isUnguarded(doc: Y.Doc, update: Uint8Array): boolean {
+  try {
+    return placesUnguarded(doc, Y.decodeUpdate(update));
+  } catch {
+    return false;
+  }
+}
+
+function placesUnguarded(doc: Y.Doc, { structs, ds }: ReturnType<typeof Y.decodeUpdate>): boolean {
+  const store = doc.store;
+  const byClient = new Map<number, Y.Item[]>();
+  for (const struct of structs) {
+    if (!(struct instanceof Y.Item)) return false;
+    const list = byClient.get(struct.id.client);
+    if (list) list.push(struct);
+    // A client's first struct must continue what the document has, or Yjs would park it as pending.
+    else if (struct.id.clock > Y.getState(store, struct.id.client)) return false;
+    else byClient.set(struct.id.client, [struct]);
+  }
+
+  const placed = new Map<Y.Item, Place | null>();
+  const inUpdate = (id: Y.ID): Y.Item | null => {
+    const list = byClient.get(id.client);
+    if (!list) return null;
+    let low = 0;
+    let high = list.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const { clock } = list[mid].id;
+      if (id.clock < clock) high = mid - 1;
+      else if (id.clock >= clock + list[mid].length) low = mid + 1;
+      else return list[mid];
+    }
+    return null;
+  };
+  const inStore = (id: Y.ID): Y.Item | null => {
+    if (id.clock >= Y.getState(store, id.client)) return null;
+    const found = Y.getItem(store, id);
+    return found instanceof Y.Item ? found : null;
+  };
+
+  /** Place of a struct of the update. */
+  const placeOf = (item: Y.Item, hops: number): Place | null => {
+    if (placed.has(item)) return placed.get(item)!;
+    if (hops > MAX_HOPS) return null;
+    let place: Place | null = null;
+    const parent = item.parent as unknown;
+    if (typeof parent === 'string') place = { root: parent, depth: 1, key: item.parentSub };
+    else if (parent !== null) {
+      const holder = parentHolder(parent as Y.ID, hops);
+      place = holder && { root: holder.root, depth: holder.depth + 1, key: item.parentSub };
+    } else {
+      // Same parent and key as its neighbour: that is how Yjs places it.
+      const neighbour = item.origin ?? item.rightOrigin;
+      if (neighbour) {
+        const local = inUpdate(neighbour);
+        if (local) place = placeOf(local, hops + 1);
+        else {
+          const stored = inStore(neighbour);
+          place = stored && placeInStore(stored.parent, stored.parentSub);
+        }
+      }
+    }
+    placed.set(item, place);
+    return place;
+  };
+
+  /** Place of the type held by the item `id` (a struct of the update, or of the document). */
+  const parentHolder = (id: Y.ID, hops: number): Place | null => {
+    const local = inUpdate(id);
+    if (local) return local.content instanceof Y.ContentType ? placeOf(local, hops + 1) : null;
+    const stored = inStore(id);
+    if (!stored || !(stored.content instanceof Y.ContentType)) return null;
+    return placeInStore(stored.parent, stored.parentSub);
+  };
+
+  for (const list of byClient.values()) {
+    for (const item of list) {
+      const place = placeOf(item, 0);
+      if (!place || !unguardedPlace(place)) return false;
+    }
+  }
+
+  // Deletions: only of items the document has, none of them under `comments`.
+  for (const [client, deletions] of ds.clients) {
+    const state = Y.getState(store, client);
+    const structsOfClient = store.clients.get(client);
+    for (const { clock, len } of deletions) {
+      if (clock + len > state || !structsOfClient) return false;
+      for (let i = Y.findIndexSS(structsOfClient, clock); i < structsOfClient.length; i++) {
+        const struct = structsOfClient[i];
+        if (struct.id.clock >= clock + len) break;
+        if (!(struct instanceof Y.Item)) continue;
+        const place = placeInStore(struct.parent, struct.parentSub);
+        if (!place || place.root === 'comments') return false;
+      }
+    }
+  }
+  return true;
+}
+
+/** Place of an item of the document, from its parent type. */
+function placeInStore(parent: unknown, key: string | null): Place | null {
+  if (!(parent instanceof Y.AbstractType)) return null;
+  let depth = 1;
+  let type: Y.AbstractType<unknown> = parent;
+  while (type._item !== null) {
+    const up: unknown = type._item.parent;
+    if (!(up instanceof Y.AbstractType)) return null;
+    type = up;
+    depth++;
+  }
+  const root = Y.findRootTypeKey(type);
+  return { root, depth, key };
+}
+
+function unguardedPlace(place: Place): boolean {
+  if (!GUARDED_ROOTS.has(place.root)) return true;
+  return place.root === 'cards' && place.depth === 2 && place.key !== null && place.key !== GUARDED_CARD_FIELD;
+}
