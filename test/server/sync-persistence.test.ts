@@ -69,6 +69,10 @@ describe('persistence', { timeout: 60_000 }, () => {
     const owner = await signUp(app, 'Owner');
     const boards = [await createBoard(app, owner, 'One'), await createBoard(app, owner, 'Two')];
     const clients = await Promise.all(boards.map((board) => connectClient(app, board.id, owner)));
+    const announced: string[][] = [];
+    app.bus.subscribe((message) => {
+      if (message.kind === 'updates') announced.push(message.boards.map((rows) => rows.boardId));
+    });
     for (const client of clients) {
       addCard(client.doc, { paperId: 'p', columnId: boardView(client.doc).columns[0].id, addedBy: owner.user.id });
     }
@@ -83,6 +87,8 @@ describe('persistence', { timeout: 60_000 }, () => {
         expect(await logRows(db.sql, boards[0].id)).toBe(2);
         expect(await logRows(db.sql, boards[1].id)).toBe(2);
         expect(rows[0].tx).toBe(rows[1].tx);
+        // Other nodes hear of both boards in one message.
+        expect(announced).toEqual([expect.arrayContaining(boards.map((b) => b.id))]);
       },
       { timeout: 5000, interval: 20 },
     );

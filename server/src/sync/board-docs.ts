@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Sql } from '../db/connect.js';
 import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
 import { loadBoardUpdates, readBoardUpdates } from './board-updates.repository.js';
-import { MAX_BUS_PAYLOAD, type Bus, type BusMessage } from './bus.js';
+import { MAX_BUS_PAYLOAD, type Bus, type WrittenRows } from './bus.js';
 import { checkUpdate, isUnguarded, replicaOf, type Sender, type Verdict } from './integrity.js';
 import type { SyncMetrics } from './metrics.js';
 import { UpdateLog, UpdateWriter } from './persistence.js';
@@ -41,6 +41,9 @@ export class ServerEdit {
 }
 
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Map());
+
+/** Board entries per bus message: about 105 bytes each, within what one NOTIFY carries. */
+const ROWS_PER_MESSAGE = 60;
 
 /**
  * Updates the shadow replica may lag behind before it is rebuilt instead: catching up on a few is
@@ -292,22 +295,49 @@ export class BoardDocs {
         return;
       }
       if (message.node === bus.nodeId) return;
-      this.receiveFromBus(message).catch((error: unknown) =>
-        this.log.error({ err: error, boardId: message.boardId }, 'sync: applying a message from another node failed'),
-      );
+      if (message.kind === 'updates') {
+        for (const rows of message.boards) {
+          this.receiveRows(rows).catch((error: unknown) =>
+            this.log.error({ err: error, boardId: rows.boardId }, 'sync: reading rows another node wrote failed'),
+          );
+        }
+      } else if (message.kind === 'awareness') {
+        this.docs.get(message.boardId)?.applyRemoteAwareness(Buffer.from(message.update, 'base64'));
+      }
     });
   }
 
-  private async receiveFromBus(message: BusMessage): Promise<void> {
+  private async receiveRows(rows: WrittenRows): Promise<void> {
     // Boards not loaded here have nothing to update: they load the rows when someone joins.
-    const board = this.docs.get(message.boardId);
+    const board = this.docs.get(rows.boardId);
     if (!board) return;
-    if (message.kind === 'updates') {
-      const updates = await readBoardUpdates(this.sql, message.boardId, message);
-      if (this.docs.get(message.boardId) === board) board.applyRemote(updates);
-    } else if (message.kind === 'awareness') {
-      board.applyRemoteAwareness(Buffer.from(message.update, 'base64'));
+    const updates = await readBoardUpdates(this.sql, rows.boardId, rows);
+    if (this.docs.get(rows.boardId) === board) board.applyRemote(updates);
+  }
+
+  /** Rows written by the group commit in progress, announced together once it is done. */
+  private announcing: { rows: WrittenRows[]; sent: Promise<void> } | null = null;
+
+  /**
+   * Tells the other nodes which rows a board got. Every board written by one group commit is announced
+   * in one message (a few, past what one NOTIFY holds), so a busy node sends one per tick, not one per
+   * board; resolves once the message is sent.
+   */
+  private announceRows(rows: WrittenRows): Promise<void> {
+    if (!this.announcing) {
+      const batch: WrittenRows[] = [];
+      // The boards of one write record their rows in the same turn of the event loop.
+      const sent = new Promise((resolve) => setImmediate(resolve)).then(async () => {
+        this.announcing = null;
+        for (let start = 0; start < batch.length; start += ROWS_PER_MESSAGE) {
+          const boards = batch.slice(start, start + ROWS_PER_MESSAGE);
+          await this.bus.publish({ kind: 'updates', node: this.bus.nodeId, boards });
+        }
+      });
+      this.announcing = { rows: batch, sent };
     }
+    this.announcing.rows.push(rows);
+    return this.announcing.sent;
   }
 
   /** Number of documents in memory. */
@@ -442,7 +472,7 @@ export class BoardDocs {
       this.log,
     );
     log.onWritten = async (range, appended) => {
-      await this.bus.publish({ kind: 'updates', node: this.bus.nodeId, boardId, ...range });
+      await this.announceRows({ boardId, ...range });
       if (!appended) return;
       board.scheduleProjection(
         () =>

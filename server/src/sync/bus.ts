@@ -1,10 +1,17 @@
 import crypto from 'node:crypto';
 import type { Sql } from '../db/connect.js';
 
-/** What nodes tell each other about a board. Small by design: receivers read the rows themselves. */
+/** Rows `from..to` of `board_updates` were written for this board. */
+export interface WrittenRows {
+  boardId: string;
+  from: string;
+  to: string;
+}
+
+/** What nodes tell each other about boards. Small by design: receivers read the rows themselves. */
 export type BusMessage =
-  /** Rows `from..to` of `board_updates` were written for this board. */
-  | { kind: 'updates'; node: string; boardId: string; from: string; to: string }
+  /** Rows written for these boards (one message per group commit, not one per board). */
+  | { kind: 'updates'; node: string; boards: WrittenRows[] }
   /** An awareness (presence) change, base64; ephemeral, so it travels in the message itself. */
   | { kind: 'awareness'; node: string; boardId: string; update: string }
   /** A member's role changed or they left (`userId`), or the board was deleted (`userId` null). */
