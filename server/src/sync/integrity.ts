@@ -139,65 +139,10 @@ function placesUnguarded(doc: Y.Doc, { structs, ds }: ReturnType<typeof Y.decode
     else byClient.set(struct.id.client, [struct]);
   }
 
-  const placed = new Map<Y.Item, Place | null>();
-  const inUpdate = (id: Y.ID): Y.Item | null => {
-    const list = byClient.get(id.client);
-    if (!list) return null;
-    let low = 0;
-    let high = list.length - 1;
-    while (low <= high) {
-      const mid = (low + high) >> 1;
-      const { clock } = list[mid].id;
-      if (id.clock < clock) high = mid - 1;
-      else if (id.clock >= clock + list[mid].length) low = mid + 1;
-      else return list[mid];
-    }
-    return null;
-  };
-  const inStore = (id: Y.ID): Y.Item | null => {
-    if (id.clock >= Y.getState(store, id.client)) return null;
-    const found = Y.getItem(store, id);
-    return found instanceof Y.Item ? found : null;
-  };
-
-  /** Place of a struct of the update. */
-  const placeOf = (item: Y.Item, hops: number): Place | null => {
-    if (placed.has(item)) return placed.get(item)!;
-    if (hops > MAX_HOPS) return null;
-    let place: Place | null = null;
-    const parent = item.parent as unknown;
-    if (typeof parent === 'string') place = { root: parent, depth: 1, key: item.parentSub };
-    else if (parent !== null) {
-      const holder = parentHolder(parent as Y.ID, hops);
-      place = holder && { root: holder.root, depth: holder.depth + 1, key: item.parentSub };
-    } else {
-      // Same parent and key as its neighbour: that is how Yjs places it.
-      const neighbour = item.origin ?? item.rightOrigin;
-      if (neighbour) {
-        const local = inUpdate(neighbour);
-        if (local) place = placeOf(local, hops + 1);
-        else {
-          const stored = inStore(neighbour);
-          place = stored && placeInStore(stored.parent, stored.parentSub);
-        }
-      }
-    }
-    placed.set(item, place);
-    return place;
-  };
-
-  /** Place of the type held by the item `id` (a struct of the update, or of the document). */
-  const parentHolder = (id: Y.ID, hops: number): Place | null => {
-    const local = inUpdate(id);
-    if (local) return local.content instanceof Y.ContentType ? placeOf(local, hops + 1) : null;
-    const stored = inStore(id);
-    if (!stored || !(stored.content instanceof Y.ContentType)) return null;
-    return placeInStore(stored.parent, stored.parentSub);
-  };
-
+  const placer = new Placer(store, byClient);
   for (const list of byClient.values()) {
     for (const item of list) {
-      const place = placeOf(item, 0);
+      const place = placer.placeOf(item, 0);
       if (!place || !unguardedPlace(place)) return false;
     }
   }
@@ -218,6 +163,76 @@ function placesUnguarded(doc: Y.Doc, { structs, ds }: ReturnType<typeof Y.decode
     }
   }
   return true;
+}
+
+/**
+ * Places the structs of one update (a class rather than closures: this runs for every update, and
+ * per-call closures cost more than the lookups themselves).
+ */
+class Placer {
+  private readonly placed = new Map<Y.Item, Place | null>();
+
+  constructor(
+    private readonly store: Y.Doc['store'],
+    private readonly byClient: Map<number, Y.Item[]>,
+  ) {}
+
+  /** Place of a struct of the update, or null when it cannot be told. */
+  placeOf(item: Y.Item, hops: number): Place | null {
+    const known = this.placed.get(item);
+    if (known !== undefined) return known;
+    if (hops > MAX_HOPS) return null;
+    let place: Place | null = null;
+    const parent = item.parent as unknown;
+    if (typeof parent === 'string') place = { root: parent, depth: 1, key: item.parentSub };
+    else if (parent !== null) {
+      const holder = this.holderOf(parent as Y.ID, hops);
+      place = holder && { root: holder.root, depth: holder.depth + 1, key: item.parentSub };
+    } else {
+      // Same parent and key as its neighbour: that is how Yjs places it.
+      const neighbour = item.origin ?? item.rightOrigin;
+      if (neighbour) {
+        const local = this.inUpdate(neighbour);
+        if (local) place = this.placeOf(local, hops + 1);
+        else {
+          const stored = this.inStore(neighbour);
+          place = stored && placeInStore(stored.parent, stored.parentSub);
+        }
+      }
+    }
+    this.placed.set(item, place);
+    return place;
+  }
+
+  /** Place of the type held by the item `id` (a struct of the update, or of the document). */
+  private holderOf(id: Y.ID, hops: number): Place | null {
+    const local = this.inUpdate(id);
+    if (local) return local.content instanceof Y.ContentType ? this.placeOf(local, hops + 1) : null;
+    const stored = this.inStore(id);
+    if (!stored || !(stored.content instanceof Y.ContentType)) return null;
+    return placeInStore(stored.parent, stored.parentSub);
+  }
+
+  private inUpdate(id: Y.ID): Y.Item | null {
+    const list = this.byClient.get(id.client);
+    if (!list) return null;
+    let low = 0;
+    let high = list.length - 1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      const { clock } = list[mid].id;
+      if (id.clock < clock) high = mid - 1;
+      else if (id.clock >= clock + list[mid].length) low = mid + 1;
+      else return list[mid];
+    }
+    return null;
+  }
+
+  private inStore(id: Y.ID): Y.Item | null {
+    if (id.clock >= Y.getState(this.store, id.client)) return null;
+    const found = Y.getItem(this.store, id);
+    return found instanceof Y.Item ? found : null;
+  }
 }
 
 /** Place of an item of the document, from its parent type. */
