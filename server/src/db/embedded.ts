@@ -1,8 +1,6 @@
 import net from 'node:net';
-import path from 'node:path';
-import { createRequire } from 'node:module';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
+import { startModuleWorker } from '../ts-worker.js';
 import type { EmbeddedWorkerData, FromWorker, ToWorker, WorkerFailure } from './embedded-worker.js';
 
 /** Raised when the embedded database cannot start, cannot close, or has stopped under the server. */
@@ -30,36 +28,6 @@ export interface EmbeddedServer {
 /** How long `stop()` waits for PGlite to close before ending the thread anyway. */
 const CLOSE_TIMEOUT_MS = 15_000;
 
-const thisFile = fileURLToPath(import.meta.url);
-// Same extension as this module: .ts when run through tsx or Vitest, .js if ever compiled.
-const WORKER_URL = pathToFileURL(path.join(path.dirname(thisFile), `embedded-worker${path.extname(thisFile)}`));
-
-/**
- * The worker's entry code. A worker is loaded by plain Node, which cannot read TypeScript, and on Node 20
- * a worker ignores the `--import tsx` hooks it inherits (tried: "Unknown file extension .ts"), so a .ts
- * worker is loaded through tsx's `tsImport`, resolved from here (Vitest and child processes alike).
- */
-function bootstrapCode(): string {
-  const worker = JSON.stringify(WORKER_URL.href);
-  if (!WORKER_URL.pathname.endsWith('.ts')) return `import(${worker});`;
-  const tsx = JSON.stringify(tsxApiUrl());
-  return `import(${tsx}).then((tsx) => tsx.tsImport(${worker}, ${worker}));`;
-}
-
-/**
- * The ESM build of `tsx/esm/api`. `require.resolve` would give its CommonJS build, which cannot register
- * tsx's hooks from an ES module (tried), and `import.meta.resolve` is not available under Vitest: read the
- * package's export map instead.
- */
-function tsxApiUrl(): string {
-  const require = createRequire(import.meta.url);
-  const manifest = require.resolve('tsx/package.json');
-  const { exports } = require(manifest) as { exports: Record<string, { import?: { default?: string } }> };
-  const entry = exports['./esm/api']?.import?.default;
-  if (!entry) throw new EmbeddedDatabaseError(`tsx at ${path.dirname(manifest)} has no "./esm/api" export`);
-  return pathToFileURL(path.join(path.dirname(manifest), entry)).href;
-}
-
 function revive(failure: WorkerFailure): Error {
   const error = new Error(failure.message);
   error.name = failure.name;
@@ -73,12 +41,14 @@ function revive(failure: WorkerFailure): Error {
  * when the database cannot be opened.
  */
 export function startEmbeddedServer(pgDir: string): Promise<EmbeddedServer> {
-  const worker = new Worker(bootstrapCode(), {
-    eval: true,
-    // The parent's flags (tsx's hooks, Vitest's) are of no use to the worker, see bootstrapCode.
-    execArgv: [],
-    workerData: { pgDir } satisfies EmbeddedWorkerData,
-  });
+  let worker: Worker;
+  try {
+    worker = startModuleWorker(import.meta.url, 'embedded-worker', {
+      workerData: { pgDir } satisfies EmbeddedWorkerData,
+    });
+  } catch (error) {
+    return Promise.reject(new EmbeddedDatabaseError(`Could not start the embedded database: ${String(error)}`));
+  }
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   let lastError: Error | null = null;
   let failed: EmbeddedDatabaseError | null = null;

@@ -11,6 +11,7 @@ import { loadBoardUpdates, readBoardUpdates } from './board-updates.repository.j
 import { MAX_BUS_PAYLOAD, type Bus, type WrittenRows } from './bus.js';
 import { checkUpdate, isUnguarded, replicaOf, type Sender, type Verdict } from './integrity.js';
 import type { SyncMetrics } from './metrics.js';
+import { UpdateMerger } from './merger.js';
 import { UpdateLog, UpdateWriter } from './persistence.js';
 import {
   awarenessMessage,
@@ -277,6 +278,8 @@ export class BoardDocs {
   private closing = false;
   /** The group commit shared by every board of this node. */
   private readonly writer: UpdateWriter;
+  /** Merges logs for compaction off the main thread. */
+  private readonly merger = new UpdateMerger();
 
   constructor(
     private readonly sql: Sql,
@@ -449,6 +452,7 @@ export class BoardDocs {
         board.destroy();
       }),
     );
+    await this.merger.close();
   }
 
   private acquire(boardId: string): Promise<BoardDoc> {
@@ -464,7 +468,16 @@ export class BoardDocs {
   private async load(boardId: string): Promise<BoardDoc> {
     const updates = await loadBoardUpdates(this.sql, boardId);
     if (this.closing) throw new Error('sync server is shutting down');
-    const log = new UpdateLog(this.writer, this.sql, boardId, this.settings, this.metrics, this.log, updates.length);
+    const log = new UpdateLog(
+      this.writer,
+      this.merger,
+      this.sql,
+      boardId,
+      this.settings,
+      this.metrics,
+      this.log,
+      updates.length,
+    );
     const board = new BoardDoc(boardId, log, this.metrics, updates);
     board.activity = new BoardActivity(
       board,

@@ -71,13 +71,14 @@ export async function readBoardUpdates(sql: Sql, boardId: string, range: RowRang
 export async function compactBoardUpdates(
   sql: Sql,
   boardId: string,
+  merge: (updates: Uint8Array[]) => Promise<Uint8Array> = async (updates) => Y.mergeUpdates(updates),
 ): Promise<{ rows: number; mergedId: string | null }> {
   return sql.begin(async (tx) => {
     await tx`select pg_advisory_xact_lock(hashtext(${boardId}))`;
     const rows = await tx<{ id: string; update: Uint8Array }[]>`
       select id, update from board_updates where board_id = ${boardId} order by id`;
     if (rows.length <= 1) return { rows: rows.length, mergedId: null };
-    const merged = Y.mergeUpdates(rows.map((row) => row.update));
+    const merged = await merge(rows.map((row) => row.update));
     const first = rows[0].id;
     const last = rows[rows.length - 1].id;
     const deleted = await tx`

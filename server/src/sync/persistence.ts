@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { Sql } from '../db/connect.js';
 import { appendBoardUpdates, compactBoardUpdates, type RowRange } from './board-updates.repository.js';
+import type { UpdateMerger } from './merger.js';
 import type { SyncMetrics } from './metrics.js';
 import type { SyncSettings } from './settings.js';
 
@@ -10,6 +11,16 @@ interface Queued {
 }
 
 const RETRY_MS = 1000;
+
+/**
+ * A board's next compaction point: a random number of rows between half the threshold and the
+ * threshold. Boards that got busy together (every board after a restart, say) would otherwise reach
+ * the threshold together and compact at the same moment, a burst of merges that stalls the event loop
+ * for everyone; spread out, each is a short task.
+ */
+function compactionPoint(threshold: number): number {
+  return Math.ceil(threshold * (0.5 + Math.random() / 2));
+}
 
 /**
  * The group commit of every board loaded on this node: `groupCommitMs` after an update is queued, one
@@ -112,9 +123,12 @@ export class UpdateLog {
   private afterWrites: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** Rows past which this board compacts next (see {@link compactionPoint}). */
+  private compactAt: number;
 
   constructor(
     private readonly writer: UpdateWriter,
+    private readonly merger: UpdateMerger,
     private readonly sql: Sql,
     readonly boardId: string,
     private readonly settings: SyncSettings,
@@ -123,6 +137,7 @@ export class UpdateLog {
     initialRows: number,
   ) {
     this.rows = initialRows;
+    this.compactAt = compactionPoint(settings.compactThreshold);
   }
 
   /** Whether updates are waiting to be written. */
@@ -177,10 +192,11 @@ export class UpdateLog {
 
   private async afterWrite(range: RowRange): Promise<void> {
     await this.announce(range, true);
-    if (this.rows <= this.settings.compactThreshold) return;
+    if (this.rows <= this.compactAt) return;
     try {
-      const compacted = await compactBoardUpdates(this.sql, this.boardId);
+      const compacted = await compactBoardUpdates(this.sql, this.boardId, (updates) => this.merger.merge(updates));
       this.rows = compacted.rows;
+      this.compactAt = compactionPoint(this.settings.compactThreshold);
       this.metrics.compactions.inc();
       // Nodes that had not read the merged rows yet read the merged one instead.
       if (compacted.mergedId) await this.announce({ from: compacted.mergedId, to: compacted.mergedId }, false);

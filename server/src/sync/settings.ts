@@ -11,7 +11,7 @@ export interface SyncSettings {
    * instead of one per group commit, and REST still sees an edit well within a second.
    */
   projectionDelayMs: number;
-  /** Compact a board's log once it holds more rows than this. */
+  /** Most rows a board's log holds before compaction; each board compacts at a random point between half of this and this. */
   compactThreshold: number;
   /** Largest accepted message, bytes. */
   maxMessageBytes: number;

@@ -1,0 +1,64 @@
+import type { Worker } from 'node:worker_threads';
+import * as Y from 'yjs';
+import { startModuleWorker } from '../ts-worker.js';
+import type { MergeAnswer, MergeRequest } from './merge-worker.js';
+
+/**
+ * Merges update logs (`Y.mergeUpdates`) on a worker thread, started at the first merge. A compaction
+ * merges a few hundred updates into the whole document, several milliseconds of CPU; on the main
+ * thread, those would delay every board's broadcasts. If the thread fails, merges run on the main
+ * thread until it has been started again (at the next merge).
+ */
+export class UpdateMerger {
+  private worker: Worker | null = null;
+  private nextId = 0;
+  private readonly waiting = new Map<number, { resolve: (merged: Uint8Array) => void; reject: (e: Error) => void }>();
+
+  /** The merged update of `updates`, in order. */
+  merge(updates: Uint8Array[]): Promise<Uint8Array> {
+    let worker: Worker;
+    try {
+      worker = this.worker ?? this.start();
+    } catch {
+      return Promise.resolve(Y.mergeUpdates(updates));
+    }
+    const id = this.nextId++;
+    return new Promise<Uint8Array>((resolve, reject) => {
+      this.waiting.set(id, { resolve, reject });
+      worker.postMessage({ id, updates } satisfies MergeRequest);
+    }).catch(() => Y.mergeUpdates(updates));
+  }
+
+  /** Whether the merge thread is up (it starts with the first merge). */
+  get running(): boolean {
+    return this.worker !== null;
+  }
+
+  /** Ends the thread; merges still waiting run on the main thread. */
+  async close(): Promise<void> {
+    const worker = this.worker;
+    this.worker = null;
+    await worker?.terminate();
+  }
+
+  private start(): Worker {
+    const worker = startModuleWorker(import.meta.url, 'merge-worker');
+    // A merge thread alone must not keep the process alive.
+    worker.unref();
+    worker.on('message', (answer: MergeAnswer) => {
+      const waiter = this.waiting.get(answer.id);
+      this.waiting.delete(answer.id);
+      if ('merged' in answer) waiter?.resolve(answer.merged);
+      else waiter?.reject(new Error(answer.error));
+    });
+    const fail = (reason: Error) => {
+      if (this.worker === worker) this.worker = null;
+      for (const waiter of this.waiting.values()) waiter.reject(reason);
+      this.waiting.clear();
+    };
+    worker.on('error', fail);
+    worker.on('exit', (code) => fail(new Error(`merge thread exited with code ${code}`)));
+    this.worker = worker;
+    return worker;
+  }
+}

@@ -1,0 +1,48 @@
+import { afterEach, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { UpdateMerger } from '../../server/src/sync/merger.js';
+
+let merger: UpdateMerger | null = null;
+afterEach(async () => {
+  await merger?.close();
+  merger = null;
+});
+
+/** A log of single-key edits, as a board's update log holds them. */
+function log(count: number): { doc: Y.Doc; updates: Uint8Array[] } {
+  const doc = new Y.Doc();
+  const updates: Uint8Array[] = [];
+  doc.on('update', (update: Uint8Array) => updates.push(update));
+  for (let i = 0; i < count; i++) doc.getMap('m').set(`k${i % 7}`, i);
+  return { doc, updates };
+}
+
+describe('UpdateMerger', () => {
+  it('merges a log on its thread into the same document as Y.mergeUpdates', async () => {
+    merger = new UpdateMerger();
+    const { doc, updates } = log(300);
+    const merged = await merger.merge(updates);
+    expect(merger.running).toBe(true);
+    expect(merged).toEqual(Y.mergeUpdates(updates));
+    const copy = new Y.Doc();
+    Y.applyUpdate(copy, merged);
+    expect(copy.getMap('m').toJSON()).toEqual(doc.getMap('m').toJSON());
+  });
+
+  it('answers concurrent merges each with its own result, and starts again after close', async () => {
+    merger = new UpdateMerger();
+    const logs = [log(10), log(50), log(120)];
+    const merged = await Promise.all(logs.map(({ updates }) => merger!.merge(updates)));
+    expect(merged).toEqual(logs.map(({ updates }) => Y.mergeUpdates(updates)));
+    await merger.close();
+    expect(merger.running).toBe(false);
+    expect(await merger.merge(logs[0].updates)).toEqual(Y.mergeUpdates(logs[0].updates));
+    expect(merger.running).toBe(true);
+  });
+
+  it('rejects a log that is not made of updates', async () => {
+    merger = new UpdateMerger();
+    const garbage = new Uint8Array([200, 200, 200, 200]);
+    await expect(merger.merge([garbage, garbage])).rejects.toThrow();
+  });
+});
