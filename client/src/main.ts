@@ -1,3 +1,5 @@
+// First: on a board's page this opens the document connection before the rest of the app runs.
+import './early-socket.js';
 import { mount } from 'svelte';
 import App from './App.svelte';
 import './app.css';

@@ -7,3 +7,23 @@ export function boardScreenReads(boardId: string): { details: string; cards: str
   const board = `/api/boards/${encodeURIComponent(boardId)}`;
   return { details: board, cards: `${board}/cards?abstracts=false`, voting: `${board}/voting` };
 }
+
+/** The board document's WebSocket path (y-websocket joins the server URL `/yjs` and the board id). */
+export function boardSocketPath(boardId: string): string {
+  return `/yjs/${encodeURIComponent(boardId)}`;
+}
+
+/**
+ * The `<meta>` by which the server's HTML for a signed-in reader's board page names the board's
+ * document connection, so that the app's first module opens it before the rest of the app runs.
+ */
+export const EARLY_SOCKET_META = 'paperboard-board-socket';
+
+/** The early connection, as the app's first module leaves it for the board's page. */
+export interface EarlySocket {
+  /** The full `ws(s)://` URL it was opened with. */
+  url: string;
+  socket: WebSocket;
+  /** Messages that arrived before the app took the socket over, in order. */
+  received: MessageEvent[];
+}

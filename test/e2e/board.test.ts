@@ -2,6 +2,8 @@ import crypto from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
 import { seedDemo } from '../../server/src/db/seed.js';
+import { ServerEdit } from '../../server/src/sync/board-docs.js';
+import { boardView, renameColumn } from '../../shared/protocol/board-doc.js';
 import type { TestApp } from '../helpers/app.js';
 import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';
 import { BrowserSessions } from '../helpers/browser.js';
@@ -191,6 +193,38 @@ describeInBrowser('the board in the browser', () => {
     expect(await page.locator('main img, aside img, script:not([src])').count()).toBe(0);
     expect(await panel.locator('.body a[href^="javascript"]').count()).toBe(0);
     // The afterEach hook fails the test if any alert opened.
+  });
+
+  it("opens the board's document connection before the app runs, and the board takes it over", async () => {
+    const owner = await signUp(t.app, 'Early Eve');
+    const board = await createBoard(t.app, owner, 'Early board');
+    await addPaper(owner, board.id, 'Early paper');
+    const documentSockets: string[] = [];
+    const { page } = await tabs.open(`/boards/${board.id}`, {
+      as: owner,
+      setup: async (p) =>
+        p.on('websocket', (ws) => {
+          if (new URL(ws.url()).pathname.startsWith('/yjs/')) documentSockets.push(ws.url());
+        }),
+    });
+    await card(column(page, 'Nominated'), 'Early paper').waitFor();
+    await page.getByRole('status', { name: /^Online/ }).waitFor();
+    // The early socket was opened, and it is the board's only document connection.
+    expect(await page.evaluate(() => performance.getEntriesByName('board:early-socket').length)).toBe(1);
+    expect(documentSockets).toEqual([`${baseUrl.replace(/^http/, 'ws')}/yjs/${board.id}`]);
+    // Edits travel over it both ways.
+    await card(page, 'Early paper').locator('a.open').focus();
+    await page.keyboard.press('Space');
+    await page.keyboard.press('ArrowRight');
+    await page.keyboard.press('Space');
+    await expect
+      .poll(() => boardView(t.app.sync.peek(board.id)!).columns[1].cards.map((c) => c.paperId).length)
+      .toBe(1);
+    await t.app.sync.edit(board.id, new ServerEdit(owner.user.id), (doc) =>
+      renameColumn(doc, boardView(doc).columns[3].id, 'Done'),
+    );
+    await page.getByRole('region', { name: 'Done', exact: true }).waitFor();
+    expect(documentSockets).toHaveLength(1);
   });
 
   it('moves cards with the keyboard, cancels with Escape, and undoes and redoes my own edits', async () => {

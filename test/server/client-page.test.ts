@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createBoard, signUp, type TestUser } from '../helpers/factories.js';
-import { boardScreenReads } from '../../shared/protocol/board-screen.js';
+import { EARLY_SOCKET_META, boardScreenReads, boardSocketPath } from '../../shared/protocol/board-screen.js';
 import { ASSETS_PREFIX, CLIENT_DIST } from '../../server/src/plugins/client.js';
 
 let t: TestApp;
@@ -23,6 +23,11 @@ async function page(url: string, cookie?: string): Promise<string> {
   return res.body;
 }
 
+/** The document connection the page names for its first module to open early, if any. */
+function earlySocket(html: string): string | null {
+  return new RegExp(`<meta name="${EARLY_SOCKET_META}" content="([^"]+)"`).exec(html)?.[1] ?? null;
+}
+
 /** The `href`s of the page's fetch preloads. */
 function preloads(html: string): string[] {
   return [...html.matchAll(/<link rel="preload" href="([^"]+)" as="fetch"/g)].map((m) => m[1]);
@@ -36,6 +41,9 @@ describe("the board page's HTML", () => {
       '/api/auth/session',
       ...reads,
     ]);
+    // And the board's document connection, at the path the provider connects to.
+    expect(earlySocket(await page(`/boards/${boardId}`, owner.cookie))).toBe(`/yjs/${boardId}`);
+    expect(boardSocketPath(boardId)).toBe(`/yjs/${boardId}`);
     // The preloaded responses are the ones the screen reads.
     for (const url of reads) {
       const res = await t.app.inject({ url, headers: { cookie: owner.cookie } });
@@ -47,6 +55,13 @@ describe("the board page's HTML", () => {
     expect(preloads(await page(`/boards/${boardId}`))).toEqual(['/api/auth/session']);
     expect(preloads(await page('/boards', owner.cookie))).toEqual(['/api/auth/session']);
     expect(preloads(await page(`/boards/${boardId}/schedule`, owner.cookie))).toEqual(['/api/auth/session']);
+    for (const [url, cookie] of [
+      [`/boards/${boardId}`, undefined],
+      ['/boards', owner.cookie],
+      [`/boards/${boardId}/schedule`, owner.cookie],
+    ] as const) {
+      expect(earlySocket(await page(url, cookie)), url).toBeNull();
+    }
   });
 
   it('never copies anything but a well-formed board id into the page', async () => {
@@ -54,6 +69,7 @@ describe("the board page's HTML", () => {
     for (const url of [`/boards/${hostile}`, `/boards/${boardId}${hostile}`, '/boards/not-a-board']) {
       const html = await page(url, owner.cookie);
       expect(preloads(html), url).toEqual(['/api/auth/session']);
+      expect(earlySocket(html), url).toBeNull();
       expect(html).not.toContain('<script>alert');
     }
   });
