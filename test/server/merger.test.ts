@@ -19,7 +19,7 @@ function log(count: number): { doc: Y.Doc; updates: Uint8Array[] } {
 
 describe('UpdateMerger', () => {
   it('merges a log on its thread into the same document as Y.mergeUpdates', async () => {
-    merger = new UpdateMerger();
+    merger = new UpdateMerger(0);
     const { doc, updates } = log(300);
     const merged = await merger.merge(updates);
     expect(merger.running).toBe(true);
@@ -30,7 +30,7 @@ describe('UpdateMerger', () => {
   });
 
   it('answers concurrent merges each with its own result, and starts again after close', async () => {
-    merger = new UpdateMerger();
+    merger = new UpdateMerger(0);
     const logs = [log(10), log(50), log(120)];
     const merged = await Promise.all(logs.map(({ updates }) => merger!.merge(updates)));
     expect(merged).toEqual(logs.map(({ updates }) => Y.mergeUpdates(updates)));
@@ -40,8 +40,19 @@ describe('UpdateMerger', () => {
     expect(merger.running).toBe(true);
   });
 
+  it('merges small logs on the main thread, and warms the thread up for a large board', async () => {
+    merger = new UpdateMerger(1024);
+    const small = log(5);
+    expect(await merger.merge(small.updates)).toEqual(Y.mergeUpdates(small.updates));
+    expect(merger.running).toBe(false);
+    merger.warmUpFor(512);
+    expect(merger.running).toBe(false);
+    merger.warmUpFor(4096);
+    expect(merger.running).toBe(true);
+  });
+
   it('rejects a log that is not made of updates', async () => {
-    merger = new UpdateMerger();
+    merger = new UpdateMerger(0);
     const garbage = new Uint8Array([200, 200, 200, 200]);
     await expect(merger.merge([garbage, garbage])).rejects.toThrow();
   });

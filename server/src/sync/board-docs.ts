@@ -468,6 +468,7 @@ export class BoardDocs {
   private async load(boardId: string): Promise<BoardDoc> {
     const updates = await loadBoardUpdates(this.sql, boardId);
     if (this.closing) throw new Error('sync server is shutting down');
+    this.merger.warmUpFor(updates.reduce((sum, update) => sum + update.byteLength, 0));
     const log = new UpdateLog(
       this.writer,
       this.merger,

@@ -3,19 +3,31 @@ import * as Y from 'yjs';
 import { startModuleWorker } from '../ts-worker.js';
 import type { MergeAnswer, MergeRequest } from './merge-worker.js';
 
+/** Logs at least this large are merged off the main thread (a 500-card board's document is ~130 kB). */
+const MERGE_OFF_THREAD_BYTES = 32 * 1024;
+
 /**
- * Merges update logs (`Y.mergeUpdates`) on a worker thread, started at the first merge. A compaction
+ * Merges update logs (`Y.mergeUpdates`) on a worker thread, started at the first large merge. A compaction
  * merges a few hundred updates into the whole document, several milliseconds of CPU; on the main
  * thread, those would delay every board's broadcasts. If the thread fails, merges run on the main
  * thread until it has been started again (at the next merge).
  */
 export class UpdateMerger {
+  /**
+   * @param offThreadBytes logs smaller than this are merged on the main thread (well under a
+   *   millisecond; a small board never starts the thread)
+   */
+  constructor(private readonly offThreadBytes = MERGE_OFF_THREAD_BYTES) {}
+
   private worker: Worker | null = null;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (merged: Uint8Array) => void; reject: (e: Error) => void }>();
 
   /** The merged update of `updates`, in order. */
   merge(updates: Uint8Array[]): Promise<Uint8Array> {
+    if (updates.reduce((sum, update) => sum + update.byteLength, 0) < this.offThreadBytes) {
+      return Promise.resolve(Y.mergeUpdates(updates));
+    }
     let worker: Worker;
     try {
       worker = this.worker ?? this.start();
@@ -29,7 +41,21 @@ export class UpdateMerger {
     }).catch(() => Y.mergeUpdates(updates));
   }
 
-  /** Whether the merge thread is up (it starts with the first merge). */
+  /**
+   * Starts the thread ahead of a board whose log is this large (its compactions will go there), so
+   * that the thread's start-up (~0.5 s of CPU loading its modules) does not land in the middle of the
+   * board's editing.
+   */
+  warmUpFor(logBytes: number): void {
+    if (logBytes < this.offThreadBytes || this.worker) return;
+    try {
+      this.start();
+    } catch {
+      // Merges will run on the main thread.
+    }
+  }
+
+  /** Whether the merge thread is up (it starts with the first large merge, or a warm-up). */
   get running(): boolean {
     return this.worker !== null;
   }
