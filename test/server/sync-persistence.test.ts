@@ -2,7 +2,9 @@ import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { addCard, addComment, boardView, moveCard, readCard } from '../../shared/protocol/board-doc.js';
+import crypto from 'node:crypto';
 import { buildApp } from '../../server/src/app.js';
+import { appendBoardUpdates } from '../../server/src/sync/board-updates.repository.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createBoard, signUp } from '../helpers/factories.js';
 import { connectClient, logRows, storedDoc, waitForDoc, type SyncClient } from '../helpers/yjs.js';
@@ -93,6 +95,30 @@ describe('persistence', { timeout: 60_000 }, () => {
       { timeout: 5000, interval: 20 },
     );
     await disconnectAll(app, clients);
+  });
+
+  it('writes a batch too large for one statement all or nothing', async () => {
+    const { app, db } = await start();
+    const owner = await signUp(app, 'Owner');
+    const { id: boardId } = await createBoard(app, owner);
+    const before = await logRows(db.sql, boardId);
+    const updates = Array.from({ length: 10_001 }, (_, i) => {
+      const doc = new Y.Doc();
+      doc.getMap('bulk').set('i', i);
+      return Y.encodeStateAsUpdate(doc);
+    });
+    // Its second statement names a board that does not exist: the first one's rows are rolled back.
+    await expect(
+      appendBoardUpdates(db.sql, [
+        { boardId, updates: updates.slice(0, 10_000) },
+        { boardId: crypto.randomUUID(), updates: updates.slice(10_000) },
+      ]),
+    ).rejects.toThrow();
+    expect(await logRows(db.sql, boardId)).toBe(before);
+    const ranges = await appendBoardUpdates(db.sql, [{ boardId, updates }]);
+    expect(await logRows(db.sql, boardId)).toBe(before + updates.length);
+    const range = ranges.get(boardId)!;
+    expect(BigInt(range.to) - BigInt(range.from)).toBe(BigInt(updates.length - 1));
   });
 
   it("keeps writing the other boards' updates when one board's write fails", async () => {

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { Sql } from '../db/connect.js';
+import type { Querier, Sql } from '../db/connect.js';
 
 /** Every update of a board's log, in id order: applying them all gives the document. */
 export async function loadBoardUpdates(sql: Sql, boardId: string): Promise<Uint8Array[]> {
@@ -32,15 +32,20 @@ export async function appendBoardUpdates(sql: Sql, batches: BoardBatch[]): Promi
     updates.map((update) => ({ boardId, update: Buffer.from(update) })),
   );
   const ranges = new Map<string, { min: bigint; max: bigint }>();
-  const inserted: { id: string; boardId: string }[] = [];
-  // A statement carries at most 65,535 parameters (two per row).
-  for (let start = 0; start < rows.length; start += MAX_ROWS_PER_INSERT) {
-    const chunk = rows.slice(start, start + MAX_ROWS_PER_INSERT);
-    inserted.push(
-      ...(await sql<{ id: string; boardId: string }[]>`
-        insert into board_updates ${sql(chunk, 'boardId', 'update')} returning id::text as id, board_id::text`),
-    );
-  }
+  // A statement carries at most 65,535 parameters (two per row): a larger batch takes several, in one
+  // transaction, so that a failure leaves none of them written (the caller writes the boards again).
+  const insert = async (tx: Querier) => {
+    const inserted: { id: string; boardId: string }[] = [];
+    for (let start = 0; start < rows.length; start += MAX_ROWS_PER_INSERT) {
+      const chunk = rows.slice(start, start + MAX_ROWS_PER_INSERT);
+      inserted.push(
+        ...(await tx<{ id: string; boardId: string }[]>`
+          insert into board_updates ${tx(chunk, 'boardId', 'update')} returning id::text as id, board_id::text`),
+      );
+    }
+    return inserted;
+  };
+  const inserted = rows.length > MAX_ROWS_PER_INSERT ? await sql.begin(insert) : await insert(sql);
   for (const row of inserted) {
     const id = BigInt(row.id);
     const range = ranges.get(row.boardId);
