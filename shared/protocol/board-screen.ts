@@ -18,12 +18,3 @@ export function boardSocketPath(boardId: string): string {
  * document connection, so that the app's first module opens it before the rest of the app runs.
  */
 export const EARLY_SOCKET_META = 'paperboard-board-socket';
-
-/** The early connection, as the app's first module leaves it for the board's page. */
-export interface EarlySocket {
-  /** The full `ws(s)://` URL it was opened with. */
-  url: string;
-  socket: WebSocket;
-  /** Messages that arrived before the app took the socket over, in order. */
-  received: MessageEvent[];
-}

@@ -1,4 +1,16 @@
-import type { EarlySocket } from '../../../shared/protocol/board-screen.js';
+/** `ws://` or `wss://` and this page's host: where the board documents' connections go. */
+export function webSocketOrigin(): string {
+  return `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}`;
+}
+
+/** A board document connection opened before the app ran (early-socket.ts). */
+export interface EarlySocket {
+  /** The full `ws(s)://` URL it was opened with. */
+  url: string;
+  socket: WebSocket;
+  /** Messages that arrived before the app took the socket over, in order. */
+  received: MessageEvent[];
+}
 
 let early: EarlySocket | null = null;
 

@@ -21,7 +21,7 @@ import {
   type MoveColumnOptions,
 } from '../../../../shared/protocol/board-doc.js';
 import { CLOSE_CODES } from '../../../../shared/protocol/close-codes.js';
-import { BoardWebSocket } from '../../lib/board-socket.js';
+import { BoardWebSocket, webSocketOrigin } from '../../lib/board-socket.js';
 import { toasts } from '../../lib/toasts.svelte.js';
 
 /** What the connection dot shows. */
@@ -88,8 +88,7 @@ export class BoardDocument {
   ) {
     this.readOnly = readOnly;
     this.#persistence = new IndexeddbPersistence(`paperboard:${userId}:${boardId}`, this.doc);
-    const wsOrigin = `${window.location.protocol === 'https:' ? 'wss' : 'ws'}://${window.location.host}`;
-    this.provider = new WebsocketProvider(`${wsOrigin}/yjs`, boardId, this.doc, {
+    this.provider = new WebsocketProvider(`${webSocketOrigin()}/yjs`, boardId, this.doc, {
       maxBackoffTime: 5000,
       // Takes over the connection the page opened before the app ran, if any (lib/board-socket.ts).
       WebSocketPolyfill: BoardWebSocket as unknown as typeof WebSocket,
