@@ -41,13 +41,24 @@ describe('UpdateMerger', () => {
   });
 
   it('merges small logs on the main thread, and warms the thread up for a large board', async () => {
-    merger = new UpdateMerger(1024);
+    merger = new UpdateMerger(1024, 16);
     const small = log(5);
     expect(await merger.merge(small.updates)).toEqual(Y.mergeUpdates(small.updates));
     expect(merger.running).toBe(false);
     merger.warmUpFor(512);
     expect(merger.running).toBe(false);
     merger.warmUpFor(4096);
+    expect(merger.running).toBe(true);
+  });
+
+  it('merges a log of many small updates on its thread', async () => {
+    merger = new UpdateMerger(1024 * 1024, 16);
+    const few = log(15);
+    expect(await merger.merge(few.updates)).toEqual(Y.mergeUpdates(few.updates));
+    expect(merger.running).toBe(false);
+    const many = log(16);
+    expect(many.updates.reduce((sum, u) => sum + u.byteLength, 0)).toBeLessThan(1024);
+    expect(await merger.merge(many.updates)).toEqual(Y.mergeUpdates(many.updates));
     expect(merger.running).toBe(true);
   });
 

@@ -193,6 +193,32 @@ describe('persistence', { timeout: 60_000 }, () => {
     },
   );
 
+  it('starts the merge thread once a log is halfway to its first compaction, not before', async () => {
+    const { app } = await start();
+    // Compaction at a random point between 20 and 40 rows: the thread starts between 10 and 20.
+    app.sync.settings.compactThreshold = 40;
+    const owner = await signUp(app, 'Owner');
+    const { id: boardId } = await createBoard(app, owner);
+    const a = await connectClient(app, boardId, owner);
+    const columns = boardView(a.doc).columns.map((column) => column.id);
+    const cardId = addCard(a.doc, { paperId: 'p', columnId: columns[0], addedBy: owner.user.id });
+    const moves = async (count: number) => {
+      for (let i = 0; i < count; i++) moveCard(a.doc, cardId, { columnId: columns[(i + 1) % columns.length] });
+      a.doc.getMap('meta').set('at', count);
+      // Written once the stored log has the marker (every update before it is written with or before it).
+      await vi.waitFor(async () => {
+        await app.sync.flushAll();
+        expect((await storedDoc(app.sql, boardId)).getMap('meta').get('at')).toBe(count);
+      });
+    };
+    await moves(4); // 7 rows: the new board's, the card, 4 moves, the marker
+    expect(app.sync.mergeThreadRunning).toBe(false);
+    await moves(12); // 20 rows: past half of any compaction point, and no compaction yet (that needs > 20)
+    expect(await logRows(app.sql, boardId)).toBe(20);
+    expect(app.sync.mergeThreadRunning).toBe(true);
+    await disconnectAll(app, [a]);
+  });
+
   it(
     'leaves no document loaded after 1,000 connect/disconnect cycles over 50 boards',
     { timeout: 240_000 },

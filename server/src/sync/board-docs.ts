@@ -348,6 +348,11 @@ export class BoardDocs {
     return this.docs.size;
   }
 
+  /** Whether the thread that merges logs for compaction is up (started ahead of the first compaction). */
+  get mergeThreadRunning(): boolean {
+    return this.merger.running;
+  }
+
   /** Largest update log among loaded boards, in rows. */
   get maxLogRows(): number {
     let max = 0;
