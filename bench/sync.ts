@@ -62,12 +62,15 @@ const USAGE = `npm run bench -- sync [options]
   --scenario a|b|c|all                      (default all) a: 1→50, b: 1→200, c: 20 boards × 10 clients
   --duration S                              measured seconds of edits per run (default 12), after ${WARM_UP_SECONDS} s warm-up
   --mode embedded|postgres|reference|all    (default all)
+  --repeat N                                rounds (default 1); each round runs every server once, in a
+                                            rotated order; latencies are pooled over the rounds
   Real PostgreSQL is BENCH_DATABASE_URL (default ${DEFAULT_POSTGRES_URL}).`;
 
 interface Options {
   scenarios: ScenarioName[];
   modes: ServerMode[];
   durationSeconds: number;
+  rounds: number;
 }
 
 function parseOptions(args: string[]): Options {
@@ -75,7 +78,12 @@ function parseOptions(args: string[]): Options {
   try {
     ({ values } = parseArgs({
       args,
-      options: { scenario: { type: 'string' }, mode: { type: 'string' }, duration: { type: 'string' } },
+      options: {
+        scenario: { type: 'string' },
+        mode: { type: 'string' },
+        duration: { type: 'string' },
+        repeat: { type: 'string' },
+      },
       strict: true,
       allowPositionals: false,
     }));
@@ -92,10 +100,13 @@ function parseOptions(args: string[]): Options {
   const duration = values.duration ?? '12';
   if (!/^\d+$/.test(duration) || Number(duration) < 1)
     throw new UsageError('--duration must be a positive whole number');
+  const repeat = values.repeat ?? '1';
+  if (!/^\d+$/.test(repeat) || Number(repeat) < 1) throw new UsageError('--repeat must be a positive whole number');
   return {
     scenarios: scenario === 'all' ? (Object.keys(SCENARIOS) as ScenarioName[]) : [scenario as ScenarioName],
     modes: mode === 'all' ? [...SERVER_MODES] : [mode as ServerMode],
     durationSeconds: Number(duration),
+    rounds: Number(repeat),
   };
 }
 
@@ -292,6 +303,9 @@ interface RunResult {
   delivered: number;
   first: LatencySummary;
   all: LatencySummary;
+  /** The measured edits' latencies (ms), kept for pooling rounds. */
+  firstSamples: number[];
+  allSamples: number[];
   server: UsageSummary;
   generatorCpu: number;
   generatorDelayP99: number;
@@ -406,6 +420,8 @@ async function runOnce(target: Target, scenario: Scenario, durationSeconds: numb
       delivered: measured.reduce((sum, e) => sum + Math.min(e.received, e.expected), 0),
       first: summarize(first),
       all: summarize(all),
+      firstSamples: first,
+      allSamples: all,
       server: usage,
       generatorCpu: ((cpu.user + cpu.system) / 1000 / (seconds * 1000)) * 100,
       generatorDelayP99: Math.max(0, delay.percentile(99) / 1e6 - DELAY_RESOLUTION_MS),
@@ -422,6 +438,82 @@ async function runOnce(target: Target, scenario: Scenario, durationSeconds: numb
   }
 }
 
+/**
+ * One server's rounds as one result: latencies pooled over every measured edit, deliveries and reconnects
+ * summed, CPU and generator figures averaged (their worst for the loop delay), peak RSS the highest.
+ */
+function pool(runs: RunResult[]): RunResult {
+  if (runs.length === 1) return runs[0];
+  const sum = (pick: (r: RunResult) => number) => runs.reduce((total, r) => total + pick(r), 0);
+  const mean = (pick: (r: RunResult) => number) => sum(pick) / runs.length;
+  const firstSamples = runs.flatMap((r) => r.firstSamples);
+  const allSamples = runs.flatMap((r) => r.allSamples);
+  return {
+    mode: runs[0].mode,
+    edits: sum((r) => r.edits),
+    expected: sum((r) => r.expected),
+    delivered: sum((r) => r.delivered),
+    first: summarize(firstSamples),
+    all: summarize(allSamples),
+    firstSamples,
+    allSamples,
+    server: {
+      cpuPercent: mean((r) => r.server.cpuPercent),
+      peakRssBytes: Math.max(...runs.map((r) => r.server.peakRssBytes)),
+    },
+    generatorCpu: mean((r) => r.generatorCpu),
+    generatorDelayP99: Math.max(...runs.map((r) => r.generatorDelayP99)),
+    generatorDelayMax: Math.max(...runs.map((r) => r.generatorDelayMax)),
+    reconnects: sum((r) => r.reconnects),
+    loadBefore: runs[0].loadBefore,
+    loadAfter: runs.at(-1)!.loadAfter,
+  };
+}
+
+/** The median of a non-empty list. */
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
+/** Per round, each server's first-receiver p99 and its ratio to the reference's in the same round. */
+function printRounds(rounds: RunResult[][]): void {
+  const ours = SERVER_MODES.filter(
+    (mode) => mode !== 'reference' && rounds.some((round) => round.some((r) => r.mode === mode)),
+  );
+  const ratios = new Map<ServerMode, number[]>(ours.map((mode) => [mode, []]));
+  const rows = rounds.map((round, i) => {
+    const reference = round.find((r) => r.mode === 'reference');
+    const cells: string[] = [String(i + 1), round.map((r) => r.mode).join(' → ')];
+    for (const mode of ours) {
+      const run = round.find((r) => r.mode === mode);
+      const ratio = run && reference ? run.first.p99 / reference.first.p99 : Number.NaN;
+      if (Number.isFinite(ratio)) ratios.get(mode)!.push(ratio);
+      cells.push(run ? `${formatMs(run.first.p99)} (${Number.isFinite(ratio) ? `${ratio.toFixed(2)}×` : '–'})` : '–');
+    }
+    cells.push(reference ? formatMs(reference.first.p99) : '–');
+    return cells;
+  });
+  console.log(
+    formatTable(
+      [
+        { header: 'round' },
+        { header: 'order' },
+        ...ours.map((mode) => ({ header: `${mode} first p99 (vs reference)`, align: 'right' as const })),
+        { header: 'reference first p99', align: 'right' },
+      ],
+      rows,
+    ),
+  );
+  console.log();
+  for (const mode of ours) {
+    const list = ratios.get(mode)!;
+    if (list.length > 0) console.log(`Median of the rounds' ratios, ${mode}: ${median(list).toFixed(2)}×.`);
+  }
+  console.log();
+}
+
 function verdict(ours: RunResult, reference: RunResult | undefined): string {
   const lost = ours.expected - ours.delivered;
   if (!reference) return 'no reference run';
@@ -430,13 +522,18 @@ function verdict(ours: RunResult, reference: RunResult | undefined): string {
   return `${ratio.toFixed(2)}× ${lost > 0 ? `FAIL (${formatCount(lost)} lost)` : grade}`;
 }
 
-function printScenario(scenario: Scenario, results: RunResult[], skipped: string[], durationSeconds: number): void {
+function printScenario(scenario: Scenario, rounds: RunResult[][], skipped: string[], durationSeconds: number): void {
+  const results = SERVER_MODES.flatMap((mode) => {
+    const runs = rounds.flatMap((round) => round.filter((r) => r.mode === mode));
+    return runs.length > 0 ? [pool(runs)] : [];
+  });
   const deliveriesPerSecond =
     scenario.boards * scenario.writersPerBoard * EDITS_PER_SECOND * (scenario.clientsPerBoard - 1);
   console.log(`### sync — ${scenario.label}\n`);
   console.log(
     `${scenario.cards} cards per board; ${EDITS_PER_SECOND} edits/s per writer for ${durationSeconds} s measured ` +
-      `(after ${WARM_UP_SECONDS} s warm-up); ${formatCount(deliveriesPerSecond)} deliveries/s expected.\n`,
+      `(after ${WARM_UP_SECONDS} s warm-up)${rounds.length > 1 ? ` per run, ${rounds.length} rounds pooled` : ''}; ` +
+      `${formatCount(deliveriesPerSecond)} deliveries/s expected.\n`,
   );
   for (const line of skipped) console.log(`${line}\n`);
   const reference = results.find((r) => r.mode === 'reference');
@@ -508,6 +605,7 @@ function printScenario(scenario: Scenario, results: RunResult[], skipped: string
   console.log(
     'Latencies in ms, per measured edit: first = earliest receiver, all = last receiver (edits fully delivered).\n',
   );
+  if (rounds.length > 1) printRounds(rounds);
 }
 
 async function startTarget(mode: ServerMode, boards: number): Promise<Target | string> {
@@ -522,25 +620,33 @@ export async function run(args: string[]): Promise<void> {
   for (const name of options.scenarios) {
     const scenario = SCENARIOS[name];
     process.stderr.write(`sync benchmark, ${scenario.label}:\n`);
-    const results: RunResult[] = [];
-    const skipped: string[] = [];
-    for (const mode of options.modes) {
-      progress(`${MODE_LABELS[mode]}: starting (load ${formatLoad()})`);
-      const target = await startTarget(mode, scenario.boards);
-      if (typeof target === 'string') {
-        skipped.push(`${MODE_LABELS[mode]}: ${target}`);
-        continue;
-      }
-      try {
-        const result = await runOnce(target, scenario, options.durationSeconds);
+    const rounds: RunResult[][] = [];
+    const skipped = new Set<string>();
+    for (let round = 0; round < options.rounds; round++) {
+      // Rotated, so that no server always runs first (after a quiet spell) or last.
+      const order = options.modes.map((_, i) => options.modes[(i + round) % options.modes.length]);
+      const results: RunResult[] = [];
+      for (const mode of order) {
         progress(
-          `${mode}: first p99 ${formatMs(result.first.p99)} ms, delivered ${result.delivered}/${result.expected}`,
+          `${options.rounds > 1 ? `round ${round + 1}/${options.rounds}, ` : ''}${MODE_LABELS[mode]}: starting (load ${formatLoad()})`,
         );
-        results.push(result);
-      } finally {
-        await target.cleanup();
+        const target = await startTarget(mode, scenario.boards);
+        if (typeof target === 'string') {
+          skipped.add(`${MODE_LABELS[mode]}: ${target}`);
+          continue;
+        }
+        try {
+          const result = await runOnce(target, scenario, options.durationSeconds);
+          progress(
+            `${mode}: first p99 ${formatMs(result.first.p99)} ms, delivered ${result.delivered}/${result.expected}`,
+          );
+          results.push(result);
+        } finally {
+          await target.cleanup();
+        }
       }
+      rounds.push(results);
     }
-    printScenario(scenario, results, skipped, options.durationSeconds);
+    printScenario(scenario, rounds, [...skipped], options.durationSeconds);
   }
 }
