@@ -30,6 +30,8 @@ const GENERATOR_DELAY_LIMIT_MS = 20;
 const GENERATOR_CPU_LIMIT = 90;
 /** Sampling interval of the event-loop delay histogram; its samples include it, so it is subtracted. */
 const DELAY_RESOLUTION_MS = 5;
+/** Above this spread of the reference's per-round p99 (highest / lowest), rounds are called noisy. */
+const REFERENCE_SPREAD_LIMIT = 3;
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 const SERVER_SCRIPT = path.join(ROOT, 'server/src/main.ts');
@@ -512,6 +514,20 @@ function printRounds(rounds: RunResult[][]): void {
     if (list.length > 0) console.log(`Median of the rounds' ratios, ${mode}: ${median(list).toFixed(2)}×.`);
   }
   console.log();
+  // The reference does the same work in every round: when its own p99 swings, the machine did, and a
+  // pooled p99 then says more about when the stalls fell than about the servers.
+  const referenceP99 = rounds.flatMap((round) => round.filter((r) => r.mode === 'reference').map((r) => r.first.p99));
+  if (referenceP99.length > 1) {
+    const low = Math.min(...referenceP99);
+    const high = Math.max(...referenceP99);
+    if (high > REFERENCE_SPREAD_LIMIT * low) {
+      console.log(
+        `**warning:** the reference's first p99 ranged from ${formatMs(low)} to ${formatMs(high)} ms between rounds ` +
+          `(more than ${REFERENCE_SPREAD_LIMIT}×): the machine was not quiet, and the pooled verdict is not reliable; ` +
+          `compare the rounds in which the reference ran clean.\n`,
+      );
+    }
+  }
 }
 
 function verdict(ours: RunResult, reference: RunResult | undefined): string {
