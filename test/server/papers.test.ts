@@ -5,6 +5,7 @@ import { signUp, type TestUser } from '../helpers/factories.js';
 import { TRENDING_FIXTURE } from '../../server/src/db/seed.js';
 import type { ImportResult, PaperPage } from '../../shared/schemas/papers.js';
 import {
+  analyzeAfterImport,
   RANKED_CANDIDATES,
   searchPapers,
   type SearchCursor,
@@ -54,6 +55,18 @@ describe('the trending fixture', () => {
       select count(distinct p.id)::int as papers, count(*)::int as links
       from papers p, unnest(p.code_urls) as u where u ~ '^https?://github\.com/'`;
     expect(counts).toEqual({ papers: 30, links: 31 });
+  });
+
+  it('is analysed after the import where no autovacuum runs, so that search knows its word frequencies', async () => {
+    const [state] = await t.db.sql<{ autovacuum: boolean; analysed: boolean }[]>`
+      select exists (select 1 from pg_stat_activity where backend_type = 'autovacuum launcher') as autovacuum,
+        exists (select 1 from pg_stats where tablename = 'papers' and attname = 'search') as analysed`;
+    // Embedded PGlite has no autovacuum: the import analysed its 240 papers itself. On a server,
+    // autovacuum does it on its own schedule, and an import leaves it alone.
+    if (!state.autovacuum) expect(state.analysed).toBe(true);
+    expect(await analyzeAfterImport(t.db.sql, 49)).toBe(false);
+    // 1,000 new papers would grow this library past the threshold: analysed unless autovacuum runs.
+    expect(await analyzeAfterImport(t.db.sql, 1000)).toBe(!state.autovacuum);
   });
 
   it('creates nothing when the same text is imported again', async () => {

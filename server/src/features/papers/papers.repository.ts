@@ -194,6 +194,28 @@ async function findCollisions(sql: Sql, records: PaperRecord[]): Promise<StoredK
   });
 }
 
+/** Autovacuum's default analyse threshold: 50 rows plus 10 % of the table. */
+const ANALYZE_BASE_ROWS = 50;
+const ANALYZE_SCALE = 0.1;
+
+/**
+ * Analyses `papers` after an import that added `created` papers, if no autovacuum runs on this database
+ * and the import grew the library past autovacuum's own threshold. Embedded PGlite has no autovacuum, so
+ * its library was never analysed: search then chooses its plan without word frequencies (search-plan.ts)
+ * and the planner guesses row counts. A server's autovacuum does the same on its own within a minute.
+ * Returns whether it analysed.
+ */
+export async function analyzeAfterImport(sql: Sql, created: number): Promise<boolean> {
+  if (created < ANALYZE_BASE_ROWS) return false;
+  const [row] = await sql<{ autovacuum: boolean; papers: number }[]>`
+    select exists (select 1 from pg_stat_activity where backend_type = 'autovacuum launcher') as autovacuum,
+      (select count(*) from papers)::int as papers`;
+  if (row.autovacuum || created < ANALYZE_BASE_ROWS + ANALYZE_SCALE * Math.max(0, row.papers - created)) return false;
+  await sql`analyze papers`;
+  lexemeStatsCache.delete(sql);
+  return true;
+}
+
 /** Records one import run. */
 export async function recordImport(
   sql: Sql,

@@ -3,6 +3,7 @@ import type { ImportFormat, ImportProgress, ImportResult, NewPaper } from '../..
 import { PAPER_LIMITS } from '../../../../shared/schemas/papers.js';
 import { cleanText, normalizeArxivId, normalizeDoi, titleKey } from './identifiers.js';
 import {
+  analyzeAfterImport,
   findIdsByArxivIds,
   findIdsByDois,
   insertPapers,
@@ -172,6 +173,7 @@ export async function importPapers(sql: Sql, text: string, options: ImportOption
     duplicates: result.duplicates.length,
     errors: result.errors.length,
   });
+  await analyzeAfterImport(sql, result.created.length);
   return result;
 }
 
