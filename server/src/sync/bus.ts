@@ -1,23 +1,41 @@
 import crypto from 'node:crypto';
+import { Type, type Static } from '@sinclair/typebox';
+import { TypeCompiler } from '@sinclair/typebox/compiler';
 import type { Sql } from '../db/connect.js';
 
+const Id = Type.String({ minLength: 1, maxLength: 100 });
+const RowId = Type.String({ pattern: '^[0-9]{1,19}$' });
+
+const WrittenRowsSchema = Type.Object({ boardId: Id, from: RowId, to: RowId });
+
 /** Rows `from..to` of `board_updates` were written for this board. */
-export interface WrittenRows {
-  boardId: string;
-  from: string;
-  to: string;
-}
+export type WrittenRows = Static<typeof WrittenRowsSchema>;
+
+const BusMessageSchema = Type.Union([
+  Type.Object(
+    { kind: Type.Literal('updates'), node: Id, boards: Type.Array(WrittenRowsSchema) },
+    { description: 'Rows written for these boards (one message per group commit, not one per board).' },
+  ),
+  Type.Object(
+    { kind: Type.Literal('awareness'), node: Id, boardId: Id, update: Type.String() },
+    { description: 'An awareness (presence) change, base64; ephemeral, so it travels in the message itself.' },
+  ),
+  Type.Object(
+    { kind: Type.Literal('membership'), node: Id, boardId: Id, userId: Type.Union([Id, Type.Null()]) },
+    { description: "A member's role changed or they left (`userId`), or the board was deleted (`userId` null)." },
+  ),
+  Type.Object(
+    { kind: Type.Literal('event'), node: Id, boardId: Id, event: Type.String(), payload: Type.Unknown() },
+    { description: 'A server-authoritative board event (votes, assignments, activity) for socket.io rooms.' },
+  ),
+]);
 
 /** What nodes tell each other about boards. Small by design: receivers read the rows themselves. */
-export type BusMessage =
-  /** Rows written for these boards (one message per group commit, not one per board). */
-  | { kind: 'updates'; node: string; boards: WrittenRows[] }
-  /** An awareness (presence) change, base64; ephemeral, so it travels in the message itself. */
-  | { kind: 'awareness'; node: string; boardId: string; update: string }
-  /** A member's role changed or they left (`userId`), or the board was deleted (`userId` null). */
-  | { kind: 'membership'; node: string; boardId: string; userId: string | null }
-  /** A server-authoritative board event (votes, assignments, activity) for socket.io rooms. */
-  | { kind: 'event'; node: string; boardId: string; event: string; payload: unknown };
+export type BusMessage = Static<typeof BusMessageSchema>;
+
+// Messages come from other processes, possibly of another version during a rolling upgrade: each is
+// checked before any handler sees it.
+const isBusMessage = TypeCompiler.Compile(BusMessageSchema);
 
 /** Publish/subscribe between the nodes serving one database. */
 export interface Bus {
@@ -69,17 +87,36 @@ export class PostgresBus implements Bus {
 
   /** Starts listening; resolves once the LISTEN is in place. */
   async start(): Promise<void> {
-    const listener = await this.sql.listen(CHANNEL, (payload) => {
-      let message: BusMessage;
+    const listener = await this.sql.listen(CHANNEL, (payload) => this.deliver(payload));
+    this.unlisten = listener.unlisten;
+  }
+
+  /**
+   * Hands a notification to every handler if it is a bus message; anything else, and a handler's
+   * failure, goes to `onError` (a throw here would land in the database client's socket handling).
+   */
+  private deliver(payload: string): void {
+    let message: unknown;
+    try {
+      message = JSON.parse(payload);
+    } catch (error) {
+      this.onError(error);
+      return;
+    }
+    if (!isBusMessage.Check(message)) {
+      const kind = (message as { kind?: unknown } | null)?.kind;
+      this.onError(
+        new Error(`bus message refused: not a known message (kind ${JSON.stringify(kind)}): ${payload.slice(0, 200)}`),
+      );
+      return;
+    }
+    for (const handler of this.handlers) {
       try {
-        message = JSON.parse(payload) as BusMessage;
+        handler(message);
       } catch (error) {
         this.onError(error);
-        return;
       }
-      for (const handler of this.handlers) handler(message);
-    });
-    this.unlisten = listener.unlisten;
+    }
   }
 
   async publish(message: BusMessage): Promise<void> {
