@@ -1,4 +1,5 @@
-import { afterEach, describe, expect, it } from 'vitest';
+import type { Worker } from 'node:worker_threads';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { UpdateMerger } from '../../server/src/sync/merger.js';
 
@@ -59,6 +60,20 @@ describe('UpdateMerger', () => {
     const many = log(16);
     expect(many.updates.reduce((sum, u) => sum + u.byteLength, 0)).toBeLessThan(1024);
     expect(await merger.merge(many.updates)).toEqual(Y.mergeUpdates(many.updates));
+    expect(merger.running).toBe(true);
+  });
+
+  it('after its thread failed, starts a new one for a merge but not for a warm-up', async () => {
+    merger = new UpdateMerger(0);
+    merger.warmUp();
+    expect(merger.running).toBe(true);
+    // The thread ends without being asked to (as a crash would).
+    await (merger as unknown as { worker: Worker }).worker.terminate();
+    await vi.waitFor(() => expect(merger!.running).toBe(false));
+    merger.warmUp();
+    expect(merger.running).toBe(false);
+    const { updates } = log(20);
+    expect(await merger.merge(updates)).toEqual(Y.mergeUpdates(updates));
     expect(merger.running).toBe(true);
   });
 

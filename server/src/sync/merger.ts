@@ -12,15 +12,16 @@ const MERGE_OFF_THREAD_BYTES = 32 * 1024;
 const MERGE_OFF_THREAD_UPDATES = 16;
 
 /**
- * Merges update logs (`Y.mergeUpdates`) on a worker thread, started at the first large merge. A compaction
- * merges a few hundred updates into the whole document, several milliseconds of CPU; on the main
- * thread, those would delay every board's broadcasts. If the thread fails, merges run on the main
- * thread until it has been started again (at the next merge).
+ * Merges update logs (`Y.mergeUpdates`) on a worker thread, started ahead of the first long or large
+ * merge (see `warmUp`) or at it. A compaction merges a hundred updates or more into the whole document,
+ * milliseconds of CPU; on the main thread, those would delay every board's broadcasts. If the thread
+ * fails, merges run on the main thread until it has been started again (at the next merge; warm-ups no
+ * longer start it, so a thread that cannot start is not retried on every write).
  */
 export class UpdateMerger {
   /**
    * @param offThreadBytes logs smaller than this, and shorter than `offThreadUpdates`, are merged on the
-   *   main thread (well under a millisecond; a board that is never compacted never starts the thread)
+   *   main thread (a few small updates; a board that is never compacted never starts the thread)
    * @param offThreadUpdates logs of at least this many updates are merged on the thread
    */
   constructor(
@@ -29,6 +30,8 @@ export class UpdateMerger {
   ) {}
 
   private worker: Worker | null = null;
+  /** A thread failed (error or unexpected exit) since this merger was made. */
+  private failed = false;
   private nextId = 0;
   private readonly waiting = new Map<number, { resolve: (merged: Uint8Array) => void; reject: (e: Error) => void }>();
 
@@ -64,7 +67,7 @@ export class UpdateMerger {
 
   /** Starts the thread now if it is not running, ahead of a compaction known to come. */
   warmUp(): void {
-    if (this.worker) return;
+    if (this.worker || this.failed) return;
     try {
       this.start();
     } catch {
@@ -95,7 +98,10 @@ export class UpdateMerger {
       else waiter?.reject(new Error(answer.error));
     });
     const fail = (reason: Error) => {
-      if (this.worker === worker) this.worker = null;
+      if (this.worker === worker) {
+        this.worker = null;
+        this.failed = true;
+      }
       for (const waiter of this.waiting.values()) waiter.reject(reason);
       this.waiting.clear();
     };
