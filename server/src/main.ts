@@ -43,7 +43,7 @@ async function main(): Promise<void> {
     : null;
 
   let stopping = false;
-  const stop = async (signal: string) => {
+  const stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
     stopping = true;
     app.log.info({ signal }, 'shutting down');
@@ -55,10 +55,16 @@ async function main(): Promise<void> {
       removeServerInfo(config.dataDir);
     } finally {
       clearTimeout(force);
-      process.exit(0);
+      process.exit(exitCode);
     }
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  // Without its database thread the server can only answer errors: stop, so that whatever runs it (a
+  // container's restart policy, a service manager, the user) starts it again on an intact data directory.
+  void db.embedded?.failed.then((error) => {
+    app.log.fatal({ err: error }, 'the embedded database stopped; shutting down');
+    void stop('embedded database failure', 1);
+  });
   process.on('SIGINT', () => void stop('SIGINT'));
 
   // Expired sessions and old rate-limit windows are dead weight; any node may sweep them.

@@ -30,6 +30,12 @@ describe.skipIf(usingRealPostgres)('embedded database', () => {
     await expect(openDatabase({ databaseUrl: null, dataDir })).rejects.toThrow(DataDirLockedError);
     await expect(openDatabase({ databaseUrl: null, dataDir })).rejects.toThrow(/Another Paperboard process/);
     await first.close();
+    // A close that was asked for is not a failure the server would shut down for.
+    const outcome = await Promise.race([
+      first.embedded!.failed.then(() => 'failed'),
+      new Promise((resolve) => setTimeout(() => resolve('pending'), 100)),
+    ]);
+    expect(outcome).toBe('pending');
 
     const second = await openDatabase({ databaseUrl: null, dataDir });
     expect(await migrate(second.sql)).toEqual([]);
@@ -65,6 +71,8 @@ describe.skipIf(usingRealPostgres)('embedded database', () => {
     await expect(db.sql`select 1`).rejects.toThrow(/embedded database stopped unexpectedly/);
     await expect(db.sql`select 1`).rejects.toThrow(/embedded database stopped unexpectedly/);
     expect(db.embedded.failure()).toBeInstanceOf(EmbeddedDatabaseError);
+    // What the server waits on to shut down (main.ts): settled with the same reason.
+    await expect(db.embedded.failed).resolves.toBe(db.embedded.failure());
     await db.close();
     expect(fs.existsSync(path.join(dataDir, 'paperboard.lock'))).toBe(false);
   });

@@ -14,6 +14,8 @@ export type Querier = Sql | postgres.TransactionSql;
 export interface Database {
   sql: Sql;
   mode: 'embedded' | 'postgres';
+  /** The PGlite thread, in embedded mode. */
+  embedded?: EmbeddedServer;
   close(): Promise<void>;
 }
 

@@ -19,6 +19,8 @@ export interface EmbeddedServer {
   connect(): net.Socket;
   /** Why the worker stopped when nobody asked it to; null while it runs. */
   failure(): EmbeddedDatabaseError | null;
+  /** Settles with that reason when the worker stops unasked; pending otherwise. */
+  failed: Promise<EmbeddedDatabaseError>;
   /** Closes the socket server and PGlite (writing its state to disk), then ends the thread. */
   stop(): Promise<void>;
   /** The thread itself (tests end it to simulate a crash). */
@@ -52,6 +54,8 @@ export function startEmbeddedServer(pgDir: string): Promise<EmbeddedServer> {
   const exited = new Promise<number>((resolve) => worker.once('exit', resolve));
   let lastError: Error | null = null;
   let failed: EmbeddedDatabaseError | null = null;
+  let announceFailure: (error: EmbeddedDatabaseError) => void = () => {};
+  const failedPromise = new Promise<EmbeddedDatabaseError>((resolve) => (announceFailure = resolve));
   let stopping: Promise<void> | null = null;
 
   return new Promise<EmbeddedServer>((resolve, reject) => {
@@ -77,6 +81,7 @@ export function startEmbeddedServer(pgDir: string): Promise<EmbeddedServer> {
         );
         // Nothing else would say why every later query fails.
         console.error(`[paperboard] ${failed.message}`);
+        announceFailure(failed);
       }
     });
 
@@ -113,6 +118,7 @@ export function startEmbeddedServer(pgDir: string): Promise<EmbeddedServer> {
         port,
         worker,
         failure: () => failed,
+        failed: failedPromise,
         connect() {
           const refusal = failed ?? (stopping ? new EmbeddedDatabaseError('The embedded database is closed') : null);
           if (!refusal) return net.connect(port, host);
