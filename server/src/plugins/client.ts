@@ -21,7 +21,7 @@ const BOARD_PAGE = /^\/boards\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-
  * of after it has run; and naming the board's document connection, which the app's first module opens
  * before the rest of the app runs (client/src/early-socket.ts).
  */
-function sendPage(request: FastifyRequest, reply: FastifyReply, url: string) {
+async function sendPage(request: FastifyRequest, reply: FastifyReply, url: string) {
   const board = BOARD_PAGE.exec(url);
   if (!board || !request.user) return reply.sendFile('index.html');
   const boardId = board[1].toLowerCase();
@@ -29,7 +29,9 @@ function sendPage(request: FastifyRequest, reply: FastifyReply, url: string) {
     Object.values(boardScreenReads(boardId))
       .map((href) => `<link rel="preload" href="${href}" as="fetch" crossorigin="anonymous" />`)
       .join('') + `<meta name="${EARLY_SOCKET_META}" content="${boardSocketPath(boardId)}" />`;
-  const html = fs.readFileSync(path.join(CLIENT_DIST, 'index.html'), 'utf8').replace('</head>', `${links}</head>`);
+  // Read each time (off the event loop), like the plain page: a rebuild while the server runs is served.
+  const page = await fs.promises.readFile(path.join(CLIENT_DIST, 'index.html'), 'utf8');
+  const html = page.replace('</head>', `${links}</head>`);
   return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(html);
 }
 
