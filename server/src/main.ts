@@ -59,13 +59,13 @@ async function main(): Promise<void> {
     }
   };
   process.on('SIGTERM', () => void stop('SIGTERM'));
+  process.on('SIGINT', () => void stop('SIGINT'));
   // Without its database thread the server can only answer errors: stop, so that whatever runs it (a
   // container's restart policy, a service manager, the user) starts it again on an intact data directory.
   void db.embedded?.failed.then((error) => {
     app.log.fatal({ err: error }, 'the embedded database stopped; shutting down');
     void stop('embedded database failure', 1);
   });
-  process.on('SIGINT', () => void stop('SIGINT'));
 
   // Expired sessions and old rate-limit windows are dead weight; any node may sweep them.
   const sweep = setInterval(

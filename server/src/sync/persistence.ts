@@ -187,8 +187,8 @@ export class UpdateLog {
     const now = performance.now();
     for (const item of batch) this.metrics.persistLag.observe((now - item.receivedAt) / 1000);
     this.rows += batch.length;
-    // Halfway to its first compaction, a board starts the merge thread, so that the thread's start-up
-    // is done before the compaction needs it (a compaction merges a hundred updates or more).
+    // Halfway to its compaction point, a board starts the merge thread (if it is not up yet), so that
+    // the thread's start-up is done before the compaction needs it (it merges a hundred updates or more).
     if (this.rows >= this.compactAt / 2) this.merger.warmUp();
     this.afterWrites = this.afterWrites.then(() => this.afterWrite(range));
   }
