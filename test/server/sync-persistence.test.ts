@@ -7,7 +7,8 @@ import { buildApp } from '../../server/src/app.js';
 import { appendBoardUpdates } from '../../server/src/sync/board-updates.repository.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createBoard, signUp } from '../helpers/factories.js';
-import { connectClient, logRows, storedDoc, waitForDoc, type SyncClient } from '../helpers/yjs.js';
+import { CLOSE_CODES } from '../../shared/protocol/close-codes.js';
+import { connectClient, logRows, nextClose, storedDoc, waitForDoc, type SyncClient } from '../helpers/yjs.js';
 
 // y-websocket adds a process 'exit' listener per provider; the cycle test runs 20 at once.
 process.setMaxListeners(64);
@@ -121,7 +122,7 @@ describe('persistence', { timeout: 60_000 }, () => {
     expect(BigInt(range.to) - BigInt(range.from)).toBe(BigInt(updates.length - 1));
   });
 
-  it("keeps writing the other boards' updates when one board's write fails", async () => {
+  it("keeps writing the other boards' updates when one board's write fails, and drops a deleted board", async () => {
     const { app, db } = await start();
     app.sync.settings.groupCommitMs = 400;
     const owner = await signUp(app, 'Owner');
@@ -129,16 +130,34 @@ describe('persistence', { timeout: 60_000 }, () => {
     const kept = await createBoard(app, owner, 'Kept');
     const clients = [await connectClient(app, doomed.id, owner), await connectClient(app, kept.id, owner)];
     const before = await logRows(db.sql, kept.id);
+    const doomedClosed = nextClose(clients[0].provider);
     for (const client of clients) {
       addCard(client.doc, { paperId: 'p', columnId: boardView(client.doc).columns[0].id, addedBy: owner.user.id });
     }
-    // Behind the server's back, so that its queued update for this board can no longer be inserted.
+    // Behind the server's back (no membership message), so that its queued update for this board can no
+    // longer be inserted.
     await db.sql`delete from boards where id = ${doomed.id}`;
     await vi.waitFor(async () => expect(await logRows(db.sql, kept.id)).toBe(before + 1), {
       timeout: 5000,
       interval: 20,
     });
     expect(await logRows(db.sql, doomed.id)).toBe(0);
+    // The deleted board's document is dropped at once (not retried every second while its client stays)
+    // and its client told; the other board stays loaded and keeps writing in the shared statement.
+    const timeout = new Promise<{ code: number }>((resolve) => setTimeout(() => resolve({ code: 0 }), 5000));
+    expect((await Promise.race([doomedClosed, timeout])).code).toBe(CLOSE_CODES.membershipChanged.code);
+    expect(app.sync.peek(doomed.id)).toBeNull();
+    expect(app.sync.peek(kept.id)).not.toBeNull();
+    const keptClient = clients[1];
+    addCard(keptClient.doc, {
+      paperId: 'q',
+      columnId: boardView(keptClient.doc).columns[0].id,
+      addedBy: owner.user.id,
+    });
+    await vi.waitFor(async () => expect(await logRows(db.sql, kept.id)).toBe(before + 2), {
+      timeout: 5000,
+      interval: 20,
+    });
     for (const { provider } of clients) provider.destroy();
   });
 

@@ -490,6 +490,7 @@ export class BoardDocs {
       { record: (entries) => recordActivities(this.sql, entries), publish: this.publishActivity },
       this.log,
     );
+    log.onGone = () => this.discard(board);
     log.onWritten = async (range, appended) => {
       await this.announceRows({ boardId, ...range });
       if (!appended) return;
@@ -511,6 +512,18 @@ export class BoardDocs {
     };
     this.docs.set(boardId, board);
     return board;
+  }
+
+  /**
+   * Drops the document of a board deleted from the database (found when its rows were refused): its
+   * clients are disconnected (reconnecting, they are refused like any non-member) and nothing of it is
+   * written again.
+   */
+  private discard(board: BoardDoc): void {
+    if (this.docs.get(board.boardId) !== board) return;
+    this.docs.delete(board.boardId);
+    for (const connection of [...board.connections]) connection.close(CLOSE_CODES.membershipChanged);
+    board.destroy();
   }
 
   private scheduleUnload(board: BoardDoc): void {

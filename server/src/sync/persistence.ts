@@ -13,6 +13,15 @@ interface Queued {
 const RETRY_MS = 1000;
 
 /**
+ * Whether the database refused a board's rows because the board is gone (deleted, by its owner or on
+ * another node): `board_updates.board_id` references `boards`, its only foreign key. Retrying could
+ * never succeed, and a failing board makes every tick it joins fall back to one insert per board.
+ */
+function boardIsGone(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && (error as { code?: unknown }).code === '23503';
+}
+
+/**
  * A board's next compaction point: a random number of rows between half the threshold and the
  * threshold. Boards that got busy together (every board after a restart, say) would otherwise reach
  * the threshold together and compact at the same moment, a burst of merges that stalls the event loop
@@ -27,7 +36,8 @@ function compactionPoint(threshold: number): number {
  * multi-row insert appends what all boards queued meanwhile, so a busy node runs one statement per tick
  * instead of one per busy board. Writes run one at a time, so each board's rows keep their order. When
  * the shared insert fails, every board is written on its own, so that one board's failure (deleted
- * meanwhile, say) holds back no other; a board whose write failed keeps its updates and retries.
+ * meanwhile, say) holds back no other; a board whose write failed keeps its updates and retries, unless
+ * the board no longer exists: its updates are then dropped and its log told so (see `UpdateLog.onGone`).
  */
 export class UpdateWriter {
   private readonly due = new Set<UpdateLog>();
@@ -94,7 +104,14 @@ export class UpdateWriter {
       }
     }
     for (const { log, queued } of batches) {
-      if (failed.has(log)) {
+      if (failed.has(log) && boardIsGone(failed.get(log))) {
+        failed.delete(log);
+        this.log.warn(
+          { boardId: log.boardId, dropped: queued.length },
+          'sync: the board no longer exists; its unwritten updates are dropped',
+        );
+        log.gone();
+      } else if (failed.has(log)) {
         this.log.error({ err: failed.get(log), boardId: log.boardId }, 'sync: writing board updates failed; retrying');
         log.restore(queued, RETRY_MS);
       } else {
@@ -119,6 +136,8 @@ export class UpdateLog {
    * tells the other nodes which rows to read. `appended` is false after a compaction.
    */
   onWritten: (range: RowRange, appended: boolean) => Promise<void> = async () => {};
+  /** Runs once the database refused this board's rows because the board was deleted. */
+  onGone: () => void = () => {};
   private queue: Queued[] = [];
   private afterWrites: Promise<void> = Promise.resolve();
   private retryTimer: NodeJS.Timeout | null = null;
@@ -165,6 +184,13 @@ export class UpdateLog {
     if (this.retryTimer) clearTimeout(this.retryTimer);
     this.retryTimer = null;
     this.writer.forget(this);
+  }
+
+  /** The board was deleted: nothing more is written or retried, and the owner of the log is told. */
+  gone(): void {
+    this.queue = [];
+    this.stop();
+    this.onGone();
   }
 
   /** Hands the queue to the writer. */
