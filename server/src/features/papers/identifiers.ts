@@ -3,13 +3,16 @@
  * only the normalised forms under unique indexes.
  */
 
-// New-style ids (0704.0001 onwards: YYMM.NNNN or YYMM.NNNNN) and old-style ids (hep-th/9901001).
+// New-style ids (0704.0001 onwards: YYMM.NNNN or YYMM.NNNNN) and old-style ids (hep-th/9901001), the
+// latter sometimes written with the paper's subject class (math.CA/0611800), which arXiv's preferred
+// form leaves out (math/0611800): one paper, one id.
 const NEW_ARXIV = /^(\d{4}\.\d{4,5})(v\d+)?$/i;
-const OLD_ARXIV = /^([a-z-]+(?:\.[a-z]{2})?\/\d{7})(v\d+)?$/i;
+const OLD_ARXIV = /^([a-z-]+)(?:\.[a-z]{2})?\/(\d{7})(v\d+)?$/i;
 
 /**
  * Returns the arXiv id without version for an id, `arXiv:` id, or abs/pdf/html URL; null otherwise.
- * `2401.01234v2`, `arXiv:2401.01234` and `https://arxiv.org/abs/2401.01234` all give `2401.01234`.
+ * `2401.01234v2`, `arXiv:2401.01234` and `https://arxiv.org/abs/2401.01234` all give `2401.01234`;
+ * `math.CA/0611800v2` gives `math/0611800`.
  */
 export function normalizeArxivId(input: string): string | null {
   let s = input.trim();
@@ -17,8 +20,10 @@ export function normalizeArxivId(input: string): string | null {
     /^(?:https?:\/\/)?(?:www\.|export\.)?arxiv\.org\/(?:abs|pdf|html)\/(.+?)(?:\.pdf)?\/?(?:[?#].*)?$/i.exec(s);
   if (urlMatch) s = urlMatch[1];
   s = s.replace(/^arxiv:\s*/i, '');
-  const m = NEW_ARXIV.exec(s) ?? OLD_ARXIV.exec(s);
-  return m ? m[1].toLowerCase() : null;
+  const recent = NEW_ARXIV.exec(s);
+  if (recent) return recent[1];
+  const old = OLD_ARXIV.exec(s);
+  return old ? `${old[1]}/${old[2]}`.toLowerCase() : null;
 }
 
 /** Returns the lower-cased DOI (`10.prefix/suffix`) of a DOI, `doi:` DOI or doi.org URL; null otherwise. */
