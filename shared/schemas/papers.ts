@@ -125,7 +125,10 @@ export const ImportResult = Type.Object(
 );
 export type ImportResult = Static<typeof ImportResult>;
 
-/** Progress of a long import, streamed as NDJSON when the client asks for `application/x-ndjson`. */
+/**
+ * Progress of a long import, streamed as NDJSON when the client asks for `application/x-ndjson`. `total` is 0
+ * while it is not known yet (reading BibTeX: the entries are counted once it is read).
+ */
 export interface ImportProgress {
   phase: 'parse' | 'fetch' | 'store';
   done: number;

@@ -4,6 +4,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { signUp, type TestUser } from '../helpers/factories.js';
 import { parseBibtex } from '../../server/src/features/papers/importers/bibtex.js';
+import { BibtexThread } from '../../server/src/features/papers/importers/bibtex-thread.js';
 import type { PaperDraft } from '../../server/src/features/papers/importers/types.js';
 import type { ImportResult, Paper } from '../../shared/schemas/papers.js';
 
@@ -349,5 +350,97 @@ describe('POST /api/papers/import with BibTeX', () => {
       duplicates: [],
       errors: [{ line: 1, message: expect.stringMatching(/no BibTeX entries/) }],
     });
+  });
+});
+
+/** `count` well-formed entries, ~600 bytes each: the parser reads ~250 kB a second on this machine. */
+function manyEntries(count: number, from = 0): string {
+  return Array.from(
+    { length: count },
+    (_, i) =>
+      `@article{many${from + i},\n  title = {A Study of {\\'E}cole Things, Number ${from + i}},\n` +
+      `  author = {M{\\"u}ller, Hans and Smith, John},\n  journal = {Journal of Things},\n  year = {2021},\n` +
+      `  abstract = {${'Lorem ipsum dolor sit amet, consectetur adipiscing elit. '.repeat(6)}}\n}\n`,
+  ).join('\n');
+}
+
+describe('BibtexThread', () => {
+  it('reads BibTeX on its own thread exactly as parseBibtex does', async () => {
+    const thread = new BibtexThread();
+    try {
+      const text = (await Promise.all(['zotero.bib', 'dblp.bib'].map(fixture))).join('\n');
+      expect(await thread.parse(text)).toEqual(parseBibtex(text));
+      expect(thread.running).toBe(true);
+      // Texts given together are read one after the other, each answered with its own output.
+      const [a, b] = await Promise.all([thread.parse(manyEntries(2)), thread.parse(manyEntries(3, 100))]);
+      expect(a.lines).toHaveLength(2);
+      expect(b.lines.map((l) => ('draft' in l ? l.draft.title : l.error))).toEqual([
+        'A Study of École Things, Number 100',
+        'A Study of École Things, Number 101',
+        'A Study of École Things, Number 102',
+      ]);
+    } finally {
+      await thread.close();
+    }
+    expect(thread.running).toBe(false);
+    await expect(thread.parse('@misc{x, title={y}}')).rejects.toThrow(/shut down/);
+  });
+
+  it('answers a text it cannot read in time with an error line, and reads the next one on a new thread', async () => {
+    const thread = new BibtexThread(1000);
+    try {
+      // ~1 MB: seconds of parsing, well past the second allowed.
+      const slow = thread.parse(manyEntries(1700));
+      const next = thread.parse(manyEntries(1));
+      expect((await slow).lines).toEqual([
+        { line: 1, error: 'could not read the BibTeX within 1 s; import it in smaller parts' },
+      ]);
+      const { lines } = await next;
+      expect(lines).toHaveLength(1);
+      expect('draft' in lines[0] && lines[0].draft.title).toBe('A Study of École Things, Number 0');
+    } finally {
+      await thread.close();
+    }
+  });
+});
+
+describe('a large BibTeX import', () => {
+  it('is read off the event loop, which keeps serving while it is read; the reading is reported', async () => {
+    const base = await t.app.listen({ port: 0, host: '127.0.0.1' });
+    // Counts turns of this process's event loop (the server's too) while the import runs.
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 10);
+    try {
+      const res = await fetch(`${base}/api/papers/import`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', cookie: reader.cookie },
+        body: JSON.stringify({ text: manyEntries(600), format: 'bibtex' }),
+      });
+      expect(res.status).toBe(200);
+      const seen: { progress?: { phase: string; done: number; total: number }; ticks: number }[] = [];
+      let result: ImportResult | undefined;
+      let buffered = '';
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffered += decoder.decode(chunk, { stream: true });
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        for (const line of lines.filter(Boolean)) {
+          const message = JSON.parse(line) as { progress?: { phase: string; done: number; total: number } };
+          if (message.progress) seen.push({ progress: message.progress, ticks });
+          else result = (message as { result: ImportResult }).result;
+        }
+      }
+      const reading = seen.filter((s) => s.progress?.phase === 'parse');
+      expect(reading.map((s) => s.progress)).toEqual([
+        { phase: 'parse', done: 0, total: 0 },
+        { phase: 'parse', done: 600, total: 600 },
+      ]);
+      // Read on the event loop, the ~2 s of parsing would let no timer run between the two lines.
+      expect(reading[1].ticks - reading[0].ticks).toBeGreaterThan(10);
+      expect(result?.created).toHaveLength(600);
+    } finally {
+      clearInterval(timer);
+    }
   });
 });

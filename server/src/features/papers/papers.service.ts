@@ -13,7 +13,7 @@ import {
   type PaperRecord,
 } from './papers.repository.js';
 import { detectFormat, runImporter } from './importers/index.js';
-import type { FetchSettings, PaperDraft } from './importers/types.js';
+import type { FetchSettings, ImporterOutput, PaperDraft } from './importers/types.js';
 
 /** Raised for input that cannot be imported at all (as opposed to single bad lines). */
 export class ImportInputError extends Error {}
@@ -77,6 +77,8 @@ export interface ImportOptions {
   onProgress?: (progress: ImportProgress) => void;
   /** The user who imports; null for the demo seed and the CLI. */
   addedBy?: string | null;
+  /** Reads BibTeX somewhere other than this thread (the server's reader thread); default: here. */
+  readBibtex?: (text: string) => Promise<ImporterOutput>;
 }
 
 /**
@@ -90,12 +92,16 @@ export async function importPapers(sql: Sql, text: string, options: ImportOption
     throw new ImportInputError('format: could not tell the format of the text; choose trending, arxiv, bibtex or doi');
   }
   const progress = options.onProgress ?? (() => {});
+  // Reading BibTeX can take seconds (no count is known until it is done); the other formats read at once.
+  if (format === 'bibtex') progress({ phase: 'parse', done: 0, total: 0 });
   const output = await runImporter(format, text, {
     ...options.settings,
     knownArxivIds: (ids) => findIdsByArxivIds(sql, ids),
     knownDois: (dois) => findIdsByDois(sql, dois),
     onProgress: (done, total) => progress({ phase: 'fetch', done, total }),
+    readBibtex: options.readBibtex,
   });
+  if (format === 'bibtex') progress({ phase: 'parse', done: output.lines.length, total: output.lines.length });
 
   const result: ImportResult = {
     format,

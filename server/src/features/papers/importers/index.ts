@@ -27,17 +27,20 @@ export function detectFormat(text: string): ConcreteFormat | null {
   return null;
 }
 
-/** Runs the importer of `format` over `text`. */
+/**
+ * Runs the importer of `format` over `text`. BibTeX is read by `settings.readBibtex` when given (the
+ * server's reader thread), else here.
+ */
 export async function runImporter(
   format: ConcreteFormat,
   text: string,
-  settings: FetchSettings & { onProgress: ProgressFn },
+  settings: FetchSettings & { onProgress: ProgressFn; readBibtex?: (text: string) => Promise<ImporterOutput> },
 ): Promise<ImporterOutput> {
   switch (format) {
     case 'trending':
       return parseTrending(text);
     case 'bibtex':
-      return parseBibtex(text);
+      return settings.readBibtex ? settings.readBibtex(text) : parseBibtex(text);
     case 'arxiv':
       return parseArxiv(text, settings);
     case 'doi':
