@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTwoNodes, type TwoNodes } from '../helpers/nodes.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { usingRealPostgres } from '../helpers/db.js';
 import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { boardRoom } from '../../shared/protocol/socket-events.js';
 import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../helpers/socket.js';
 
 const tally = { voters: 1, dots: 1 };
@@ -96,6 +97,42 @@ describe('socket.io', () => {
     await seen;
     expect(received).toBe(false);
   });
+
+  it('takes a removed member out of the board room and keeps a member whose role changed', async () => {
+    const removed = await signUp(t.app, 'Removed');
+    const demoted = await signUp(t.app, 'Demoted');
+    const board = (await createBoard(t.app, owner)).id;
+    await addMember(t.app, owner, board, removed, 'editor');
+    await addMember(t.app, owner, board, demoted, 'editor');
+    const [gone, kept, probe] = [await connect(removed), await connect(demoted), await connect(owner)];
+    for (const socket of [gone, kept, probe]) expect(await joinBoard(socket, board)).toEqual({ ok: true });
+
+    const removal = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/boards/${board}/members/${removed.user.id}`,
+      headers: { cookie: owner.cookie },
+    });
+    expect(removal.statusCode).toBe(204);
+    const demotion = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/boards/${board}/members/${demoted.user.id}`,
+      headers: { cookie: owner.cookie },
+      payload: { role: 'viewer' },
+    });
+    expect(demotion.statusCode).toBe(200);
+    // The room is re-checked when the membership message comes back from the bus.
+    await vi.waitFor(async () => expect(await t.app.io.in(boardRoom(board)).fetchSockets()).toHaveLength(2), {
+      timeout: 5000,
+      interval: 20,
+    });
+
+    let leaked = false;
+    gone.on('votes:changed', () => (leaked = true));
+    const seen = [kept, probe].map((socket) => nextEvent(socket, 'votes:changed', (p) => p.cardId === 'after-removal'));
+    await t.app.emitToBoard(board, 'votes:changed', { boardId: board, cardId: 'after-removal', tally });
+    await Promise.all(seen);
+    expect(leaked).toBe(false);
+  });
 });
 
 // Two nodes on one PostgreSQL database: an event raised on one reaches sockets on the other through
@@ -121,5 +158,25 @@ describe.skipIf(!usingRealPostgres)('socket.io across two nodes', () => {
     const received = nextEvent(onSecond, 'votes:changed', (p) => p.cardId === 'cross-node');
     await nodes[0].emitToBoard(boardId, 'votes:changed', { boardId, cardId: 'cross-node', tally });
     expect(await received).toEqual({ boardId, cardId: 'cross-node', tally });
+  });
+
+  it('takes a member removed on one node out of the room on the other', async () => {
+    const { nodes, alice } = two;
+    const carol = await signUp(nodes[0], 'Carol');
+    const board = (await createBoard(nodes[0], alice)).id;
+    await addMember(nodes[0], alice, board, carol, 'editor');
+    const onSecond = await connectSocket(nodes[1], carol);
+    sockets.push(onSecond);
+    expect(await joinBoard(onSecond, board)).toEqual({ ok: true });
+    const removal = await nodes[0].inject({
+      method: 'DELETE',
+      url: `/api/boards/${board}/members/${carol.user.id}`,
+      headers: { cookie: alice.cookie },
+    });
+    expect(removal.statusCode).toBe(204);
+    await vi.waitFor(async () => expect(await nodes[1].io.in(boardRoom(board)).fetchSockets()).toHaveLength(0), {
+      timeout: 5000,
+      interval: 20,
+    });
   });
 });

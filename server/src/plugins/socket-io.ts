@@ -92,7 +92,30 @@ export const socketIoPlugin = fp(
       });
     });
 
+    /**
+     * After a membership change (a member removed or their role changed; every member when the board was
+     * deleted), the affected sockets of this node that are no longer members leave the board's room, so
+     * that nothing more of the board reaches them. Members whose role only changed stay.
+     */
+    const recheckRoom = async (boardId: string, userId: string | null) => {
+      const room = boardRoom(boardId);
+      const sockets = (await io.in(room).local.fetchSockets()).filter(
+        (socket) => userId === null || socket.data.user.id === userId,
+      );
+      const users = new Set(sockets.map((socket) => socket.data.user.id));
+      for (const user of users) {
+        if (await roleOf(app.sql, user, boardId)) continue;
+        for (const socket of sockets) if (socket.data.user.id === user) socket.leave(room);
+      }
+    };
+
     app.bus.subscribe((message: BusMessage) => {
+      if (message.kind === 'membership') {
+        recheckRoom(message.boardId, message.userId).catch((err: unknown) =>
+          app.log.error({ err, boardId: message.boardId }, 'socket.io: re-checking a board room failed'),
+        );
+        return;
+      }
       if (message.kind !== 'event') return;
       if (!isServerEvent(message.event)) {
         app.log.warn({ event: message.event, boardId: message.boardId }, 'socket.io: unknown bus event');
