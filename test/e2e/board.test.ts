@@ -64,116 +64,121 @@ describeInBrowser('the board in the browser', () => {
     return added.json().cardId as string;
   }
 
-  it('lets two members nominate, move, vote, discuss, schedule and edit offline together', async () => {
-    // Two people sign up in two browsers; A creates a board and invites B.
-    // No console errors, also while offline: neither socket tries to reconnect until the network is back.
-    const a = await tabs.open('/signup');
-    await signUpInBrowser(a.page, 'Ada Organiser');
-    await a.page.getByRole('button', { name: 'Create a board' }).click();
-    await a.page.getByLabel('Name').fill('Friday club');
-    await a.page.getByLabel('Name').press('Enter');
-    await a.page.getByRole('link', { name: 'Friday club' }).click();
-    await a.page.waitForURL(/\/boards\/[0-9a-f-]{36}$/);
-    const boardPath = new URL(a.page.url()).pathname;
-    await column(a.page, 'Nominated').waitFor();
-    await a.page.getByText('No papers on this board yet').waitFor();
+  // ~10 s alone; two browsers through forty steps while another test file runs took 30 s in a CI dry run.
+  it(
+    'lets two members nominate, move, vote, discuss, schedule and edit offline together',
+    { timeout: 90_000 },
+    async () => {
+      // Two people sign up in two browsers; A creates a board and invites B.
+      // No console errors, also while offline: neither socket tries to reconnect until the network is back.
+      const a = await tabs.open('/signup');
+      await signUpInBrowser(a.page, 'Ada Organiser');
+      await a.page.getByRole('button', { name: 'Create a board' }).click();
+      await a.page.getByLabel('Name').fill('Friday club');
+      await a.page.getByLabel('Name').press('Enter');
+      await a.page.getByRole('link', { name: 'Friday club' }).click();
+      await a.page.waitForURL(/\/boards\/[0-9a-f-]{36}$/);
+      const boardPath = new URL(a.page.url()).pathname;
+      await column(a.page, 'Nominated').waitFor();
+      await a.page.getByText('No papers on this board yet').waitFor();
 
-    await a.page
-      .getByRole('navigation', { name: 'Board sections' })
-      .getByRole('link', { name: /^Members/ })
-      .click();
-    const invites = a.page.getByRole('region', { name: 'Invite links' });
-    await invites.getByRole('button', { name: 'Create invite link' }).click();
-    const inviteLink = await invites.getByRole('textbox', { name: 'New invite link' }).inputValue();
+      await a.page
+        .getByRole('navigation', { name: 'Board sections' })
+        .getByRole('link', { name: /^Members/ })
+        .click();
+      const invites = a.page.getByRole('region', { name: 'Invite links' });
+      await invites.getByRole('button', { name: 'Create invite link' }).click();
+      const inviteLink = await invites.getByRole('textbox', { name: 'New invite link' }).inputValue();
 
-    const b = await tabs.open('/signup');
-    await signUpInBrowser(b.page, 'Bea Presenter');
-    await b.page.goto(inviteLink);
-    await b.page.getByRole('button', { name: 'Accept invitation' }).click();
-    await b.page.waitForURL(`${baseUrl}${boardPath}`);
-    await column(b.page, 'Nominated').waitFor();
+      const b = await tabs.open('/signup');
+      await signUpInBrowser(b.page, 'Bea Presenter');
+      await b.page.goto(inviteLink);
+      await b.page.getByRole('button', { name: 'Accept invitation' }).click();
+      await b.page.waitForURL(`${baseUrl}${boardPath}`);
+      await column(b.page, 'Nominated').waitFor();
 
-    // A nominates a paper from the library; B sees it arrive.
-    const title = 'Improving fine-grained understanding in image-text pre-training';
-    await a.page.goto(`${baseUrl}/?q=${encodeURIComponent('fine-grained understanding image-text pre-training')}`);
-    const row = a.page.getByRole('list', { name: 'Papers' }).getByRole('listitem').filter({ hasText: title }).first();
-    await row.getByRole('button', { name: '+ Add to board' }).click();
-    await row.getByRole('button', { name: /^Friday club/ }).click();
-    await a.page.getByText(`Added “${title}” to Friday club.`).waitFor();
-    await row.getByRole('button', { name: '+ Add to board' }).click();
-    await row.getByRole('button', { name: /Friday club\s*Already on this board/ }).waitFor();
-    await card(column(b.page, 'Nominated'), title).waitFor();
+      // A nominates a paper from the library; B sees it arrive.
+      const title = 'Improving fine-grained understanding in image-text pre-training';
+      await a.page.goto(`${baseUrl}/?q=${encodeURIComponent('fine-grained understanding image-text pre-training')}`);
+      const row = a.page.getByRole('list', { name: 'Papers' }).getByRole('listitem').filter({ hasText: title }).first();
+      await row.getByRole('button', { name: '+ Add to board' }).click();
+      await row.getByRole('button', { name: /^Friday club/ }).click();
+      await a.page.getByText(`Added “${title}” to Friday club.`).waitFor();
+      await row.getByRole('button', { name: '+ Add to board' }).click();
+      await row.getByRole('button', { name: /Friday club\s*Already on this board/ }).waitFor();
+      await card(column(b.page, 'Nominated'), title).waitFor();
 
-    // B drags it to Shortlist; A sees it there.
-    await a.page.goto(`${baseUrl}${boardPath}`);
-    await card(column(a.page, 'Nominated'), title).waitFor();
-    await card(b.page, title).locator('a.open').dragTo(column(b.page, 'Shortlist').locator('ol'));
-    await card(column(b.page, 'Shortlist'), title).waitFor();
-    await card(column(a.page, 'Shortlist'), title).waitFor();
+      // B drags it to Shortlist; A sees it there.
+      await a.page.goto(`${baseUrl}${boardPath}`);
+      await card(column(a.page, 'Nominated'), title).waitFor();
+      await card(b.page, title).locator('a.open').dragTo(column(b.page, 'Shortlist').locator('ol'));
+      await card(column(b.page, 'Shortlist'), title).waitFor();
+      await card(column(a.page, 'Shortlist'), title).waitFor();
 
-    // Both vote; the tallies agree everywhere.
-    await voteCount(card(a.page, title)).click();
-    await voteCount(card(b.page, title)).click();
-    for (const page of [a.page, b.page]) {
-      await expect.poll(() => voteCount(card(page, title)).innerText()).toMatch(/2$/);
-    }
-    expect(await voteCount(card(a.page, title)).getAttribute('aria-pressed')).toBe('true');
+      // Both vote; the tallies agree everywhere.
+      await voteCount(card(a.page, title)).click();
+      await voteCount(card(b.page, title)).click();
+      for (const page of [a.page, b.page]) {
+        await expect.poll(() => voteCount(card(page, title)).innerText()).toMatch(/2$/);
+      }
+      expect(await voteCount(card(a.page, title)).getAttribute('aria-pressed')).toBe('true');
 
-    // A comments, B replies; both threads show both.
-    await card(a.page, title).locator('a.open').click();
-    const panelA = a.page.getByRole('complementary', { name: title });
-    await panelA.getByLabel('Add a comment').fill('Worth it for **section 3** alone.');
-    await panelA.getByRole('button', { name: 'Comment' }).click();
-    await panelA.locator('.body strong').filter({ hasText: 'section 3' }).waitFor();
-    await card(b.page, title).locator('a.open').click();
-    const panelB = b.page.getByRole('complementary', { name: title });
-    await panelB.getByText('Worth it for').waitFor();
-    // Presence: each sees the other looking at the card.
-    await panelA.getByTitle('Bea Presenter is looking at this card').waitFor();
-    await panelB.getByRole('button', { name: 'Reply' }).click();
-    await panelB.getByLabel('Reply to Ada Organiser').fill('Agreed, I can present it.');
-    await panelB.getByRole('button', { name: 'Reply', exact: true }).last().click();
-    await panelA.getByText('Agreed, I can present it.').waitFor();
-    await a.page.screenshot({ path: `${RESULTS_DIR}board-card-panel.png` });
+      // A comments, B replies; both threads show both.
+      await card(a.page, title).locator('a.open').click();
+      const panelA = a.page.getByRole('complementary', { name: title });
+      await panelA.getByLabel('Add a comment').fill('Worth it for **section 3** alone.');
+      await panelA.getByRole('button', { name: 'Comment' }).click();
+      await panelA.locator('.body strong').filter({ hasText: 'section 3' }).waitFor();
+      await card(b.page, title).locator('a.open').click();
+      const panelB = b.page.getByRole('complementary', { name: title });
+      await panelB.getByText('Worth it for').waitFor();
+      // Presence: each sees the other looking at the card.
+      await panelA.getByTitle('Bea Presenter is looking at this card').waitFor();
+      await panelB.getByRole('button', { name: 'Reply' }).click();
+      await panelB.getByLabel('Reply to Ada Organiser').fill('Agreed, I can present it.');
+      await panelB.getByRole('button', { name: 'Reply', exact: true }).last().click();
+      await panelA.getByText('Agreed, I can present it.').waitFor();
+      await a.page.screenshot({ path: `${RESULTS_DIR}board-card-panel.png` });
 
-    // A makes B the presenter; the card and the schedule show it.
-    await panelA.getByLabel('Presenter', { exact: true }).selectOption({ label: 'Bea Presenter' });
-    const session = new Date(Date.now() + 3 * 86_400_000);
-    session.setHours(18, 0, 0, 0);
-    const local = new Date(session.getTime() - session.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
-    await panelA.getByLabel('Session', { exact: true }).fill(local);
-    await panelA.getByRole('button', { name: 'Save' }).click();
-    await panelA.getByText('Bea Presenter presents on').waitFor();
-    await card(b.page, title).getByTitle('Bea Presenter presents').waitFor();
-    await panelA.getByRole('button', { name: 'Close the card' }).click();
-    await a.page.waitForURL(`${baseUrl}${boardPath}`);
-    await a.page.getByRole('navigation', { name: 'Board sections' }).getByRole('link', { name: 'Schedule' }).click();
-    await a.page.getByText(title).waitFor();
-    expect(await a.page.locator('main').innerText()).toContain('Bea Presenter');
-    await a.page.screenshot({ path: `${RESULTS_DIR}board-scenario-schedule.png` });
+      // A makes B the presenter; the card and the schedule show it.
+      await panelA.getByLabel('Presenter', { exact: true }).selectOption({ label: 'Bea Presenter' });
+      const session = new Date(Date.now() + 3 * 86_400_000);
+      session.setHours(18, 0, 0, 0);
+      const local = new Date(session.getTime() - session.getTimezoneOffset() * 60_000).toISOString().slice(0, 16);
+      await panelA.getByLabel('Session', { exact: true }).fill(local);
+      await panelA.getByRole('button', { name: 'Save' }).click();
+      await panelA.getByText('Bea Presenter presents on').waitFor();
+      await card(b.page, title).getByTitle('Bea Presenter presents').waitFor();
+      await panelA.getByRole('button', { name: 'Close the card' }).click();
+      await a.page.waitForURL(`${baseUrl}${boardPath}`);
+      await a.page.getByRole('navigation', { name: 'Board sections' }).getByRole('link', { name: 'Schedule' }).click();
+      await a.page.getByText(title).waitFor();
+      expect(await a.page.locator('main').innerText()).toContain('Bea Presenter');
+      await a.page.screenshot({ path: `${RESULTS_DIR}board-scenario-schedule.png` });
 
-    // A goes offline, moves the card with the keyboard, comes back; B sees the move.
-    await a.page.goto(`${baseUrl}${boardPath}`);
-    await card(column(a.page, 'Shortlist'), title).waitFor();
-    await a.page.getByRole('status', { name: /^Online/ }).waitFor();
-    // Once live events are joined and what they may have missed is read again, no request is in flight.
-    await a.page.waitForFunction(() => performance.getEntriesByName('board:live').length > 0);
-    await a.context.setOffline(true);
-    await a.page.getByRole('status', { name: /^Offline/ }).waitFor();
-    await card(a.page, title).locator('a.open').focus();
-    await a.page.keyboard.press('Space');
-    await a.page.keyboard.press('ArrowRight');
-    await a.page.keyboard.press('Space');
-    await card(column(a.page, 'Scheduled'), title).waitFor();
-    // Nothing reached B while A was offline.
-    expect(await card(column(b.page, 'Shortlist'), title).count()).toBe(1);
-    await a.context.setOffline(false);
-    await card(column(b.page, 'Scheduled'), title).waitFor({ timeout: 20_000 });
-    // Live events reach A again once its socket is back: B takes back their vote, A's tally follows.
-    await voteCount(card(b.page, title)).click();
-    await expect.poll(() => voteCount(card(a.page, title)).innerText(), { timeout: 20_000 }).toMatch(/1$/);
-    await a.page.screenshot({ path: `${RESULTS_DIR}board-scenario.png` });
-  });
+      // A goes offline, moves the card with the keyboard, comes back; B sees the move.
+      await a.page.goto(`${baseUrl}${boardPath}`);
+      await card(column(a.page, 'Shortlist'), title).waitFor();
+      await a.page.getByRole('status', { name: /^Online/ }).waitFor();
+      // Once live events are joined and what they may have missed is read again, no request is in flight.
+      await a.page.waitForFunction(() => performance.getEntriesByName('board:live').length > 0);
+      await a.context.setOffline(true);
+      await a.page.getByRole('status', { name: /^Offline/ }).waitFor();
+      await card(a.page, title).locator('a.open').focus();
+      await a.page.keyboard.press('Space');
+      await a.page.keyboard.press('ArrowRight');
+      await a.page.keyboard.press('Space');
+      await card(column(a.page, 'Scheduled'), title).waitFor();
+      // Nothing reached B while A was offline.
+      expect(await card(column(b.page, 'Shortlist'), title).count()).toBe(1);
+      await a.context.setOffline(false);
+      await card(column(b.page, 'Scheduled'), title).waitFor({ timeout: 20_000 });
+      // Live events reach A again once its socket is back: B takes back their vote, A's tally follows.
+      await voteCount(card(b.page, title)).click();
+      await expect.poll(() => voteCount(card(a.page, title)).innerText(), { timeout: 20_000 }).toMatch(/1$/);
+      await a.page.screenshot({ path: `${RESULTS_DIR}board-scenario.png` });
+    },
+  );
 
   it('shows a hostile paper title as text and runs nothing', async () => {
     const owner = await signUp(t.app, 'Wary Owner');
