@@ -77,6 +77,27 @@ describe.skipIf(usingRealPostgres)('embedded database', () => {
     expect(fs.existsSync(path.join(dataDir, 'paperboard.lock'))).toBe(false);
   });
 
+  it('ends a database thread stuck in one statement past the hang limit, failing queries with the reason', async () => {
+    const dataDir = tempDir();
+    const db = await openEmbedded(dataDir, { hangLimitMs: 500 });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => {});
+    try {
+      // Idle for several ping rounds: a thread that answers between statements is left alone.
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(await db.sql`select 1 as one`).toEqual([{ one: 1 }]);
+      expect(db.embedded.failure()).toBeNull();
+      // ~50 s of work in one statement: the thread answers no ping meanwhile.
+      await expect(db.sql`select count(*) from generate_series(1, 100000000)`).rejects.toThrow();
+      await expect(db.embedded.failed).resolves.toBeInstanceOf(EmbeddedDatabaseError);
+      expect(db.embedded.failure()?.message).toMatch(/taken for hung/);
+      await expect(db.sql`select 1`).rejects.toThrow(/taken for hung/);
+    } finally {
+      logged.mockRestore();
+      await db.close();
+    }
+    expect(fs.existsSync(path.join(dataDir, 'paperboard.lock'))).toBe(false);
+  });
+
   it('takes over a lock left by a process that no longer exists', () => {
     const dataDir = tempDir();
     const lockFile = path.join(dataDir, 'paperboard.lock');

@@ -1,7 +1,7 @@
 import type net from 'node:net';
 import path from 'node:path';
 import postgres from 'postgres';
-import { startEmbeddedServer, type EmbeddedServer } from './embedded.js';
+import { startEmbeddedServer, type EmbeddedOptions, type EmbeddedServer } from './embedded.js';
 import { lockDataDir } from './lock.js';
 
 /** The one postgres.js client of the process. */
@@ -49,10 +49,13 @@ export async function openDatabase(options: DatabaseOptions): Promise<Database> 
  * Embedded mode: locks `dataDir` for this process, then runs PGlite and its socket server in a worker
  * thread (see embedded.ts). `close()` ends the client, closes PGlite and the thread, and releases the lock.
  */
-export async function openEmbedded(dataDir: string): Promise<Database & { embedded: EmbeddedServer }> {
+export async function openEmbedded(
+  dataDir: string,
+  options: EmbeddedOptions = {},
+): Promise<Database & { embedded: EmbeddedServer }> {
   const release = lockDataDir(dataDir);
   try {
-    const embedded = await startEmbeddedServer(path.join(dataDir, 'pg'));
+    const embedded = await startEmbeddedServer(path.join(dataDir, 'pg'), options);
     // The socket option is supported by postgres.js but missing from its types. Through it, queries made
     // after the worker died fail with the reason instead of "connection refused".
     const connectionOptions: postgres.Options<Record<string, postgres.PostgresType>> & { socket: () => net.Socket } = {

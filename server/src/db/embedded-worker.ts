@@ -26,10 +26,11 @@ export type FromWorker =
   | { type: 'ready'; host: string; port: number }
   | { type: 'failed'; error: WorkerFailure }
   | { type: 'closed' }
-  | { type: 'close-failed'; error: WorkerFailure };
+  | { type: 'close-failed'; error: WorkerFailure }
+  | { type: 'pong' };
 
 /** Messages from the main thread to the worker. */
-export type ToWorker = { type: 'close' };
+export type ToWorker = { type: 'close' } | { type: 'ping' };
 
 function failure(error: unknown): WorkerFailure {
   if (error instanceof Error) return { name: error.name, message: error.message, stack: error.stack };
@@ -57,6 +58,8 @@ async function run(): Promise<void> {
   const db = pglite;
 
   port.on('message', (message: ToWorker) => {
+    // Answered between queries: a thread stuck in one does not answer (see the watchdog in embedded.ts).
+    if (message.type === 'ping') return post({ type: 'pong' });
     if (message.type !== 'close') return;
     void (async () => {
       try {

@@ -30,6 +30,18 @@ export interface EmbeddedServer {
 /** How long `stop()` waits for PGlite to close before ending the thread anyway. */
 const CLOSE_TIMEOUT_MS = 15_000;
 
+/** Options of {@link startEmbeddedServer}. */
+export interface EmbeddedOptions {
+  /**
+   * How long the thread may go without answering a ping (it answers between statements) before it is
+   * taken for hung and ended, which fails the database like a crash (the server then exits to be
+   * restarted). Generous: a migration building an index over a large library runs for tens of seconds.
+   */
+  hangLimitMs?: number;
+}
+
+const HANG_LIMIT_MS = 5 * 60_000;
+
 function revive(failure: WorkerFailure): Error {
   const error = new Error(failure.message);
   error.name = failure.name;
@@ -42,7 +54,8 @@ function revive(failure: WorkerFailure): Error {
  * WebAssembly) do not stall the server's event loop. Rejects with an {@link EmbeddedDatabaseError}
  * when the database cannot be opened.
  */
-export function startEmbeddedServer(pgDir: string): Promise<EmbeddedServer> {
+export function startEmbeddedServer(pgDir: string, options: EmbeddedOptions = {}): Promise<EmbeddedServer> {
+  const hangLimitMs = options.hangLimitMs ?? HANG_LIMIT_MS;
   let worker: Worker;
   try {
     worker = startModuleWorker(import.meta.url, 'embedded-worker', {
@@ -108,10 +121,42 @@ export function startEmbeddedServer(pgDir: string): Promise<EmbeddedServer> {
       }
     };
 
+    /**
+     * PGlite has no statement timeout of its own, and a thread stuck in WebAssembly neither answers nor
+     * exits: every query would wait forever. It is pinged; one that stays silent past the limit is ended.
+     */
+    const watchHang = () => {
+      // When the unanswered ping was sent (null: none is out); timed from sending, so that a stall of
+      // this thread is not taken for one of the worker.
+      let pingSentAt: number | null = null;
+      worker.on('message', (message: FromWorker) => {
+        if (message.type === 'pong') pingSentAt = null;
+      });
+      const timer = setInterval(
+        () => {
+          if (stopping || failed) return clearInterval(timer);
+          if (pingSentAt === null) {
+            pingSentAt = performance.now();
+            worker.postMessage({ type: 'ping' } satisfies ToWorker);
+            return;
+          }
+          const silent = performance.now() - pingSentAt;
+          if (silent <= hangLimitMs) return;
+          clearInterval(timer);
+          lastError = new Error(`it did not answer for ${Math.round(silent / 1000)} s and was taken for hung`);
+          void worker.terminate();
+        },
+        Math.max(10, Math.min(hangLimitMs / 4, 10_000)),
+      );
+      // The watchdog alone must not keep the process alive.
+      timer.unref();
+    };
+
     worker.on('message', (message: FromWorker) => {
       if (message.type === 'failed') startFailed(revive(message.error));
       if (message.type !== 'ready') return;
       started = true;
+      watchHang();
       const { host, port } = message;
       resolve({
         host,
