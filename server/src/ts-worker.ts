@@ -35,3 +35,28 @@ function tsxApiUrl(): string {
   if (!entry) throw new Error(`tsx at ${path.dirname(manifest)} has no "./esm/api" export`);
   return pathToFileURL(path.join(path.dirname(manifest), entry)).href;
 }
+
+/**
+ * Starts a helper thread with {@link startModuleWorker} that does not keep the process alive (an idle
+ * merge or BibTeX thread must not hold a shutdown up), handing its messages to `onMessage` and its end to
+ * `onEnd`, once: with the error it failed with, or else when it exits (`terminate()` included).
+ */
+export function startHelperWorker<Message>(
+  from: string,
+  name: string,
+  onMessage: (message: Message) => void,
+  onEnd: (reason: Error) => void,
+): Worker {
+  const worker = startModuleWorker(from, name);
+  worker.unref();
+  worker.on('message', onMessage);
+  let ended = false;
+  const end = (reason: Error) => {
+    if (ended) return;
+    ended = true;
+    onEnd(reason);
+  };
+  worker.on('error', end);
+  worker.on('exit', (code) => end(new Error(`the ${name} thread exited with code ${code}`)));
+  return worker;
+}

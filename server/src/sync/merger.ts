@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import * as Y from 'yjs';
-import { startModuleWorker } from '../ts-worker.js';
+import { startHelperWorker } from '../ts-worker.js';
 import type { MergeAnswer, MergeRequest } from './merge-worker.js';
 
 /** Logs at least this large are merged off the main thread (a 500-card board's document is ~130 kB). */
@@ -88,25 +88,24 @@ export class UpdateMerger {
   }
 
   private start(): Worker {
-    const worker = startModuleWorker(import.meta.url, 'merge-worker');
-    // A merge thread alone must not keep the process alive.
-    worker.unref();
-    worker.on('message', (answer: MergeAnswer) => {
-      const waiter = this.waiting.get(answer.id);
-      this.waiting.delete(answer.id);
-      if ('merged' in answer) waiter?.resolve(answer.merged);
-      else waiter?.reject(new Error(answer.error));
-    });
-    const fail = (reason: Error) => {
-      if (this.worker === worker) {
-        this.worker = null;
-        this.failed = true;
-      }
-      for (const waiter of this.waiting.values()) waiter.reject(reason);
-      this.waiting.clear();
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`merge thread exited with code ${code}`)));
+    const worker = startHelperWorker<MergeAnswer>(
+      import.meta.url,
+      'merge-worker',
+      (answer) => {
+        const waiter = this.waiting.get(answer.id);
+        this.waiting.delete(answer.id);
+        if ('merged' in answer) waiter?.resolve(answer.merged);
+        else waiter?.reject(new Error(answer.error));
+      },
+      (reason) => {
+        if (this.worker === worker) {
+          this.worker = null;
+          this.failed = true;
+        }
+        for (const waiter of this.waiting.values()) waiter.reject(reason);
+        this.waiting.clear();
+      },
+    );
     this.worker = worker;
     return worker;
   }

@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startModuleWorker } from '../../../ts-worker.js';
+import { startHelperWorker } from '../../../ts-worker.js';
 import type { BibtexAnswer, BibtexRequest } from './bibtex-worker.js';
 import type { ImporterOutput } from './types.js';
 
@@ -96,32 +96,31 @@ export class BibtexThread {
   }
 
   private start(): Worker {
-    const worker = startModuleWorker(import.meta.url, 'bibtex-worker');
-    // An idle reader must not keep the process alive.
-    worker.unref();
-    worker.on('message', (answer: BibtexAnswer) => {
-      if ('ready' in answer) {
+    const worker = startHelperWorker<BibtexAnswer>(
+      import.meta.url,
+      'bibtex-worker',
+      (answer) => {
+        if ('ready' in answer) {
+          if (this.worker !== worker) return;
+          this.ready = true;
+          this.sendHead();
+          return;
+        }
+        const job = this.queue[0];
+        if (!job || job.id !== answer.id) return;
+        const output: ImporterOutput =
+          'output' in answer
+            ? answer.output
+            : { lines: [{ line: 1, error: `could not read the BibTeX: ${answer.error}` }] };
+        this.finish(job, () => job.resolve(output));
+      },
+      (reason) => {
         if (this.worker !== worker) return;
-        this.ready = true;
-        this.sendHead();
-        return;
-      }
-      const job = this.queue[0];
-      if (!job || job.id !== answer.id) return;
-      if ('output' in answer) this.finish(job, () => job.resolve(answer.output));
-      else
-        this.finish(job, () =>
-          job.resolve({ lines: [{ line: 1, error: `could not read the BibTeX: ${answer.error}` }] }),
-        );
-    });
-    const fail = (reason: Error) => {
-      if (this.worker !== worker) return;
-      this.worker = null;
-      const job = this.queue[0];
-      if (job) this.finish(job, () => job.reject(reason));
-    };
-    worker.on('error', fail);
-    worker.on('exit', (code) => fail(new Error(`the BibTeX thread exited with code ${code}`)));
+        this.worker = null;
+        const job = this.queue[0];
+        if (job) this.finish(job, () => job.reject(reason));
+      },
+    );
     this.worker = worker;
     this.ready = false;
     return worker;
