@@ -40,7 +40,7 @@ export function adminSecret(dataDir: string): string {
 
 /**
  * In embedded mode, the running server that holds the data directory, with the secret to call it: a
- * CLI command must hand it its job, since only one process may open PGlite. Null when the CLI may open
+ * CLI command must hand it its job, since only one process runs the embedded PostgreSQL. Null when the CLI may open
  * the database itself (real PostgreSQL, or nobody holds the directory). Throws when the directory is
  * held by a process that has not said where it listens (still starting, or not a server).
  */

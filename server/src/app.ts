@@ -31,7 +31,7 @@ import { ErrorBody } from '../../shared/schemas/common.js';
 export interface AppOptions {
   config: Config;
   sql: Sql;
-  /** How nodes talk: Postgres LISTEN/NOTIFY or in-process; by default from `config.databaseUrl`. */
+  /** How nodes talk: Postgres LISTEN/NOTIFY (default, both database modes) or in-process (tests without a database). */
   bus?: BusKind;
   /** Pino logger options, or false in tests. */
   logger?: boolean | object;
@@ -68,7 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(securityHeadersPlugin);
   await app.register(authPlugin);
   await app.register(mailPlugin, { mailer: options.mailer });
-  await app.register(busPlugin, { kind: options.bus ?? (options.config.databaseUrl ? 'postgres' : 'memory') });
+  await app.register(busPlugin, { kind: options.bus ?? 'postgres' });
   await app.register(upgradePlugin);
   await app.register(socketIoPlugin);
 

@@ -1,8 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+import { ROOT } from './paths.js';
 const SOURCES = ['client/src', 'client/index.html', 'client/vite.config.ts', 'shared'];
 const BUILT = path.join(ROOT, 'client/dist/index.html');
 

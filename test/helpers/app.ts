@@ -32,7 +32,7 @@ export interface TestApp {
 export async function buildTestApp(overrides: Partial<Config> = {}): Promise<TestApp> {
   const config = testConfig(overrides);
   const db = await createTestDatabase();
-  const app = await buildApp({ config, sql: db.sql, bus: db.mode === 'postgres' ? 'postgres' : 'memory' });
+  const app = await buildApp({ config, sql: db.sql });
   await app.ready();
   return {
     app,

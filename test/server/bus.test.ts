@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { Database } from '../../server/src/db/connect.js';
 import { PostgresBus, type BusMessage } from '../../server/src/sync/bus.js';
-import { createTestDatabase, usingRealPostgres } from '../helpers/db.js';
+import { createTestDatabase } from '../helpers/db.js';
 
-// The bus between nodes is LISTEN/NOTIFY, so real PostgreSQL only (embedded mode is single-node).
-describe.skipIf(!usingRealPostgres)('the bus between nodes', () => {
+// The bus between nodes is LISTEN/NOTIFY, on either engine.
+describe('the bus between nodes', () => {
   let db: Database;
   let bus: PostgresBus;
   const errors: unknown[] = [];

@@ -4,7 +4,6 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createBoard, signUp, type TestUser } from '../helpers/factories.js';
 import { startSmtp, type TestSmtp } from '../helpers/mail.js';
-import { usingRealPostgres } from '../helpers/db.js';
 import type { Sql } from '../../server/src/db/connect.js';
 import { DigestScheduler } from '../../server/src/features/digest/digest.scheduler.js';
 import type { MailJobOptions } from '../../server/src/features/digest/digest.service.js';
@@ -16,7 +15,7 @@ const READERS = 12;
 
 let smtp: TestSmtp;
 let t: TestApp;
-/** The second node's own connection pool (real PostgreSQL); PGlite has one backend, so it is shared there. */
+/** The second node's own connection pool. */
 let otherSql: Sql;
 let readers: TestUser[];
 let boardId: string;
@@ -25,9 +24,7 @@ const silentLog = { info: () => {}, error: () => {} };
 beforeAll(async () => {
   smtp = await startSmtp();
   t = await buildTestApp({ smtpUrl: smtp.url });
-  otherSql = usingRealPostgres
-    ? postgres(t.db.url, { transform: postgres.camel, max: 4, onnotice: () => {} })
-    : t.db.sql;
+  otherSql = postgres(t.db.url, { transform: postgres.camel, max: 4, onnotice: () => {} });
   const owner = await signUp(t.app, 'Race Owner');
   boardId = (await createBoard(t.app, owner, 'Race board')).id;
   readers = [];
@@ -42,7 +39,7 @@ beforeAll(async () => {
   }
 }, 120_000);
 afterAll(async () => {
-  if (otherSql !== t.db.sql) await otherSql.end();
+  await otherSql.end();
   await t.close();
   await smtp.close();
 });
@@ -73,7 +70,7 @@ function mailsPerReader(day: string): number[] {
   return readers.map((r) => smtp.to(r.user.email).filter((m) => m.parsed.text?.includes(`Race paper ${day}`)).length);
 }
 
-describe(`two schedulers on one database (${usingRealPostgres ? 'PostgreSQL, separate pools' : 'PGlite, one backend'})`, () => {
+describe('two schedulers on one database, each with its own pool', () => {
   it('send every digest once when they run at the same moment', async () => {
     const at = new Date(Date.UTC(2031, 0, 6, 8, 1));
     await nominateFresh(at);

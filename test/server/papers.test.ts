@@ -61,8 +61,8 @@ describe('the trending fixture', () => {
     const [state] = await t.db.sql<{ autovacuum: boolean; analysed: boolean }[]>`
       select exists (select 1 from pg_stat_activity where backend_type = 'autovacuum launcher') as autovacuum,
         exists (select 1 from pg_stats where tablename = 'papers' and attname = 'search') as analysed`;
-    // Embedded PGlite has no autovacuum: the import analysed its 240 papers itself. On a server,
-    // autovacuum does it on its own schedule, and an import leaves it alone.
+    // Without autovacuum (a server configured so) the import analysed its 240 papers itself; where it
+    // runs (the default, embedded mode included) it does so on its own schedule, and an import leaves it alone.
     if (!state.autovacuum) expect(state.analysed).toBe(true);
     expect(await analyzeAfterImport(t.db.sql, 49)).toBe(false);
     // 1,000 new papers would grow this library past the threshold: analysed unless autovacuum runs.

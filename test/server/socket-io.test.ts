@@ -2,7 +2,6 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTwoNodes, type TwoNodes } from '../helpers/nodes.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { usingRealPostgres } from '../helpers/db.js';
 import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
 import { boardRoom } from '../../shared/protocol/socket-events.js';
 import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../helpers/socket.js';
@@ -136,8 +135,8 @@ describe('socket.io', () => {
 });
 
 // Two nodes on one PostgreSQL database: an event raised on one reaches sockets on the other through
-// LISTEN/NOTIFY. Embedded mode is single-node by design.
-describe.skipIf(!usingRealPostgres)('socket.io across two nodes', () => {
+// LISTEN/NOTIFY.
+describe('socket.io across two nodes', () => {
   let two: TwoNodes;
   const sockets: TestSocket[] = [];
 

@@ -2,10 +2,10 @@ import fs from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import { addCard, boardView } from '../../shared/protocol/board-doc.js';
+import { addCard, boardView, moveCard } from '../../shared/protocol/board-doc.js';
 import { openDatabase, type Database } from '../../server/src/db/connect.js';
 import { createTestDatabase, usingRealPostgres } from '../helpers/db.js';
 import { runScript, type Child } from '../helpers/process.js';
@@ -36,15 +36,34 @@ async function startServer(): Promise<void> {
   await server.waitFor(/Paperboard is ready/);
 }
 
+/** The embedded PostgreSQL's processes: the postmaster (from its pid file) and its children. */
+function databaseProcesses(): number[] {
+  const postmaster = Number(fs.readFileSync(path.join(dataDir, 'postgres', 'postmaster.pid'), 'utf8').split('\n')[0]);
+  const children = fs
+    .readdirSync('/proc')
+    .filter((entry) => /^\d+$/.test(entry))
+    .filter((pid) => {
+      try {
+        // "pid (comm) state ppid ...": the parent is the fourth field after the name.
+        const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+        return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmaster;
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+  return [postmaster, ...children];
+}
+
 async function api(
   pathname: string,
-  body: object,
+  body: object | null,
   cookie = '',
 ): Promise<{ json: Record<string, unknown>; cookie: string }> {
   const res = await fetch(`${baseUrl}${pathname}`, {
-    method: 'POST',
+    method: body ? 'POST' : 'GET',
     headers: { 'content-type': 'application/json', cookie },
-    body: JSON.stringify(body),
+    body: body ? JSON.stringify(body) : undefined,
   });
   expect(res.status, pathname).toBeLessThan(300);
   return {
@@ -124,6 +143,71 @@ describe('crash safety', () => {
       }
     } finally {
       providers.forEach((p) => p.destroy());
+    }
+  }, 120_000);
+
+  it('keeps every committed edit across kill -9 of the server and of its database, with no client left to re-send', async () => {
+    if (server.proc.exitCode !== null) await startServer();
+    const bob = await api('/api/auth/signup', { email: 'bob@example.org', password: 'long enough pw', name: 'Bob' });
+    const boardId = (await api('/api/boards', { name: 'Durable club' }, bob.cookie)).json.id as string;
+    const bobId = (bob.json.user as { id: string }).id;
+    const connect = (doc: Y.Doc) =>
+      new WebsocketProvider(`${baseUrl.replace('http', 'ws')}/yjs`, boardId, doc, {
+        WebSocketPolyfill: cookieWebSocket(bob.cookie) as unknown as typeof globalThis.WebSocket,
+        disableBc: true,
+      });
+    const docs = [new Y.Doc(), new Y.Doc()];
+    const providers = docs.map(connect);
+    let expected: ReturnType<typeof boardView>;
+    try {
+      await Promise.all(docs.map((doc) => waitForDoc(doc, (d) => boardView(d).columns.length === 4)));
+      const [first, second] = boardView(docs[0]).columns;
+      for (let i = 0; i < EDITS; i++) {
+        const cardId = addCard(docs[i % 2], { paperId: `paper-${i}`, columnId: first.id, addedBy: bobId });
+        if (i % 3 === 0) moveCard(docs[i % 2], cardId, { columnId: second.id });
+      }
+      await Promise.all(
+        docs.map((doc) =>
+          waitForDoc(doc, (d) => boardView(d).columns[0].cards.length + boardView(d).columns[1].cards.length === EDITS),
+        ),
+      );
+      expected = boardView(docs[0]);
+      // The projection is written after the update log has committed: once it shows every card where
+      // the clients put it, the server has stored every edit.
+      await vi.waitFor(
+        async () => {
+          const { json } = await api(`/api/boards/${boardId}/cards`, null, bob.cookie);
+          const placed = (json.cards as { id: string; columnId: string }[]).map((c) => `${c.id}@${c.columnId}`).sort();
+          const wanted = expected.columns.flatMap((c) => c.cards.map((card) => `${card.id}@${c.id}`)).sort();
+          expect(placed).toEqual(wanted);
+        },
+        { timeout: 20_000, interval: 100 },
+      );
+    } finally {
+      // Disconnected before the kill: nothing the server lost could come back from a client.
+      providers.forEach((p) => p.destroy());
+    }
+
+    const database = db ? [] : databaseProcesses();
+    server.proc.kill('SIGKILL');
+    expect(await server.exited).toBeNull();
+    expect(database.length).toBeGreaterThan(3); // postmaster, checkpointer, writer, WAL writer, backends…
+    for (const pid of database) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // a backend that left as its postmaster died
+      }
+    }
+
+    await startServer();
+    const fresh = new Y.Doc();
+    const reader = connect(fresh);
+    try {
+      await waitForDoc(fresh, (d) => boardView(d).columns.length === 4 && boardView(d).columns[0].cards.length > 0);
+      expect(boardView(fresh)).toEqual(expected);
+    } finally {
+      reader.destroy();
     }
   }, 120_000);
 });

@@ -2,16 +2,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { addCard, addComment, boardView, moveCard, readCard } from '../../shared/protocol/board-doc.js';
 import type { ActivityEntry } from '../../shared/schemas/activity.js';
-import { usingRealPostgres } from '../helpers/db.js';
 import type { TestUser } from '../helpers/factories.js';
 import { startTwoNodes, type TwoNodes } from '../helpers/nodes.js';
 import { connectSocket, joinBoard, nextEvent } from '../helpers/socket.js';
 import { connectClient, waitForDoc, type SyncClient } from '../helpers/yjs.js';
 
 // Two server nodes on one PostgreSQL database, each with its own connection pool, as two processes
-// behind a load balancer would be. Embedded mode is single-node by design (no LISTEN/NOTIFY through
-// pglite-socket), so this runs against real PostgreSQL only.
-describe.skipIf(!usingRealPostgres)('two nodes on one database', () => {
+// behind a load balancer would be.
+describe('two nodes on one database', () => {
   let two: TwoNodes;
   let nodes: TwoNodes['nodes'];
   let alice: TestUser;

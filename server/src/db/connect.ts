@@ -1,8 +1,7 @@
-import type net from 'node:net';
-import path from 'node:path';
 import postgres from 'postgres';
-import { startEmbeddedServer, type EmbeddedOptions, type EmbeddedServer } from './embedded.js';
+import { startEmbeddedPostgres, type EmbeddedCluster, type EmbeddedOptions } from './embedded.js';
 import { lockDataDir } from './lock.js';
+import { upgradeFromPglite } from './pglite-upgrade.js';
 
 /** The one postgres.js client of the process. */
 export type Sql = postgres.Sql;
@@ -14,17 +13,18 @@ export type Querier = Sql | postgres.TransactionSql;
 export interface Database {
   sql: Sql;
   mode: 'embedded' | 'postgres';
-  /** The PGlite thread, in embedded mode. */
-  embedded?: EmbeddedServer;
+  /** The PostgreSQL cluster this process runs, in embedded mode. */
+  embedded?: EmbeddedCluster;
   close(): Promise<void>;
 }
 
 export interface DatabaseOptions {
   databaseUrl: string | null;
   dataDir: string;
-  /** Pool size for a real server; embedded mode is always 1. */
+  /** Connections in the pool (default 10). */
   max?: number;
-  onnotice?: (notice: postgres.Notice) => void;
+  /** Where start-up messages of the embedded cluster go (default: stderr). */
+  log?: (message: string) => void;
 }
 
 const clientOptions = {
@@ -34,60 +34,48 @@ const clientOptions = {
 } satisfies postgres.Options<Record<string, postgres.PostgresType>>;
 
 /**
- * Opens real PostgreSQL when `databaseUrl` is set, otherwise embedded PGlite in `dataDir/pg`, served to
- * postgres.js over a loopback socket so that the same client and SQL run in both modes.
+ * Opens the PostgreSQL server at `databaseUrl`, or else the embedded one in `dataDir` (started by this
+ * process). Both are real PostgreSQL reached through the same client and pool.
  */
 export async function openDatabase(options: DatabaseOptions): Promise<Database> {
   if (options.databaseUrl) {
     const sql = postgres(options.databaseUrl, { ...clientOptions, max: options.max ?? 10 });
     return { sql, mode: 'postgres', close: () => sql.end({ timeout: 5 }) };
   }
-  return openEmbedded(options.dataDir);
+  return openEmbedded(options.dataDir, { max: options.max, log: options.log });
 }
 
 /**
- * Embedded mode: locks `dataDir` for this process, then runs PGlite and its socket server in a worker
- * thread (see embedded.ts). `close()` ends the client, closes PGlite and the thread, and releases the lock.
+ * Embedded mode: locks `dataDir` for this process, starts PostgreSQL on `dataDir/postgres` (see
+ * embedded.ts), moves an old PGlite database into it on first start, and opens the pool. `close()`
+ * ends the pool, stops PostgreSQL (fast shutdown) and releases the lock.
  */
 export async function openEmbedded(
   dataDir: string,
-  options: EmbeddedOptions = {},
-): Promise<Database & { embedded: EmbeddedServer }> {
+  options: EmbeddedOptions & { max?: number } = {},
+): Promise<Database & { embedded: EmbeddedCluster }> {
   const release = lockDataDir(dataDir);
+  let embedded: EmbeddedCluster | null = null;
+  let sql: Sql | null = null;
+  const close = async () => {
+    try {
+      await sql?.end({ timeout: 5 });
+    } finally {
+      try {
+        await embedded?.stop();
+      } finally {
+        // The server is stopped in every case: nobody writes the directory any more.
+        release();
+      }
+    }
+  };
   try {
-    const embedded = await startEmbeddedServer(path.join(dataDir, 'pg'), options);
-    // The socket option is supported by postgres.js but missing from its types. Through it, queries made
-    // after the worker died fail with the reason instead of "connection refused".
-    const connectionOptions: postgres.Options<Record<string, postgres.PostgresType>> & { socket: () => net.Socket } = {
-      ...clientOptions,
-      host: embedded.host,
-      port: embedded.port,
-      user: 'postgres',
-      database: 'postgres',
-      // PGlite has a single backend: more than one connection interleaves protocol messages.
-      max: 1,
-      socket: () => embedded.connect(),
-    };
-    const sql = postgres(connectionOptions);
-    return {
-      sql,
-      mode: 'embedded',
-      embedded,
-      async close() {
-        try {
-          await sql.end({ timeout: 5 });
-        } finally {
-          try {
-            await embedded.stop();
-          } finally {
-            // stop() ends the thread in every case: nobody writes the directory any more.
-            release();
-          }
-        }
-      },
-    };
+    embedded = await startEmbeddedPostgres(dataDir, options);
+    sql = postgres({ ...clientOptions, ...embedded.connection, max: options.max ?? 10 });
+    await upgradeFromPglite(sql, dataDir, options.log ?? ((m) => console.error(`[paperboard] ${m}`)));
+    return { sql, mode: 'embedded', embedded, close };
   } catch (error) {
-    release();
+    await close().catch(() => {});
     throw error;
   }
 }

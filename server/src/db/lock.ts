@@ -40,8 +40,9 @@ export function readLock(dataDir: string): LockInfo | null {
 }
 
 /**
- * Takes the data directory for this process. PGlite has no lock of its own and two processes on one
- * directory corrupt it, so we create the lock file exclusively and only take over a stale one.
+ * Takes the data directory for this process: one app runs its embedded PostgreSQL (and decides what
+ * to do with a postmaster an earlier, killed app left running), so we create the lock file exclusively
+ * and only take over a stale one.
  * Returns the release function.
  */
 export function lockDataDir(dataDir: string): () => void {

@@ -1,12 +1,12 @@
 import fs from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import type { Config } from '../config.js';
 import type { Sql } from './connect.js';
+import { fromRoot } from '../paths.js';
 import { countPapers } from '../features/papers/papers.repository.js';
 import { importPapers } from '../features/papers/papers.service.js';
 
 /** The real trending-papers page shipped with the repository (an unmodified copy). */
-export const TRENDING_FIXTURE = fileURLToPath(new URL('../../../db/seed/trending-papers.txt', import.meta.url));
+export const TRENDING_FIXTURE = fromRoot('db', 'seed', 'trending-papers.txt');
 
 /** On first start with an empty library, imports the demo papers. Returns how many were created. */
 export async function seedDemo(sql: Sql, config: Config): Promise<number> {

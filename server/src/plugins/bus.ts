@@ -8,7 +8,10 @@ declare module 'fastify' {
   }
 }
 
-/** Which bus to use: Postgres LISTEN/NOTIFY on a real server, in-process on embedded PGlite. */
+/**
+ * Which bus to use: Postgres LISTEN/NOTIFY (both database modes are a real PostgreSQL), or in-process for
+ * an app built without a reachable database (tests of its failure answers).
+ */
 export type BusKind = 'postgres' | 'memory';
 
 /** Decorates `app.bus`. */

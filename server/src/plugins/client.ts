@@ -1,13 +1,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { fromRoot } from '../paths.js';
 import { EARLY_SOCKET_META, boardScreenReads, boardSocketPath } from '../../../shared/protocol/board-screen.js';
 
 /** Where `vite build` writes the client. */
-export const CLIENT_DIST = fileURLToPath(new URL('../../../client/dist/', import.meta.url));
+export const CLIENT_DIST = `${fromRoot('client', 'dist')}${path.sep}`;
 
 /** Vite's output for hashed, immutable files: scripts, styles, chunks. */
 export const ASSETS_PREFIX = '/assets/';

@@ -51,7 +51,7 @@ export interface Bus {
 export const MAX_BUS_PAYLOAD = 7900;
 const CHANNEL = 'paperboard_bus';
 
-/** Single node (embedded mode): delivery is a function call. */
+/** One process without a database to talk through (tests): delivery is a function call. */
 export class InProcessBus implements Bus {
   readonly nodeId = crypto.randomUUID();
   private readonly handlers: ((message: BusMessage) => void)[] = [];
@@ -71,9 +71,8 @@ export class InProcessBus implements Bus {
 }
 
 /**
- * Any number of nodes on one PostgreSQL: LISTEN/NOTIFY on one channel. (pglite-socket does not carry
- * notifications, which is why embedded mode is single-node.) Messages too large for NOTIFY are dropped
- * with an error: callers keep them small.
+ * Any number of nodes on one PostgreSQL: LISTEN/NOTIFY on one channel (embedded mode too, with its one
+ * node). Messages too large for NOTIFY are dropped with an error: callers keep them small.
  */
 export class PostgresBus implements Bus {
   readonly nodeId = crypto.randomUUID();

@@ -200,9 +200,9 @@ const ANALYZE_SCALE = 0.1;
 
 /**
  * Analyses `papers` after an import that added `created` papers, if no autovacuum runs on this database
- * and the import grew the library past autovacuum's own threshold. Embedded PGlite has no autovacuum, so
- * its library was never analysed: search then chooses its plan without word frequencies (search-plan.ts)
- * and the planner guesses row counts. A server's autovacuum does the same on its own within a minute.
+ * and the import grew the library past autovacuum's own threshold. A server with autovacuum turned off
+ * would never analyse its library: search then chooses its plan without word frequencies (search-plan.ts)
+ * and the planner guesses row counts. Autovacuum (on by default, embedded mode too) does the same on its own within a minute.
  * Returns whether it analysed.
  */
 export async function analyzeAfterImport(sql: Sql, created: number): Promise<boolean> {
@@ -334,7 +334,7 @@ const lexemeStatsCache = new WeakMap<object, { at: number; stats: LexemeStats | 
  * then the lowest and highest of them and the frequency of nulls.
  */
 async function lexemeStats(db: Sql, sql: Querier): Promise<LexemeStats | null> {
-  // Keyed by the pool, read through the caller's transaction (an embedded pool has one connection).
+  // Keyed by the pool, read through the caller's transaction.
   const cached = lexemeStatsCache.get(db);
   if (cached && Date.now() - cached.at < LEXEME_STATS_TTL_MS) return cached.stats;
   const [row] = await sql<{ lexemes: string[] | null; freqs: number[] | null; rows: number }[]>`
