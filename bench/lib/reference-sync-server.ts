@@ -1,7 +1,11 @@
 /**
- * The baseline of `npm run bench -- sync`: the reference y-websocket server of `@y/websocket-server`
- * (its `setupWSConnection`), on a plain HTTP server on 127.0.0.1:$PORT, with no persistence (YPERSISTENCE
- * unset) and no authentication. The document name is the URL path. Run as a child process by the benchmark.
+ * The baselines of `npm run bench -- sync`: the reference y-websocket server of `@y/websocket-server`
+ * (its `setupWSConnection`), on a plain HTTP server on 127.0.0.1:$PORT, with no authentication. The
+ * document name is the URL path. Run as a child process by the benchmark, in two modes:
+ * - `reference`: YPERSISTENCE unset, no persistence (documents live in memory only);
+ * - `reference-persisting`: YPERSISTENCE=<fresh directory>, every update stored in a LevelDB there by
+ *   y-leveldb. @y/websocket-server/utils reads the variable when it is imported, so it must be in the
+ *   process's environment from the start.
  */
 import http from 'node:http';
 import { WebSocketServer } from 'ws';

@@ -61,6 +61,14 @@ export function summarizeGroups(groups: number[][]): LatencySummary {
   };
 }
 
+/** The median of a list (NaN if empty): the mean of the middle two for an even count. */
+export function median(values: number[]): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+}
+
 /** Items per second for `count` items done in `ms` milliseconds. */
 export function perSecond(count: number, ms: number): number {
   return ms > 0 ? (count / ms) * 1000 : Number.POSITIVE_INFINITY;
