@@ -69,7 +69,10 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authPlugin);
   await app.register(mailPlugin, { mailer: options.mailer });
   await app.register(busPlugin, { kind: options.bus ?? 'postgres' });
-  await app.register(upgradePlugin);
+  await app.register(upgradePlugin, {
+    maxDocBytes: options.config.sync.boardDocMaxBytes,
+    maxBufferedBytes: options.config.sync.maxBufferedBytes,
+  });
   await app.register(socketIoPlugin);
 
   await app.register(opsRoutes);

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { DEFAULT_BOARD_DOC_MAX_BYTES } from '../../shared/protocol/close-codes.js';
 
 /** Validated runtime configuration, read once from the environment (ARCHITECTURE.md §7). */
 export interface Config {
@@ -34,6 +35,13 @@ export interface Config {
   sessionSecret: string | null;
   /** How long a password reset link works. */
   passwordResetTtlMinutes: number;
+  /** Limits of the sync server (`/yjs`). */
+  sync: {
+    /** Size limit of one board's document, bytes. */
+    boardDocMaxBytes: number;
+    /** Most bytes queued for one connection that does not read its socket (2× the document if more). */
+    maxBufferedBytes: number;
+  };
   digest: {
     /** Run the digest scheduler in this process (any number of nodes may: one claims each mail). */
     scheduler: boolean;
@@ -147,6 +155,10 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: mailFrom(env, publicUrl),
     sessionSecret: secret(env, 'SESSION_SECRET'),
     passwordResetTtlMinutes: int(env, 'PASSWORD_RESET_TTL_MINUTES', 60, 5, 24 * 60),
+    sync: {
+      boardDocMaxBytes: int(env, 'BOARD_DOC_MAX_BYTES', DEFAULT_BOARD_DOC_MAX_BYTES, 64 * 1024, 1024 * 1024 * 1024),
+      maxBufferedBytes: int(env, 'SYNC_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),
+    },
     digest: {
       scheduler: bool(env, 'DIGEST_SCHEDULER', true),
       tickSeconds: int(env, 'DIGEST_TICK_SECONDS', 60, 1, 3600),

@@ -15,6 +15,8 @@ export const CLOSE_CODES = {
   forbidden: { code: 4403, reason: 'Forbidden' },
   /** A message larger than the limit. */
   tooLarge: { code: 4413, reason: 'Message too large' },
+  /** An update that would take the board's document past its size limit (nothing of it was kept). */
+  boardFull: { code: 4409, reason: 'Board full' },
   /** Too many messages per second on one connection. */
   rateLimited: { code: 4429, reason: 'Rate limited' },
   /** The member's role changed or they were removed: reconnecting re-checks what they may do. */
@@ -27,3 +29,6 @@ export const CLOSE_CODES = {
 
 /** Largest message the sync endpoint accepts, in bytes. */
 export const MAX_SYNC_MESSAGE_BYTES = 1024 * 1024;
+
+/** Default size limit of one board's document, in bytes of its updates (`BOARD_DOC_MAX_BYTES`). */
+export const DEFAULT_BOARD_DOC_MAX_BYTES = 8 * 1024 * 1024;

@@ -43,6 +43,12 @@ export class ServerEdit {
 
 const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Map());
 
+/** Answers to sync step 1 kept per document version, by the state vector they answer. */
+const STEP2_CACHE_ENTRIES = 8;
+
+/** What {@link BoardDoc.receiveUpdate} decides: the integrity check's verdict, or the size limit's. */
+export type UpdateVerdict = Verdict | { kind: 'full'; bytes: number };
+
 /** Board entries per bus message: about 105 bytes each, within what one NOTIFY carries. */
 const ROWS_PER_MESSAGE = 60;
 
@@ -71,13 +77,20 @@ export class BoardDoc {
    */
   private shadow: Y.Doc | null = null;
   private shadowBacklog: Uint8Array[] = [];
+  /**
+   * The document's size as the bytes of the updates it is made of: the stored rows at load, then every
+   * update applied. An upper bound (deleted content is not subtracted until the next load), cheap to keep.
+   */
+  bytes: number;
 
   constructor(
     readonly boardId: string,
     readonly log: UpdateLog,
     private readonly metrics: SyncMetrics,
     stored: Uint8Array[],
+    private readonly maxDocBytes: number = Number.POSITIVE_INFINITY,
   ) {
+    this.bytes = stored.reduce((sum, update) => sum + update.byteLength, 0);
     // Applied before the listeners exist: loading is neither broadcast nor written back.
     this.doc.transact(() => {
       for (const update of stored) Y.applyUpdate(this.doc, update);
@@ -93,6 +106,8 @@ export class BoardDoc {
     this.awareness.setLocalState(null);
     this.doc.on('update', (update: Uint8Array, origin: unknown) => {
       this.greeting = null;
+      this.step2Cache.clear();
+      this.bytes += update.byteLength;
       // Another node stored it already.
       if (origin !== REMOTE) this.log.append(update);
       this.metrics.updatesIn.inc();
@@ -124,7 +139,15 @@ export class BoardDoc {
    * Checks a client's update and applies it (which broadcasts and queues it) when allowed. An update
    * that depends on state the server lacks is not applied: the sender is asked for a full diff instead.
    */
-  receiveUpdate(connection: SyncConnection, update: Uint8Array, sender: Sender): Verdict {
+  receiveUpdate(connection: SyncConnection, update: Uint8Array, sender: Sender): UpdateVerdict {
+    if (this.bytes + update.byteLength > this.maxDocBytes) {
+      // Near the limit, count only what is new to the document (a reconnecting client's step 2 repeats
+      // what the server has); deletions alone only make it smaller.
+      const fresh = Y.diffUpdate(update, Y.encodeStateVector(this.doc));
+      if (this.bytes + fresh.byteLength > this.maxDocBytes && Y.decodeUpdate(fresh).structs.length > 0) {
+        return { kind: 'full', bytes: this.bytes };
+      }
+    }
     // Most edits (card moves, columns) cannot touch what the check compares: applied once, not twice.
     if (isUnguarded(this.doc, update)) {
       Y.applyUpdate(this.doc, update, connection);
@@ -199,6 +222,25 @@ export class BoardDoc {
       stateVector: Y.decodeStateVector(Y.encodeStateVector(this.doc)),
     };
     return this.greeting;
+  }
+
+  private readonly step2Cache = new Map<string, Uint8Array>();
+
+  /**
+   * The answer to a client's sync step 1: what a peer with `stateVector` lacks. Encoded once per version
+   * of the document and state vector, so that repeated requests (many clients joining at once, or one
+   * client asking again and again) share one buffer instead of each building a copy of the document.
+   */
+  syncAnswer(stateVector: Uint8Array): Uint8Array {
+    if (Y.decodeStateVector(stateVector).size === 0) return this.fullState().message;
+    const key = Buffer.from(stateVector).toString('base64');
+    let answer = this.step2Cache.get(key);
+    if (!answer) {
+      answer = syncStep2Message(this.doc, stateVector);
+      if (this.step2Cache.size >= STEP2_CACHE_ENTRIES) this.step2Cache.delete(this.step2Cache.keys().next().value!);
+      this.step2Cache.set(key, answer);
+    }
+    return answer;
   }
 
   /** Every known awareness state, for a new connection or a query. */
@@ -484,7 +526,7 @@ export class BoardDocs {
       this.log,
       updates.length,
     );
-    const board = new BoardDoc(boardId, log, this.metrics, updates);
+    const board = new BoardDoc(boardId, log, this.metrics, updates, this.settings.maxDocBytes);
     board.activity = new BoardActivity(
       board,
       { record: (entries) => recordActivities(this.sql, entries), publish: this.publishActivity },

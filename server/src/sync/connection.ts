@@ -15,7 +15,6 @@ import {
   SYNC_STEP_2,
   SYNC_UPDATE,
   syncStep1Message,
-  syncStep2Message,
 } from './protocol.js';
 
 /** Who is on the other end, as decided by the upgrade handler. */
@@ -123,7 +122,20 @@ export class SyncConnection {
   }
 
   send(message: Uint8Array): void {
-    if (!this.closed && this.ws.readyState === this.ws.OPEN) this.ws.send(message);
+    if (this.closed || this.ws.readyState !== this.ws.OPEN) return;
+    this.ws.send(message);
+    // A client that does not read its socket would make the server hold every message meant for it.
+    const limit = Math.max(this.docs.settings.maxBufferedBytes, 2 * (this.board?.bytes ?? 0));
+    if (this.ws.bufferedAmount > limit) {
+      this.metrics.refused.inc({ reason: 'not_reading' });
+      this.log.warn(
+        { boardId: this.boardId, userId: this.identityOf.userId, buffered: this.ws.bufferedAmount },
+        'sync: closing a connection that does not read what it is sent',
+      );
+      // A close frame would queue behind the rest: the socket is cut, and its buffers go with it.
+      this.ws.terminate();
+      this.detach();
+    }
   }
 
   /** Closes with a shared close code; nothing more is read from or sent to this client. */
@@ -204,7 +216,7 @@ export class SyncConnection {
       // What the greeting sent reaches the client before this answer (one socket, in order): leave it out.
       const known = this.greetedWith ? withKnown(stateVector, this.greetedWith) : stateVector;
       this.greetedWith = null;
-      this.send(syncStep2Message(board.doc, known));
+      this.send(board.syncAnswer(known));
       return;
     }
     if (subtype !== SYNC_STEP_2 && subtype !== SYNC_UPDATE)
@@ -222,7 +234,9 @@ export class SyncConnection {
       return;
     }
     const verdict = board.receiveUpdate(this, update, this.sender);
-    if (verdict.kind === 'refused') {
+    if (verdict.kind === 'full') {
+      this.refuse(CLOSE_CODES.boardFull, 'board_full', { bytes: verdict.bytes, update: update.byteLength });
+    } else if (verdict.kind === 'refused') {
       this.refuse(CLOSE_CODES.forbidden, 'integrity', { detail: verdict.reason });
     } else if (verdict.kind === 'incomplete' && subtype === SYNC_UPDATE) {
       // Its dependencies were lost (e.g. a crash before they were written): the client's sync step 2

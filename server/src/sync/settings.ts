@@ -1,4 +1,4 @@
-import { MAX_SYNC_MESSAGE_BYTES } from '../../../shared/protocol/close-codes.js';
+import { DEFAULT_BOARD_DOC_MAX_BYTES, MAX_SYNC_MESSAGE_BYTES } from '../../../shared/protocol/close-codes.js';
 
 /** Tunables of the sync server; tests lower them through `app.sync.settings`. */
 export interface SyncSettings {
@@ -15,6 +15,16 @@ export interface SyncSettings {
   compactThreshold: number;
   /** Largest accepted message, bytes. */
   maxMessageBytes: number;
+  /**
+   * Size limit of a board's document: the bytes of the updates it is made of (stored rows at load, then
+   * each applied update). An update that would go past it is refused before it is applied.
+   */
+  maxDocBytes: number;
+  /**
+   * Most bytes a connection may have waiting to be sent (a client that does not read its socket);
+   * twice the document's size when that is more, so that a legitimate greeting always fits.
+   */
+  maxBufferedBytes: number;
   /** Token bucket per connection: sustained messages per second and burst. */
   rateLimit: { perSecond: number; burst: number };
 }
@@ -25,5 +35,7 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   projectionDelayMs: 250,
   compactThreshold: 200,
   maxMessageBytes: MAX_SYNC_MESSAGE_BYTES,
+  maxDocBytes: DEFAULT_BOARD_DOC_MAX_BYTES,
+  maxBufferedBytes: 16 * 1024 * 1024,
   rateLimit: { perSecond: 100, burst: 200 },
 };

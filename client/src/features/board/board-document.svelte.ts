@@ -153,6 +153,8 @@ export class BoardDocument {
       this.status = 'refused';
       if (code === CLOSE_CODES.forbidden.code) {
         toasts.error('The board refused an edit from this page. Reload to see the board as it is.');
+      } else if (code === CLOSE_CODES.boardFull.code) {
+        toasts.error('This board is full: the last change was not saved. Reload to see the board as it is.');
       }
     });
     // Chromium and Firefox report going offline; dropping the socket at once keeps the dot honest
