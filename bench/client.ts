@@ -19,9 +19,12 @@ import { formatLoad } from './lib/machine.js';
 import { summarize } from './lib/stats.js';
 import { formatMs, formatTable } from './lib/table.js';
 
-/** The targets of issue #6: the board screen's JavaScript, gzipped, and time to interactive. */
+/**
+ * The targets: the board screen's JavaScript, gzipped (issue #6), and time to interactive on a cold load
+ * (issue #6 set 1 s; issue #14 lowered it to 0.5 s with the embedded PostgreSQL).
+ */
 const TARGET_GZIP_KB = 150;
-const TARGET_INTERACTIVE_MS = 1000;
+const TARGET_INTERACTIVE_MS = 500;
 
 const DIST = fileURLToPath(new URL('../client/dist/', import.meta.url));
 const PASSWORD = 'benchmark password 1';
