@@ -35,6 +35,8 @@ export interface Config {
   sessionSecret: string | null;
   /** How long a password reset link works. */
   passwordResetTtlMinutes: number;
+  /** Browser origins besides PUBLIC_URL's that may use the API and the realtime connections. */
+  allowedOrigins: string[];
   /** Limits of the sync server (`/yjs`). */
   sync: {
     /** Size limit of one board's document, bytes. */
@@ -78,6 +80,25 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
     throw new ConfigError(`${name} must use ${protocols.join(' or ')}, got "${parsed.protocol}"`);
   }
   return raw.replace(/\/+$/, '');
+}
+
+/** A comma-separated list of http(s) origins (`https://a.example,http://localhost:5173`). */
+function origins(env: Env, name: string): string[] {
+  const raw = env[name]?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((item) => {
+    const value = item.trim();
+    let parsed: URL;
+    try {
+      parsed = new URL(value);
+    } catch {
+      throw new ConfigError(`${name} must be a comma-separated list of origins such as https://reading.example.org`);
+    }
+    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== value.replace(/\/$/, '')) {
+      throw new ConfigError(`${name}: "${value}" is not an origin (scheme, host and port only, http or https)`);
+    }
+    return parsed.origin;
+  });
 }
 
 function bool(env: Env, name: string, fallback: boolean): boolean {
@@ -155,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: mailFrom(env, publicUrl),
     sessionSecret: secret(env, 'SESSION_SECRET'),
     passwordResetTtlMinutes: int(env, 'PASSWORD_RESET_TTL_MINUTES', 60, 5, 24 * 60),
+    allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
     sync: {
       boardDocMaxBytes: int(env, 'BOARD_DOC_MAX_BYTES', DEFAULT_BOARD_DOC_MAX_BYTES, 64 * 1024, 1024 * 1024 * 1024),
       maxBufferedBytes: int(env, 'SYNC_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),

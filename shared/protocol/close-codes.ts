@@ -19,6 +19,8 @@ export const CLOSE_CODES = {
   boardFull: { code: 4409, reason: 'Board full' },
   /** Too many messages per second on one connection. */
   rateLimited: { code: 4429, reason: 'Rate limited' },
+  /** The connection's session ended (logout, password change or reset): signing in again is needed. */
+  sessionEnded: { code: 4401, reason: 'Signed out' },
   /** The member's role changed or they were removed: reconnecting re-checks what they may do. */
   membershipChanged: { code: 4001, reason: 'Membership changed' },
   /** The board's document could not be loaded; the client may retry. */

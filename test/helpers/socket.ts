@@ -23,13 +23,17 @@ export function baseUrl(app: FastifyInstance): string {
  * Opens a socket.io connection to a listening app with `user`'s session cookie (none when null);
  * resolves once connected, rejects with the server's refusal.
  */
-export function connectSocket(app: FastifyInstance, user: TestUser | null): Promise<TestSocket> {
+export function connectSocket(
+  app: FastifyInstance,
+  user: TestUser | null,
+  headers: Record<string, string> = {},
+): Promise<TestSocket> {
   const socket: TestSocket = io(baseUrl(app), {
     path: '/socket.io/',
     transports: ['websocket'],
     reconnection: false,
     forceNew: true,
-    extraHeaders: user ? { cookie: user.cookie } : {},
+    extraHeaders: { ...(user ? { cookie: user.cookie } : {}), ...headers },
   });
   return new Promise((resolve, reject) => {
     socket.once('connect', () => resolve(socket));

@@ -70,8 +70,11 @@ export function openRawSocket(
   app: FastifyInstance,
   boardId: string,
   cookie?: string,
+  headers: Record<string, string> = {},
 ): Promise<{ socket: WebSocket } | { status: number }> {
-  const socket = new WebSocket(`${syncUrl(app)}/${boardId}`, { headers: cookie ? { cookie } : {} });
+  const socket = new WebSocket(`${syncUrl(app)}/${boardId}`, {
+    headers: { ...(cookie ? { cookie } : {}), ...headers },
+  });
   return new Promise((resolve, reject) => {
     socket.once('open', () => resolve({ socket }));
     socket.once('unexpected-response', (_request, response) => {

@@ -7,8 +7,13 @@ import { adminSecret, secretMatches } from '../admin-secret.js';
 import { forbidden, unauthorized } from '../errors.js';
 import { createSession, deleteSession, findSession, renewSession } from '../features/auth/auth.repository.js';
 import { ASSETS_PREFIX } from './client.js';
+import { OriginPolicy } from './origins.js';
 
 declare module 'fastify' {
+  interface FastifyInstance {
+    /** Which browser origins may send unsafe requests and open the realtime connections. */
+    origins: OriginPolicy;
+  }
   interface FastifyRequest {
     /** The signed-in user, or null. */
     user: User | null;
@@ -35,23 +40,43 @@ export function requireUser(request: FastifyRequest): User {
   return request.user;
 }
 
-/** Resolves the user of a session cookie value; used by the WebSocket and socket.io handshakes too. */
-export async function userFromCookieHeader(
-  app: FastifyInstance,
-  cookieHeader: string | undefined,
-): Promise<User | null> {
-  const token = app.parseCookie(cookieHeader ?? '')[SESSION_COOKIE];
-  if (!token) return null;
-  return (await findSession(app.sql, hashToken(token)))?.user ?? null;
+/** A session as the realtime handshakes see it: its user and its token's hash (hex). */
+export interface HandshakeSession {
+  user: User;
+  sessionHash: string;
 }
 
-function originOf(value: string | undefined): string | null {
-  if (!value) return null;
-  try {
-    return new URL(value).origin;
-  } catch {
-    return 'invalid';
-  }
+/**
+ * Resolves the session of a cookie header, for the WebSocket and socket.io handshakes: the connection
+ * keeps the session's hash, so that it is closed when that session ends.
+ */
+export async function sessionFromCookieHeader(
+  app: FastifyInstance,
+  cookieHeader: string | undefined,
+): Promise<HandshakeSession | null> {
+  const token = app.parseCookie(cookieHeader ?? '')[SESSION_COOKIE];
+  if (!token) return null;
+  const tokenHash = hashToken(token);
+  const session = await findSession(app.sql, tokenHash);
+  return session ? { user: session.user, sessionHash: tokenHash.toString('hex') } : null;
+}
+
+/**
+ * Tells every node that sessions of `userId` ended, so that their open `/yjs` and socket.io
+ * connections close: `only` one session (logout), or all but `except` (none: a reset).
+ */
+export async function announceSessionsEnded(
+  app: FastifyInstance,
+  userId: string,
+  which: { only?: Buffer | null; except?: Buffer | null },
+): Promise<void> {
+  await app.bus.publish({
+    kind: 'sessions',
+    node: app.bus.nodeId,
+    userId,
+    only: which.only?.toString('hex') ?? null,
+    except: which.except?.toString('hex') ?? null,
+  });
 }
 
 /**
@@ -66,7 +91,7 @@ export const authPlugin = fp(
     await app.register(fastifyCookie);
     const ttlMs = app.config.sessionTtlDays * 24 * 3600 * 1000;
     const secret = adminSecret(app.config.dataDir);
-    const publicOrigin = new URL(app.config.publicUrl).origin;
+    app.decorate('origins', new OriginPolicy(app.config.publicUrl, app.config.allowedOrigins));
 
     app.decorateRequest('user', null);
     app.decorateRequest('sessionTokenHash', null);
@@ -74,9 +99,9 @@ export const authPlugin = fp(
 
     app.addHook('onRequest', async (request, reply) => {
       if (UNSAFE_METHODS.has(request.method)) {
-        const origin = originOf(request.headers.origin) ?? originOf(request.headers.referer);
-        const own = [publicOrigin, originOf(`${request.protocol}://${request.headers.host}`)];
-        if (origin && !own.includes(origin)) throw forbidden('cross-site request refused');
+        if (!app.origins.allows(request.headers, request.protocol === 'https', { referer: true })) {
+          throw forbidden('cross-site request refused');
+        }
       }
       const authorization = request.headers.authorization;
       if (authorization?.startsWith('Bearer ')) {
@@ -119,8 +144,11 @@ export async function startSession(request: FastifyRequest, reply: FastifyReply,
   setSessionCookie(reply, token, expiresAt, config.secureCookies);
 }
 
-/** Revokes the current session on the server and clears the cookie. */
+/** Revokes the current session on the server, closes its realtime connections and clears the cookie. */
 export async function endSession(request: FastifyRequest, reply: FastifyReply): Promise<void> {
-  if (request.sessionTokenHash) await deleteSession(request.server.sql, request.sessionTokenHash);
+  if (request.sessionTokenHash && request.user) {
+    await deleteSession(request.server.sql, request.sessionTokenHash);
+    await announceSessionsEnded(request.server, request.user.id, { only: request.sessionTokenHash });
+  }
   reply.clearCookie(SESSION_COOKIE, { path: '/' });
 }

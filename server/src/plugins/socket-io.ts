@@ -12,13 +12,15 @@ import {
   type ServerEventPayload,
   type ServerToClientEvents,
 } from '../../../shared/protocol/socket-events.js';
-import { MAX_BUS_PAYLOAD, type BusMessage } from '../sync/bus.js';
+import { endsSession, MAX_BUS_PAYLOAD, type BusMessage } from '../sync/bus.js';
 import { roleOf } from '../features/boards/authorization.js';
-import { userFromCookieHeader } from './auth.js';
+import { sessionFromCookieHeader } from './auth.js';
 
 /** What the handshake leaves on each socket. */
 export interface SocketData {
   user: User;
+  /** SHA-256 (hex) of the session token of the handshake: the socket is dropped when it ends. */
+  sessionHash: string;
 }
 
 /** The typed socket.io server of this node. */
@@ -50,13 +52,24 @@ function isServerEvent(name: string): name is ServerEventName {
  */
 export const socketIoPlugin = fp(
   async (app) => {
-    const io: IoServer = new Server(app.server, { path: '/socket.io/', destroyUpgrade: false, serveClient: false });
+    const io: IoServer = new Server(app.server, {
+      path: '/socket.io/',
+      destroyUpgrade: false,
+      serveClient: false,
+      // A page of another origin must not join a member's rooms with their cookie (403 before the handshake).
+      allowRequest: (request, callback) =>
+        callback(
+          null,
+          app.origins.allows(request.headers, 'encrypted' in request.socket && Boolean(request.socket.encrypted)),
+        ),
+    });
 
     io.use((socket, next) => {
-      userFromCookieHeader(app, socket.request.headers.cookie).then(
-        (user) => {
-          if (!user) return next(new Error('unauthorized'));
-          socket.data.user = user;
+      sessionFromCookieHeader(app, socket.request.headers.cookie).then(
+        (session) => {
+          if (!session) return next(new Error('unauthorized'));
+          socket.data.user = session.user;
+          socket.data.sessionHash = session.sessionHash;
           next();
         },
         (err: unknown) => {
@@ -114,6 +127,13 @@ export const socketIoPlugin = fp(
         recheckRoom(message.boardId, message.userId).catch((err: unknown) =>
           app.log.error({ err, boardId: message.boardId }, 'socket.io: re-checking a board room failed'),
         );
+        return;
+      }
+      if (message.kind === 'sessions') {
+        // Sockets of ended sessions are dropped on every node (a stolen cookie's socket too).
+        for (const socket of io.of('/').sockets.values()) {
+          if (endsSession(message, socket.data.user.id, socket.data.sessionHash)) socket.disconnect(true);
+        }
         return;
       }
       if (message.kind !== 'event') return;

@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import { WebSocketServer } from 'ws';
-import { userFromCookieHeader } from './auth.js';
+import { sessionFromCookieHeader } from './auth.js';
 import { can, roleOf } from '../features/boards/authorization.js';
 import { BoardDocs } from '../sync/board-docs.js';
 import { SyncConnection } from '../sync/connection.js';
@@ -29,8 +29,8 @@ function reject(socket: Duplex, status: string): void {
  * authenticating the session cookie and the membership), `/socket.io/` is left to socket.io (attached
  * with `destroyUpgrade: false`), anything else is destroyed.
  *
- * Answers before the upgrade: no session 401; not a member, unknown or malformed board id 403 (one
- * answer for all three, so ids reveal nothing). Viewers are connected read-only.
+ * Answers before the upgrade: a foreign Origin 403; no session 401; not a member, unknown or malformed
+ * board id 403 (one answer for all three, so ids reveal nothing). Viewers are connected read-only.
  */
 export const upgradePlugin = fp<Partial<SyncSettings>>(
   async (app, options) => {
@@ -53,8 +53,13 @@ export const upgradePlugin = fp<Partial<SyncSettings>>(
 
     async function upgradeSync(request: IncomingMessage, socket: Duplex, head: Buffer, boardId: string) {
       if (!boardDocs.accepting) return reject(socket, '503 Service Unavailable');
-      const user = await userFromCookieHeader(app, request.headers.cookie);
-      if (!user) return reject(socket, '401 Unauthorized');
+      // A page of another origin must not use a member's cookie to read or write the board.
+      if (!app.origins.allows(request.headers, 'encrypted' in socket && Boolean(socket.encrypted))) {
+        return reject(socket, '403 Forbidden');
+      }
+      const session = await sessionFromCookieHeader(app, request.headers.cookie);
+      if (!session) return reject(socket, '401 Unauthorized');
+      const { user } = session;
       const role = UUID.test(boardId) ? await roleOf(app.sql, user.id, boardId) : null;
       if (!role) return reject(socket, '403 Forbidden');
       if (!boardDocs.accepting) return reject(socket, '503 Service Unavailable');
@@ -65,6 +70,7 @@ export const upgradePlugin = fp<Partial<SyncSettings>>(
           {
             userId: user.id,
             name: user.name,
+            sessionHash: session.sessionHash,
             readOnly: !can(role, 'board:write'),
             canModerate: can(role, 'comments:moderate'),
           },

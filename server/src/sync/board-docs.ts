@@ -8,7 +8,7 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Sql } from '../db/connect.js';
 import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
 import { loadBoardUpdates, readBoardUpdates } from './board-updates.repository.js';
-import { MAX_BUS_PAYLOAD, type Bus, type WrittenRows } from './bus.js';
+import { endsSession, MAX_BUS_PAYLOAD, type Bus, type SessionsEnded, type WrittenRows } from './bus.js';
 import { checkUpdate, isUnguarded, replicaOf, type Sender, type Verdict } from './integrity.js';
 import type { SyncMetrics } from './metrics.js';
 import { UpdateMerger } from './merger.js';
@@ -339,6 +339,10 @@ export class BoardDocs {
         this.disconnectMember(message.boardId, message.userId);
         return;
       }
+      if (message.kind === 'sessions') {
+        this.disconnectSessions(message);
+        return;
+      }
       if (message.node === bus.nodeId) return;
       if (message.kind === 'updates') {
         for (const rows of message.boards) {
@@ -451,6 +455,17 @@ export class BoardDocs {
     if (!board) return;
     for (const connection of [...board.connections]) {
       if (userId === null || connection.identity.id === userId) connection.close(CLOSE_CODES.membershipChanged);
+    }
+  }
+
+  /** Closes every connection, on any board, opened with one of the sessions `ended` names. */
+  disconnectSessions(ended: SessionsEnded): void {
+    for (const board of this.docs.values()) {
+      for (const connection of [...board.connections]) {
+        if (endsSession(ended, connection.identity.id, connection.sessionHash)) {
+          connection.close(CLOSE_CODES.sessionEnded);
+        }
+      }
     }
   }
 

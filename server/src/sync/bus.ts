@@ -5,6 +5,8 @@ import type { Sql } from '../db/connect.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 100 });
 const RowId = Type.String({ pattern: '^[0-9]{1,19}$' });
+/** A session token's SHA-256, hex. */
+const SessionHash = Type.String({ pattern: '^[0-9a-f]{64}$' });
 
 const WrittenRowsSchema = Type.Object({ boardId: Id, from: RowId, to: RowId });
 
@@ -25,6 +27,20 @@ const BusMessageSchema = Type.Union([
     { description: "A member's role changed or they left (`userId`), or the board was deleted (`userId` null)." },
   ),
   Type.Object(
+    {
+      kind: Type.Literal('sessions'),
+      node: Id,
+      userId: Id,
+      only: Type.Union([SessionHash, Type.Null()]),
+      except: Type.Union([SessionHash, Type.Null()]),
+    },
+    {
+      description:
+        "A user's sessions ended: `only` that one (logout), else all but `except` (a password change keeps " +
+        "the changer's; a reset ends all). Their realtime connections are closed on every node.",
+    },
+  ),
+  Type.Object(
     { kind: Type.Literal('event'), node: Id, boardId: Id, event: Type.String(), payload: Type.Unknown() },
     { description: 'A server-authoritative board event (votes, assignments, activity) for socket.io rooms.' },
   ),
@@ -32,6 +48,16 @@ const BusMessageSchema = Type.Union([
 
 /** What nodes tell each other about boards. Small by design: receivers read the rows themselves. */
 export type BusMessage = Static<typeof BusMessageSchema>;
+
+/** A `sessions` message: which sessions of a user ended. */
+export type SessionsEnded = Extract<BusMessage, { kind: 'sessions' }>;
+
+/** Whether a connection opened by `userId` with the session `sessionHash` is among those `message` ended. */
+export function endsSession(message: SessionsEnded, userId: string, sessionHash: string): boolean {
+  if (userId !== message.userId) return false;
+  if (message.only !== null) return sessionHash === message.only;
+  return sessionHash !== message.except;
+}
 
 // Messages come from other processes, possibly of another version during a rolling upgrade: each is
 // checked before any handler sees it.

@@ -21,6 +21,8 @@ import {
 export interface ConnectionIdentity {
   userId: string;
   name: string;
+  /** SHA-256 (hex) of the session token it was opened with: it closes when that session ends. */
+  sessionHash: string;
   /** Viewers are connected read-only: they receive the document, their updates are ignored. */
   readOnly: boolean;
   canModerate: boolean;
@@ -95,6 +97,11 @@ export class SyncConnection {
   /** What other clients see of this user in awareness states. */
   get identity(): { id: string; name: string } {
     return { id: this.identityOf.userId, name: this.identityOf.name };
+  }
+
+  /** SHA-256 (hex) of the session token it was opened with. */
+  get sessionHash(): string {
+    return this.identityOf.sessionHash;
   }
 
   /**

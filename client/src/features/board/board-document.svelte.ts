@@ -153,6 +153,8 @@ export class BoardDocument {
       this.status = 'refused';
       if (code === CLOSE_CODES.forbidden.code) {
         toasts.error('The board refused an edit from this page. Reload to see the board as it is.');
+      } else if (code === CLOSE_CODES.sessionEnded.code) {
+        toasts.error('You were signed out. Sign in again to keep working on this board.');
       } else if (code === CLOSE_CODES.boardFull.code) {
         toasts.error('This board is full: the last change was not saved. Reload to see the board as it is.');
       }

@@ -14,7 +14,7 @@ import {
   UpdateMeRequest,
 } from '../../../../shared/schemas/auth.js';
 import { HttpError, badRequest, conflict, unauthorized } from '../../errors.js';
-import { endSession, hashToken, requireUser, startSession } from '../../plugins/auth.js';
+import { announceSessionsEnded, endSession, hashToken, requireUser, startSession } from '../../plugins/auth.js';
 import {
   createPasswordReset,
   createUser,
@@ -126,8 +126,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
         passwordHash = await hashPassword(newPassword, app.config.passwordHashCost);
       }
       const user = await updateUser(app.sql, me.id, { name: name?.trim(), passwordHash });
-      // A new password ends every other session: whoever knew the old one is signed out.
-      if (passwordHash) await deleteUserSessions(app.sql, me.id, request.sessionTokenHash);
+      // A new password ends every other session: whoever knew the old one is signed out, and their open
+      // realtime connections are closed on every node.
+      if (passwordHash) {
+        await deleteUserSessions(app.sql, me.id, request.sessionTokenHash);
+        await announceSessionsEnded(app, me.id, { except: request.sessionTokenHash });
+      }
       return { user };
     },
   );
@@ -177,6 +181,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const userId = await resetPassword(app.sql, hashToken(request.body.token), passwordHash);
       if (!userId) throw badRequest(INVALID_RESET);
       request.log.info({ userId }, 'password reset; all sessions revoked');
+      await announceSessionsEnded(app, userId, {});
       // This browser's cookie named a session that no longer exists.
       await endSession(request, reply);
       return reply.status(204).send();
