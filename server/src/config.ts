@@ -22,8 +22,11 @@ export interface Config {
   sessionTtlDays: number;
   /** Set the Secure flag on cookies: on when PUBLIC_URL is https. */
   secureCookies: boolean;
-  /** Login and signup attempts allowed per window, per client IP and per email. */
-  authRateLimit: { perIp: number; perEmail: number; windowSeconds: number };
+  /**
+   * Login, signup and reset attempts allowed per window: per client IP, per (email, client IP) — the
+   * strict one — and per email from any IP (looser, so a stranger cannot lock an owner out everywhere).
+   */
+  authRateLimit: { perIp: number; perEmailIp: number; perEmail: number; windowSeconds: number };
   /** SMTP server for outgoing mail (`smtp:` or `smtps:` URL); null: mails go to `DATA_DIR/outbox` as .eml files. */
   smtpUrl: string | null;
   /** The From header of outgoing mail. */
@@ -169,7 +172,8 @@ export function loadConfig(env: Env = process.env): Config {
     secureCookies: (env.PUBLIC_URL ?? '').startsWith('https:'),
     authRateLimit: {
       perIp: int(env, 'AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
-      perEmail: int(env, 'AUTH_RATE_LIMIT_PER_EMAIL', 10, 1, 1_000_000),
+      perEmailIp: int(env, 'AUTH_RATE_LIMIT_PER_EMAIL_IP', 10, 1, 1_000_000),
+      perEmail: int(env, 'AUTH_RATE_LIMIT_PER_EMAIL', 50, 1, 1_000_000),
       windowSeconds: int(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
     },
     smtpUrl: smtp(env),

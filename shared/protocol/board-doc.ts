@@ -178,13 +178,39 @@ const byOrder = (a: Ordered, b: Ordered) => compareStrings(a.order, b.order) || 
 const byAdded = (a: CardEntry, b: CardEntry) => a.addedAt - b.addedAt || compareStrings(a.id, b.id);
 const byCreated = (a: CommentEntry, b: CommentEntry) => a.createdAt - b.createdAt || compareStrings(a.id, b.id);
 
+/**
+ * C0 and C1 control characters, DEL and unpaired surrogates. Documents come from clients: a NUL in a title or an id would
+ * be refused by PostgreSQL wherever the projection stores it, and nothing shown to people needs them.
+ */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROL = /[\u0000-\u001F\u007F-\u009F]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/** Half of a surrogate pair without the other half: no character at all, and refused by PostgreSQL's JSON. */
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const CONTROLS = /[\u0000-\u001F\u007F-\u009F]/g;
+/** Control characters a comment's Markdown may keep: tab, line feed, carriage return. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const BODY_CONTROLS = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u009F]/g;
+/**
+ * Times are milliseconds between the years 1 and 9999: what an ISO date has four digits for, and so
+ * what the projection can store (a Date far outside it prints as `+275760-…`, which PostgreSQL refuses).
+ */
+const MIN_TIME = -62_135_596_800_000;
+const MAX_TIME = 253_402_300_799_999;
+
 const isId = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0 && fits(value, BOARD_DOC_LIMITS.id);
+  typeof value === 'string' && value.length > 0 && fits(value, BOARD_DOC_LIMITS.id) && !CONTROL.test(value);
 const isOrder = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0 && fits(value, BOARD_DOC_LIMITS.order);
-const isTitle = (value: unknown): value is string =>
-  typeof value === 'string' && value.length > 0 && fits(value, BOARD_DOC_LIMITS.title);
-const isTime = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value);
+  typeof value === 'string' && value.length > 0 && fits(value, BOARD_DOC_LIMITS.order) && !CONTROL.test(value);
+const isTime = (value: unknown): value is number =>
+  typeof value === 'number' && Number.isFinite(value) && value >= MIN_TIME && value <= MAX_TIME;
+
+/** A column title as shown: control characters become spaces; null when nothing readable is left or it is too long. */
+function titleOf(value: unknown): string | null {
+  if (typeof value !== 'string' || !fits(value, BOARD_DOC_LIMITS.title)) return null;
+  const title = value.replace(CONTROLS, ' ').replace(LONE_SURROGATES, '\uFFFD').trim();
+  return title.length > 0 ? title : null;
+}
 /** Treats null like absence: a JSON-minded client may write it for an unset optional field. */
 const isAbsent = (value: unknown): value is null | undefined => value === undefined || value === null;
 
@@ -195,9 +221,9 @@ function fieldsOf(value: unknown): Y.Map<unknown> | null {
 function parseColumn(id: string, value: unknown): ColumnEntry | null {
   const fields = fieldsOf(value);
   if (!fields || !isId(id)) return null;
-  const title = fields.get('title');
+  const title = titleOf(fields.get('title'));
   const order = fields.get('order');
-  if (!isTitle(title) || !isOrder(order)) return null;
+  if (title === null || !isOrder(order)) return null;
   return { id, title, order };
 }
 
@@ -230,7 +256,13 @@ function parseComment(id: string, value: unknown): CommentEntry | null {
   // A deleted comment's body is emptied, so only a live one must have content.
   if (typeof body !== 'string' || !fits(body, BOARD_DOC_LIMITS.commentBody)) return null;
   if (deleted !== true && body.length === 0) return null;
-  const comment: CommentEntry = { id, cardId, authorId, body, createdAt };
+  const comment: CommentEntry = {
+    id,
+    cardId,
+    authorId,
+    body: body.replace(BODY_CONTROLS, '').replace(LONE_SURROGATES, '\uFFFD'),
+    createdAt,
+  };
   if (isTime(editedAt)) comment.editedAt = editedAt;
   if (deleted === true) comment.deleted = true;
   if (isId(replyTo)) comment.replyTo = replyTo;
@@ -370,6 +402,7 @@ export function boardView(doc: Y.Doc): BoardView {
 function checkTitle(title: string): string {
   const trimmed = typeof title === 'string' ? title.trim() : '';
   if (trimmed.length === 0) throw new BoardDocError('invalid', 'Column title must not be empty');
+  if (CONTROL.test(trimmed)) throw new BoardDocError('invalid', 'Column title must not contain control characters');
   if (!fits(trimmed, BOARD_DOC_LIMITS.title)) {
     throw new BoardDocError('invalid', `Column title must be at most ${BOARD_DOC_LIMITS.title} characters`);
   }
@@ -390,14 +423,16 @@ function checkId(value: string, field: string): string {
   if (!isId(value)) {
     throw new BoardDocError(
       'invalid',
-      `${field} must be a non-empty string of at most ${BOARD_DOC_LIMITS.id} characters`,
+      `${field} must be a non-empty string of at most ${BOARD_DOC_LIMITS.id} characters, without control characters`,
     );
   }
   return value;
 }
 
 function checkTime(value: number, field: string): number {
-  if (!isTime(value)) throw new BoardDocError('invalid', `${field} must be a finite number of milliseconds`);
+  if (!isTime(value)) {
+    throw new BoardDocError('invalid', `${field} must be a number of milliseconds within the range of a date`);
+  }
   return value;
 }
 

@@ -75,6 +75,25 @@ describeInBrowser('accounts, boards and invitations in the browser', () => {
     expect(await page.getByRole('button', { name: 'Sign in' }).isEnabled()).toBe(true);
   });
 
+  it('stays on this site after signing in, whatever another site put in ?next=', async () => {
+    const user = await signUp(t.app, 'Nora Next');
+    for (const hostile of ['/%09/evil.example/phish', '/%5Cevil.example/phish', '//evil.example/phish']) {
+      const { page } = await tabs.open(`/login?next=${hostile}`);
+      await page.getByLabel('Email').fill(user.user.email);
+      await page.getByLabel('Password').fill(user.password);
+      await page.getByLabel('Password').press('Enter');
+      await page.waitForURL(`${baseUrl}/boards`);
+      expect(new URL(page.url()).origin, hostile).toBe(baseUrl);
+      await page.close();
+    }
+    // A path of this site is still where the sign-in leads.
+    const { page } = await tabs.open('/login?next=%2Fsettings');
+    await page.getByLabel('Email').fill(user.user.email);
+    await page.getByLabel('Password').fill(user.password);
+    await page.getByLabel('Password').press('Enter');
+    await page.waitForURL(`${baseUrl}/settings`);
+  });
+
   it('signs a new user up, explaining a too-short password first, and shows their empty boards list', async () => {
     const { page } = await tabs.open('/signup');
     expect(await isFocused(page.getByLabel('Name'))).toBe(true);

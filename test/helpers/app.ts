@@ -16,7 +16,7 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     arxivMinIntervalMs: 0,
     // Real scrypt, at the lowest accepted cost: tests sign up hundreds of users.
     passwordHashCost: 10,
-    authRateLimit: { perIp: 100_000, perEmail: 100_000, windowSeconds: 900 },
+    authRateLimit: { perIp: 100_000, perEmailIp: 100_000, perEmail: 100_000, windowSeconds: 900 },
     ...overrides,
   };
 }

@@ -174,7 +174,9 @@ describe('cross-site requests and headers', () => {
 
 describe('rate limits', () => {
   it('answers 429 with Retry-After past the per-email login limit, on any IP', async () => {
-    const limited = await buildTestApp({ authRateLimit: { perIp: 1000, perEmail: 3, windowSeconds: 600 } });
+    const limited = await buildTestApp({
+      authRateLimit: { perIp: 1000, perEmailIp: 1000, perEmail: 3, windowSeconds: 600 },
+    });
     try {
       const attempt = (ip: string) =>
         limited.app.inject({
@@ -193,8 +195,65 @@ describe('rate limits', () => {
     }
   });
 
+  it('counts every spelling of one address against the same limit: spaces, invisible characters, case', async () => {
+    const limited = await buildTestApp({
+      authRateLimit: { perIp: 1000, perEmailIp: 1000, perEmail: 4, windowSeconds: 600 },
+    });
+    try {
+      const eve = await signUp(limited.app, 'Eve Variant');
+      const email = eve.user.email;
+      const attempt = (spelling: string) =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          payload: { email: spelling, password: 'not her password' },
+        });
+      const spellings = [` ${email}`, `\ufeff${email}`, `${email}\n`, email.toUpperCase()];
+      for (const spelling of spellings)
+        expect((await attempt(spelling)).statusCode, JSON.stringify(spelling)).toBe(401);
+      for (const spelling of [email, `\u200b${email}`]) {
+        expect((await attempt(spelling)).statusCode, JSON.stringify(spelling)).toBe(429);
+      }
+      // Even with the right password, from another IP, no spelling escapes the address’s window.
+      const ok = await limited.app.inject({
+        method: 'POST',
+        url: '/api/auth/login',
+        remoteAddress: '10.9.9.9',
+        payload: { email: `\ufeff${email}`, password: eve.password },
+      });
+      expect(ok.statusCode).toBe(429); // still within the per-address window
+    } finally {
+      await limited.close();
+    }
+  });
+
+  it('keys the strict limit on the address and the IP: a stranger guessing cannot lock the owner out', async () => {
+    const limited = await buildTestApp({
+      authRateLimit: { perIp: 1000, perEmailIp: 2, perEmail: 100, windowSeconds: 600 },
+    });
+    try {
+      const owner = await signUp(limited.app, 'Owner Olga');
+      const login = (ip: string, password: string) =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/api/auth/login',
+          remoteAddress: ip,
+          payload: { email: owner.user.email, password },
+        });
+      expect((await login('203.0.113.7', 'guess one')).statusCode).toBe(401);
+      expect((await login('203.0.113.7', 'guess two')).statusCode).toBe(401);
+      expect((await login('203.0.113.7', 'guess three')).statusCode).toBe(429);
+      // The owner, elsewhere, signs in.
+      expect((await login('198.51.100.20', owner.password)).statusCode).toBe(200);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('limits signups per IP', async () => {
-    const limited = await buildTestApp({ authRateLimit: { perIp: 2, perEmail: 100, windowSeconds: 600 } });
+    const limited = await buildTestApp({
+      authRateLimit: { perIp: 2, perEmailIp: 100, perEmail: 100, windowSeconds: 600 },
+    });
     try {
       const statuses = [];
       for (let i = 0; i < 3; i++) {

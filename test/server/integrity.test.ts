@@ -44,6 +44,39 @@ function board() {
 
 const entryOf = (doc: Y.Doc, map: string, key: string) => doc.getMap(map).get(key) as Y.Map<unknown>;
 
+describe("a card's attribution", () => {
+  it('cannot be cleared and then claimed, in one update or in two', () => {
+    const { live, card } = board();
+    const cleared = updateOf(replicaOf(live), (doc) => entryOf(doc, 'cards', card).delete('addedBy'));
+    expect(isUnguarded(live, cleared)).toBe(false);
+    expect(checkUpdate(live, replicaOf(live), cleared, BOB)).toMatchObject({ kind: 'refused' });
+    const swapped = updateOf(replicaOf(live), (doc) => {
+      entryOf(doc, 'cards', card).delete('addedBy');
+      entryOf(doc, 'cards', card).set('addedBy', 'bob');
+    });
+    expect(checkUpdate(live, replicaOf(live), swapped, BOB)).toMatchObject({ kind: 'refused' });
+    // Had a card lost its addedBy (a document written before this rule), nobody may claim it now.
+    const stripped = new Y.Doc();
+    Y.applyUpdate(stripped, Y.encodeStateAsUpdate(live));
+    entryOf(stripped, 'cards', card).delete('addedBy');
+    const claim = updateOf(replicaOf(stripped), (doc) => entryOf(doc, 'cards', card).set('addedBy', 'bob'));
+    expect(checkUpdate(stripped, replicaOf(stripped), claim, BOB)).toMatchObject({ kind: 'refused' });
+    expect(boardView(live).columns[0].cards[0].addedBy).toBe('alice');
+  });
+
+  it('is written with a new card, as its sender', () => {
+    const { live, columns } = board();
+    const own = updateOf(replicaOf(live), (doc) =>
+      addCard(doc, { paperId: 'p2', columnId: columns[0], addedBy: 'bob' }),
+    );
+    expect(checkUpdate(live, replicaOf(live), own, BOB)).toEqual({ kind: 'ok' });
+    const forged = updateOf(replicaOf(live), (doc) =>
+      addCard(doc, { paperId: 'p3', columnId: columns[0], addedBy: 'alice' }),
+    );
+    expect(checkUpdate(live, replicaOf(live), forged, BOB)).toMatchObject({ kind: 'refused' });
+  });
+});
+
 describe('isUnguarded', () => {
   it('lets card moves, column edits, card removal and other maps skip the full check', () => {
     const { live, replica, columns, card } = board();
@@ -71,6 +104,7 @@ describe('isUnguarded', () => {
       ["a soft delete of Alice's comment", (doc) => deleteComment(doc, comment)],
       ["removing Alice's comment", (doc) => doc.getMap('comments').delete(comment)],
       ['a forged addedBy', (doc) => entryOf(doc, 'cards', card).set('addedBy', 'bob')],
+      ["clearing a card's addedBy", (doc) => entryOf(doc, 'cards', card).delete('addedBy')],
       ['a replaced card entry', (doc) => doc.getMap('cards').set(card, new Y.Map())],
       ['a field nested in a card field', (doc) => entryOf(doc, 'cards', card).set('extra', new Y.Map([['x', 1]]))],
       [

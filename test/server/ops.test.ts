@@ -1,7 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import postgres from 'postgres';
 import { buildApp } from '../../server/src/app.js';
+import { startEmbeddedPostgres } from '../../server/src/db/embedded.js';
 import { buildTestApp, testConfig, type TestApp } from '../helpers/app.js';
 
 let t: TestApp;
@@ -91,4 +94,38 @@ describe('sync metrics', () => {
     }
     expect(body).not.toMatch(/^sync_\w+\{[^}]*board/m);
   });
+});
+
+describe('liveness and readiness during a database outage', () => {
+  it('stays live (/healthz 200) while /readyz answers 503, and is ready again when the database is back', async () => {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'paperboard-outage-'));
+    fs.chmodSync(dir, 0o755);
+    let cluster = await startEmbeddedPostgres(dir, { log: () => {} });
+    // On its Unix socket: the restarted server is where the pool looks for it.
+    const sql = postgres({ ...cluster.connection, max: 2, connect_timeout: 1, onnotice: () => {} });
+    const config = testConfig();
+    const app = await buildApp({ config, sql, bus: 'memory' });
+    try {
+      expect((await app.inject('/readyz')).statusCode).toBe(200);
+      await cluster.stop();
+      for (const cookie of [undefined, 'pb_session=some-session-token']) {
+        const headers = cookie ? { cookie } : {};
+        expect((await app.inject({ url: '/healthz', headers })).statusCode, cookie).toBe(200);
+        expect((await app.inject({ url: '/readyz', headers })).statusCode, cookie).toBe(503);
+      }
+      // Other requests say the database is unavailable (503, retry), not that the server broke.
+      const me = await app.inject({ url: '/api/papers', headers: { cookie: 'pb_session=some-session-token' } });
+      expect(me.statusCode).toBe(503);
+      expect(me.headers['retry-after']).toBe('5');
+      expect(me.json()).toMatchObject({ error: 'unavailable' });
+      cluster = await startEmbeddedPostgres(dir, { log: () => {} });
+      await expect.poll(async () => (await app.inject('/readyz')).statusCode, { timeout: 10_000 }).toBe(200);
+    } finally {
+      await app.close();
+      await sql.end({ timeout: 1 });
+      await cluster.stop();
+      fs.rmSync(dir, { recursive: true, force: true });
+      fs.rmSync(config.dataDir, { recursive: true, force: true });
+    }
+  }, 60_000);
 });

@@ -141,7 +141,7 @@ describe('rate limits', () => {
   it('limits reset requests per address like logins, with the same answer for unknown addresses', async () => {
     const limited = await buildTestApp({
       smtpUrl: smtp.url,
-      authRateLimit: { perIp: 100, perEmail: 2, windowSeconds: 900 },
+      authRateLimit: { perIp: 100, perEmailIp: 2, perEmail: 100, windowSeconds: 900 },
     });
     try {
       for (const email of ['limited@example.org', 'limited.unknown@example.org']) {

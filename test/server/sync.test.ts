@@ -295,6 +295,16 @@ describe('integrity', () => {
     expect(present(await storedDoc(t.db.sql, boardId), forgedId)).toBe(false);
   }
 
+  it("closes the connection of a client that clears a card's addedBy, so it cannot claim the card", async () => {
+    await expectRefused(
+      (doc) => {
+        (doc.getMap('cards').get(cardId) as Y.Map<unknown>).delete('addedBy');
+        return cardId;
+      },
+      (doc, id) => readCard(doc, id)?.addedBy !== owner.user.id,
+    );
+  });
+
   it("closes the connection of a client that forges a comment's authorId", async () => {
     await expectRefused(
       (doc) => addComment(doc, { cardId, authorId: owner.user.id, body: 'I am the owner' }),

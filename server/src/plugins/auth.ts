@@ -28,6 +28,7 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'pb_session';
 const RENEW_AFTER_MS = 24 * 3600 * 1000;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
+const PROBES = new Set(['/healthz', '/readyz']);
 
 /** SHA-256 of a session or invite token: only hashes are stored. */
 export function hashToken(token: string): Buffer {
@@ -109,8 +110,9 @@ export const authPlugin = fp(
         if (!request.system) throw unauthorized('invalid bearer token');
         return;
       }
-      // The client's hashed files are the same for everyone: no session lookup for each of them.
-      if (request.url.startsWith(ASSETS_PREFIX)) return;
+      // The client's hashed files are the same for everyone: no session lookup for each of them. Nor for
+      // the probes: liveness must not depend on the database, and readiness asks it itself.
+      if (request.url.startsWith(ASSETS_PREFIX) || PROBES.has(request.url)) return;
       const token = request.cookies[SESSION_COOKIE];
       if (!token) return;
       const tokenHash = hashToken(token);

@@ -26,6 +26,29 @@ function validationMessage(err: FastifyError): string {
 }
 
 /**
+ * Errors of a database that cannot be reached (down, restarting, or its pool cut off): postgres.js's
+ * connection errors and the socket errors under them. The server is fine and the request may be retried.
+ */
+const UNREACHABLE = new Set([
+  'CONNECTION_CLOSED',
+  'CONNECTION_ENDED',
+  'CONNECTION_DESTROYED',
+  'CONNECT_TIMEOUT',
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOENT',
+  'EPIPE',
+  '57P01', // admin_shutdown: the server is stopping
+  '57P02', // crash_shutdown
+  '57P03', // cannot_connect_now: starting up or recovering
+]);
+
+function databaseUnreachable(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && UNREACHABLE.has(code);
+}
+
+/**
  * One error handler for the whole API: known errors become `{ error, message }` with their status;
  * anything else is logged with its stack and answered with a 500 that reveals nothing.
  */
@@ -46,6 +69,13 @@ export const errorsPlugin = fp(
             ? `request body is larger than the limit of ${app.initialConfig.bodyLimit} bytes`
             : err.message;
         return reply.status(status).send({ error: CODES[status] ?? 'bad_request', message });
+      }
+      if (databaseUnreachable(err)) {
+        request.log.warn({ err }, 'request failed: the database is unreachable');
+        reply.header('retry-after', '5');
+        return reply
+          .status(503)
+          .send({ error: 'unavailable', message: 'the database is unavailable; try again shortly' });
       }
       request.log.error({ err }, 'request failed');
       return reply.status(500).send({ error: 'internal', message: 'something went wrong on our side' });

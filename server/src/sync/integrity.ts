@@ -42,9 +42,11 @@ function watchKeys(map: Y.Map<unknown>): { keys: Set<string>; stop(): void } {
  * (shadow) are compared. Whatever the verdict, the shadow then holds the update: the caller applies it
  * to `live` on `ok` and rebuilds the shadow otherwise. Throws when the update cannot be decoded.
  *
- * Rules: `addedBy` of a card and `authorId` of a comment may only be set once, to the sender; a comment
- * whose author is someone else may not change at all, except that a moderator may soft-delete it
- * (`deleted: true`, empty body, other fields unchanged) or remove it.
+ * Rules: `addedBy` of a card is written with the card, as the sender (or left out), and never changes or
+ * goes while the card stays — so nobody can clear a card's `addedBy` and then claim the card; `authorId`
+ * of a comment may only be set once, to the sender; a comment whose author is someone else may not
+ * change at all, except that a moderator may soft-delete it (`deleted: true`, empty body, other fields
+ * unchanged) or remove it.
  */
 export function checkUpdate(live: Y.Doc, shadow: Y.Doc, update: Uint8Array, sender: Sender): Verdict {
   const liveCards = live.getMap<unknown>('cards');
@@ -61,10 +63,12 @@ export function checkUpdate(live: Y.Doc, shadow: Y.Doc, update: Uint8Array, send
 
   const shadowCards = shadow.getMap<unknown>('cards');
   for (const key of cards.keys) {
+    // A removed card takes its attribution with it.
+    if (!shadowCards.has(key)) continue;
     const before = fieldOf(liveCards, key, 'addedBy');
     const after = fieldOf(shadowCards, key, 'addedBy');
-    if (after !== undefined && after !== before && (before !== undefined || after !== sender.userId)) {
-      return { kind: 'refused', reason: `card ${key}: addedBy is not the sender` };
+    if (liveCards.has(key) ? after !== before : after !== undefined && after !== sender.userId) {
+      return { kind: 'refused', reason: `card ${key}: addedBy is not the sender's to write` };
     }
   }
 
@@ -147,7 +151,7 @@ function placesUnguarded(doc: Y.Doc, { structs, ds }: ReturnType<typeof Y.decode
     }
   }
 
-  // Deletions: only of items the document has, none of them under `comments`.
+  // Deletions: only of items the document has, none of them under `comments` or of a card's `addedBy`.
   for (const [client, deletions] of ds.clients) {
     const state = Y.getState(store, client);
     const structsOfClient = store.clients.get(client);
@@ -159,10 +163,20 @@ function placesUnguarded(doc: Y.Doc, { structs, ds }: ReturnType<typeof Y.decode
         if (!(struct instanceof Y.Item)) continue;
         const place = placeInStore(struct.parent, struct.parentSub);
         if (!place || place.root === 'comments') return false;
+        // A card's addedBy may go only with its card (removing a card deletes its fields too).
+        if (place.root === 'cards' && place.depth === 2 && place.key === GUARDED_CARD_FIELD) {
+          const card = (struct.parent as Y.AbstractType<unknown>)._item;
+          if (!card || !deletes(ds, card.id)) return false;
+        }
       }
     }
   }
   return true;
+}
+
+/** Whether the delete set of an update covers the struct `id`. */
+function deletes(ds: ReturnType<typeof Y.decodeUpdate>['ds'], id: Y.ID): boolean {
+  return (ds.clients.get(id.client) ?? []).some(({ clock, len }) => id.clock >= clock && id.clock < clock + len);
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { Sql } from '../../db/connect.js';
 import type { User } from '../../../../shared/schemas/auth.js';
+import { cleanEmail, emailKey } from './email.js';
 
 interface UserRow {
   id: string;
@@ -24,7 +25,7 @@ export async function createUser(
 ): Promise<User | null> {
   const [row]: [UserRow?] = await sql`
     insert into users (email, email_key, name, password_hash)
-    values (${input.email}, ${input.email.toLowerCase()}, ${input.name}, ${input.passwordHash})
+    values (${cleanEmail(input.email)}, ${emailKey(input.email)}, ${input.name}, ${input.passwordHash})
     on conflict (email_key) do nothing
     returning id, email, name, created_at`;
   return row ? toUser(row) : null;
@@ -33,7 +34,7 @@ export async function createUser(
 /** The user with this email (any case), with the password hash. */
 export async function findUserByEmail(sql: Sql, email: string): Promise<UserWithPassword | null> {
   const [row]: [(UserRow & { passwordHash: string })?] = await sql`
-    select id, email, name, created_at, password_hash from users where email_key = ${email.toLowerCase()}`;
+    select id, email, name, created_at, password_hash from users where email_key = ${emailKey(email)}`;
   return row ? { ...toUser(row), passwordHash: row.passwordHash } : null;
 }
 

@@ -28,6 +28,7 @@ import {
 } from './auth.repository.js';
 import { hashPassword, verifyPassword } from './password.js';
 import { renderResetMail } from './reset-mail.js';
+import { cleanEmail, emailKey } from './email.js';
 
 const LOGIN_FAILED = 'email or password is incorrect';
 /** Setting key under which demo mode keeps the demo account's credentials. */
@@ -44,10 +45,19 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // A hash to verify against when the email is unknown, so that the answer takes as long either way.
   const decoyHash = await hashPassword('decoy password', app.config.passwordHashCost);
 
-  /** Counts an attempt per client IP and per email; refuses with 429 and Retry-After past the limit. */
+  /**
+   * Counts an attempt per client IP, per (email, IP) — the strict limit — and per email from any IP,
+   * a looser one, so that somebody guessing at an address from one place cannot lock its owner out from
+   * everywhere. The email is keyed the way accounts are found (`emailKey`): spaces, invisible
+   * characters or case cannot make it a new key. Refuses with 429 and Retry-After past a limit.
+   */
   async function limitAttempts(request: FastifyRequest, kind: string, email: string | null): Promise<void> {
     const checks: [string, number][] = [[`${kind}:ip:${request.ip}`, limits.perIp]];
-    if (email !== null) checks.push([`${kind}:email:${email.toLowerCase()}`, limits.perEmail]);
+    if (email !== null) {
+      const key = emailKey(email);
+      checks.push([`${kind}:email-ip:${key}:${request.ip}`, limits.perEmailIp]);
+      checks.push([`${kind}:email:${key}`, limits.perEmail]);
+    }
     for (const [key, max] of checks) {
       const { hits, retryAfter } = await hitRateLimit(app.sql, key, limits.windowSeconds);
       if (hits > max) {
@@ -63,7 +73,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { email, password, name } = request.body;
       await limitAttempts(request, 'signup', email);
       const user = await createUser(app.sql, {
-        email: email.trim(),
+        email,
         name: name.trim(),
         passwordHash: await hashPassword(password, app.config.passwordHashCost),
       });
@@ -79,7 +89,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { email, password } = request.body;
       await limitAttempts(request, 'login', email);
-      const user = await findUserByEmail(app.sql, email.trim());
+      const user = await findUserByEmail(app.sql, email);
       const ok = await verifyPassword(password, user?.passwordHash ?? decoyHash);
       if (!user || !ok) throw unauthorized(LOGIN_FAILED);
       await startSession(request, reply, user.id);
@@ -147,7 +157,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      const email = request.body.email.trim();
+      const email = cleanEmail(request.body.email);
       await limitAttempts(request, 'forgot', email);
       const user = await findUserByEmail(app.sql, email);
       if (user) {
