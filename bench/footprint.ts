@@ -3,13 +3,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { UsageError } from './lib/benchmark.js';
+import { modesOption, UsageError, wholeNumberOption } from './lib/benchmark.js';
 import {
-  createFreshPostgresDatabase,
   DEFAULT_POSTGRES_URL,
   MODES,
   postgresServerUrl,
   redactUrl,
+  serverDatabase,
   type Mode,
 } from './lib/databases.js';
 import { embeddedPostgresVersion, formatLoad, postgresVersion } from './lib/machine.js';
@@ -48,14 +48,6 @@ interface Options {
   repeat: number;
 }
 
-function wholeNumber(name: string, raw: string | undefined, fallback: number, min: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < min) {
-    throw new UsageError(`--${name} must be a whole number${min > 0 ? ` ≥ ${min}` : ''}\n${USAGE}`);
-  }
-  return Number(raw);
-}
-
 function parseOptions(args: string[]): Options {
   let values;
   try {
@@ -68,14 +60,10 @@ function parseOptions(args: string[]): Options {
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   }
-  const mode = values.mode ?? 'both';
-  if (mode !== 'both' && !MODES.includes(mode as Mode)) {
-    throw new UsageError(`--mode must be embedded, postgres or both\n${USAGE}`);
-  }
   return {
-    modes: mode === 'both' ? [...MODES] : [mode as Mode],
-    settleSeconds: wholeNumber('settle', values.settle, DEFAULT_SETTLE_SECONDS, 0),
-    repeat: wholeNumber('repeat', values.repeat, DEFAULT_REPEAT, 1),
+    modes: modesOption(values.mode, MODES, USAGE),
+    settleSeconds: wholeNumberOption('settle', values.settle, DEFAULT_SETTLE_SECONDS, 0, USAGE),
+    repeat: wholeNumberOption('repeat', values.repeat, DEFAULT_REPEAT, 1, USAGE),
   };
 }
 
@@ -109,15 +97,9 @@ async function waitReady(server: ChildServer, url: string, deadline: number): Pr
 
 /** Starts the server on a fresh data directory (and database), measures it once it has settled, stops it. */
 async function measureOnce(mode: Mode, settleSeconds: number): Promise<Measurement | string> {
-  let dropDatabase = async () => {};
-  let databaseUrl: string | undefined;
-  if (mode === 'postgres') {
-    const url = postgresServerUrl();
-    const created = await createFreshPostgresDatabase(url);
-    if ('unreachable' in created) return `skipped: no PostgreSQL at ${redactUrl(url)} (${created.unreachable})`;
-    databaseUrl = created.url;
-    dropDatabase = created.drop;
-  }
+  const database = await serverDatabase(mode);
+  if (typeof database === 'string') return database;
+  const { databaseUrl, drop: dropDatabase } = database;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'paperboard-footprint-bench-'));
   const port = await freePort();
   const base = `http://127.0.0.1:${port}`;

@@ -3,7 +3,7 @@ import type { Database, Sql } from '../server/src/db/connect.js';
 import { countPapers, searchPapers, type SearchCursor } from '../server/src/features/papers/papers.repository.js';
 import { importPapers, type ImportOptions } from '../server/src/features/papers/papers.service.js';
 import type { PaperSort } from '../shared/schemas/papers.js';
-import { UsageError } from './lib/benchmark.js';
+import { modesOption, UsageError, wholeNumberOption } from './lib/benchmark.js';
 import { loadFixturePapers, syntheticPapers, take, toTrendingText } from './lib/corpus.js';
 import {
   DEFAULT_POSTGRES_URL,
@@ -104,12 +104,6 @@ interface Options {
   runs: number;
 }
 
-function positiveInt(name: string, raw: string | undefined, fallback: number): number {
-  if (raw === undefined) return fallback;
-  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new UsageError(`--${name} must be a positive whole number`);
-  return Number(raw);
-}
-
 function parseOptions(args: string[]): Options {
   let values;
   try {
@@ -122,14 +116,10 @@ function parseOptions(args: string[]): Options {
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
   }
-  const mode = values.mode ?? 'both';
-  if (mode !== 'both' && !MODES.includes(mode as Mode)) {
-    throw new UsageError(`--mode must be embedded, postgres or both\n${USAGE}`);
-  }
   return {
-    size: positiveInt('size', values.size, TARGET_SIZE),
-    modes: mode === 'both' ? [...MODES] : [mode as Mode],
-    runs: positiveInt('runs', values.runs, 20),
+    size: wholeNumberOption('size', values.size, TARGET_SIZE, 1, USAGE),
+    modes: modesOption(values.mode, MODES, USAGE),
+    runs: wholeNumberOption('runs', values.runs, 20, 1, USAGE),
   };
 }
 

@@ -9,7 +9,7 @@ import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { addCard, boardView, initBoardDoc } from '../shared/protocol/board-doc.js';
 import { UsageError } from './lib/benchmark.js';
-import { createFreshPostgresDatabase, DEFAULT_POSTGRES_URL, postgresServerUrl, redactUrl } from './lib/databases.js';
+import { DEFAULT_POSTGRES_URL, serverDatabase } from './lib/databases.js';
 import { embeddedPostgresVersion, formatLoad, packageVersion } from './lib/machine.js';
 import { sampleProcessTree, type TreeUsage } from './lib/process-tree.js';
 import {
@@ -179,15 +179,9 @@ async function postJson(url: string, body: unknown, cookie?: string): Promise<{ 
 
 /** Starts our server (embedded, or on a fresh database) and creates the owner and the boards over HTTP. */
 async function startPaperboard(mode: 'embedded' | 'postgres', boards: number): Promise<Target | string> {
-  let dropDatabase = async () => {};
-  let databaseUrl: string | undefined;
-  if (mode === 'postgres') {
-    const url = postgresServerUrl();
-    const created = await createFreshPostgresDatabase(url);
-    if ('unreachable' in created) return `skipped: no PostgreSQL at ${redactUrl(url)} (${created.unreachable})`;
-    databaseUrl = created.url;
-    dropDatabase = created.drop;
-  }
+  const database = await serverDatabase(mode);
+  if (typeof database === 'string') return database;
+  const { databaseUrl, drop: dropDatabase } = database;
   const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'paperboard-sync-bench-'));
   const removeDataDir = () => fs.rm(dataDir, { recursive: true, force: true });
   const port = await freePort();

@@ -6,3 +6,20 @@ export interface Benchmark {
 
 /** Raised for bad command-line options: the runner prints the message and the usage, and exits with 2. */
 export class UsageError extends Error {}
+
+/** A whole-number option (`--name N`), at least `min`; `fallback` when absent. */
+export function wholeNumberOption(name: string, raw: string | undefined, fallback: number, min: number, usage: string) {
+  if (raw === undefined) return fallback;
+  if (!/^\d+$/.test(raw) || Number(raw) < min) {
+    throw new UsageError(`--${name} must be a whole number${min > 0 ? ` ≥ ${min}` : ''}\n${usage}`);
+  }
+  return Number(raw);
+}
+
+/** The `--mode embedded|postgres|both` option: the database modes to run. */
+export function modesOption<M extends string>(raw: string | undefined, modes: readonly M[], usage: string): M[] {
+  const mode = raw ?? 'both';
+  if (mode === 'both') return [...modes];
+  if (!modes.includes(mode as M)) throw new UsageError(`--mode must be ${modes.join(', ')} or both\n${usage}`);
+  return [mode as M];
+}

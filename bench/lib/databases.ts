@@ -127,3 +127,18 @@ export async function createFreshPostgresDatabase(
     },
   };
 }
+
+/**
+ * The database for a server process of `mode`: none in embedded mode (the server runs its own), or a
+ * fresh one on the benchmark's PostgreSQL with how to drop it; a `skipped: …` line when that server
+ * cannot be reached.
+ */
+export async function serverDatabase(
+  mode: Mode,
+): Promise<{ databaseUrl: string | undefined; drop(): Promise<void> } | string> {
+  if (mode === 'embedded') return { databaseUrl: undefined, drop: async () => {} };
+  const url = postgresServerUrl();
+  const created = await createFreshPostgresDatabase(url);
+  if ('unreachable' in created) return `skipped: no PostgreSQL at ${redactUrl(url)} (${created.unreachable})`;
+  return { databaseUrl: created.url, drop: created.drop };
+}

@@ -5,6 +5,8 @@ import type { Config } from './config.js';
 import type { Sql } from './db/connect.js';
 import { dbPlugin } from './plugins/db.js';
 import { errorsPlugin } from './plugins/errors.js';
+import { requestSerializer } from './plugins/log-redaction.js';
+import { textInputPlugin } from './plugins/text-input.js';
 import { validatorCompiler } from './plugins/validation.js';
 import { metricsPlugin } from './plugins/metrics.js';
 import { clientPlugin } from './plugins/client.js';
@@ -44,8 +46,10 @@ export interface AppOptions {
  * `main.ts`'s business so that tests can build the app and use `inject` or port 0.
  */
 export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
+  const logger = options.logger ?? false;
   const app = Fastify({
-    logger: options.logger ?? false,
+    // Invitation links, calendar feeds and unsubscribe links carry their secret in the URL: never logged.
+    logger: logger === false ? false : { ...(logger === true ? {} : logger), serializers: { req: requestSerializer } },
     bodyLimit: options.config.bodyLimitBytes,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
@@ -64,6 +68,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
 
   await app.register(dbPlugin, { sql: options.sql, config: options.config });
   await app.register(errorsPlugin);
+  await app.register(textInputPlugin);
   await app.register(metricsPlugin);
   await app.register(securityHeadersPlugin);
   await app.register(authPlugin);

@@ -38,6 +38,8 @@ export interface Config {
   sessionSecret: string | null;
   /** How long a password reset link works. */
   passwordResetTtlMinutes: number;
+  /** Bearer token that lets a scraper off this machine read `/metrics`; null: loopback only. */
+  metricsToken: string | null;
   /** Browser origins besides PUBLIC_URL's that may use the API and the realtime connections. */
   allowedOrigins: string[];
   /** Limits of the sync server (`/yjs`). */
@@ -180,6 +182,7 @@ export function loadConfig(env: Env = process.env): Config {
     mailFrom: mailFrom(env, publicUrl),
     sessionSecret: secret(env, 'SESSION_SECRET'),
     passwordResetTtlMinutes: int(env, 'PASSWORD_RESET_TTL_MINUTES', 60, 5, 24 * 60),
+    metricsToken: secret(env, 'METRICS_TOKEN'),
     allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
     sync: {
       boardDocMaxBytes: int(env, 'BOARD_DOC_MAX_BYTES', DEFAULT_BOARD_DOC_MAX_BYTES, 64 * 1024, 1024 * 1024 * 1024),

@@ -40,7 +40,8 @@ export const ACTIVITY_PAGE_SIZE = { default: 50, max: 200 } as const;
 export const ActivityQuery = Type.Object(
   {
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: ACTIVITY_PAGE_SIZE.max })),
-    before: Type.Optional(Type.String({ pattern: '^[0-9]{1,19}$' })),
+    // At most 18 digits: every such number fits a bigint (19 digits may not).
+    before: Type.Optional(Type.String({ pattern: '^[0-9]{1,18}$' })),
   },
   { additionalProperties: false },
 );

@@ -46,7 +46,8 @@ export type BoardSummary = Static<typeof BoardSummary>;
 export const Member = Type.Object({
   userId: Uuid,
   name: Type.String(),
-  email: Type.String(),
+  /** Shown to the board's owners (and to each member for themselves); other members see names only. */
+  email: Type.Optional(Type.String()),
   role: RoleSchema,
   joinedAt: Type.String(),
 });

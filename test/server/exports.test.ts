@@ -157,6 +157,26 @@ describe('export', () => {
     expect(data.columns[1].cards[1]).toMatchObject({ cardId: f.cards.missingCard, paper: null });
   });
 
+  it('neutralises CSV cells that a spreadsheet would run as formulas', async () => {
+    const f = await fixture();
+    const hostile = [
+      '=HYPERLINK("https://evil.example","x")',
+      '+cmd|calc',
+      '-2+3',
+      '@SUM(A1)',
+      '\tleading tab',
+      '\rreturn',
+    ];
+    for (const [i, title] of hostile.entries()) {
+      await t.db
+        .sql`update papers set title = ${title}, title_key = ${`hostile${i}${unique()}`} where id = ${i % 2 === 0 ? f.papers.plain : f.papers.attention}`;
+      const rows = readCsv((await exportBoard(f.board.id, 'csv')).body);
+      const titles = rows.slice(1).map((row) => row[1]);
+      expect(titles, title).toContain(`'${title}`);
+      for (const cell of rows.slice(1).flat()) expect(cell, title).not.toMatch(/^[=+@\t\r]/);
+    }
+  });
+
   it('exports CSV with commas, quotes and line breaks quoted per RFC 4180', async () => {
     const f = await fixture();
     await t.db.sql`update papers set title = ${'Line one\nline two, "quoted"'} where id = ${f.papers.plain}`;

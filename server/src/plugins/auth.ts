@@ -28,7 +28,8 @@ declare module 'fastify' {
 export const SESSION_COOKIE = 'pb_session';
 const RENEW_AFTER_MS = 24 * 3600 * 1000;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
-const PROBES = new Set(['/healthz', '/readyz']);
+/** Routes that never need a session (and must answer while the database is down, or with their own token). */
+const SESSIONLESS = new Set(['/healthz', '/readyz', '/metrics']);
 
 /** SHA-256 of a session or invite token: only hashes are stored. */
 export function hashToken(token: string): Buffer {
@@ -104,15 +105,15 @@ export const authPlugin = fp(
           throw forbidden('cross-site request refused');
         }
       }
+      // The client's hashed files are the same for everyone: no session lookup for each of them. Nor for
+      // the probes and metrics: liveness must not depend on the database, and /metrics has its own token.
+      if (request.url.startsWith(ASSETS_PREFIX) || SESSIONLESS.has(request.url.split('?')[0])) return;
       const authorization = request.headers.authorization;
       if (authorization?.startsWith('Bearer ')) {
         request.system = secretMatches(secret, authorization.slice('Bearer '.length));
         if (!request.system) throw unauthorized('invalid bearer token');
         return;
       }
-      // The client's hashed files are the same for everyone: no session lookup for each of them. Nor for
-      // the probes: liveness must not depend on the database, and readiness asks it itself.
-      if (request.url.startsWith(ASSETS_PREFIX) || PROBES.has(request.url)) return;
       const token = request.cookies[SESSION_COOKIE];
       if (!token) return;
       const tokenHash = hashToken(token);

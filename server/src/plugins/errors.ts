@@ -49,6 +49,15 @@ function databaseUnreachable(err: unknown): boolean {
 }
 
 /**
+ * PostgreSQL's program limits (class 54: a search query nested too deep, too many terms): only input
+ * can cause them, so they are the client's to change.
+ */
+function tooComplex(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && code.startsWith('54') && code.length === 5;
+}
+
+/**
  * One error handler for the whole API: known errors become `{ error, message }` with their status;
  * anything else is logged with its stack and answered with a 500 that reveals nothing.
  */
@@ -69,6 +78,9 @@ export const errorsPlugin = fp(
             ? `request body is larger than the limit of ${app.initialConfig.bodyLimit} bytes`
             : err.message;
         return reply.status(status).send({ error: CODES[status] ?? 'bad_request', message });
+      }
+      if (tooComplex(err)) {
+        return reply.status(400).send({ error: 'validation', message: 'the request is too complex to answer' });
       }
       if (databaseUnreachable(err)) {
         request.log.warn({ err }, 'request failed: the database is unreachable');

@@ -1,6 +1,8 @@
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { pingDatabase } from '../features/ops/ops.repository.js';
+import { secretMatches } from '../admin-secret.js';
+import { isLoopback } from '../net.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -54,7 +56,19 @@ export const metricsPlugin = fp(
       requests.inc({ method: request.method, route, status: String(reply.statusCode) });
       duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
     });
-    app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    // Metrics tell how busy the instance is and which routes fail: for the machine itself (a scraper on
+    // loopback), or a scraper that presents METRICS_TOKEN.
+    app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
+      const token = app.config.metricsToken;
+      const bearer = request.headers.authorization?.startsWith('Bearer ')
+        ? request.headers.authorization.slice('Bearer '.length)
+        : null;
+      const byToken = token !== null && bearer !== null && secretMatches(token, bearer);
+      if (!byToken && !isLoopback(request.socket.remoteAddress)) {
+        return reply
+          .status(403)
+          .send({ error: 'forbidden', message: 'metrics are served on loopback or with METRICS_TOKEN' });
+      }
       reply.type(registry.contentType);
       return registry.metrics();
     });

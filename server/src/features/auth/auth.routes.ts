@@ -13,7 +13,8 @@ import {
   SignupRequest,
   UpdateMeRequest,
 } from '../../../../shared/schemas/auth.js';
-import { HttpError, badRequest, conflict, unauthorized } from '../../errors.js';
+import { HttpError, badRequest, conflict, forbidden, unauthorized } from '../../errors.js';
+import { isLoopback } from '../../net.js';
 import { announceSessionsEnded, endSession, hashToken, requireUser, startSession } from '../../plugins/auth.js';
 import {
   createPasswordReset,
@@ -44,6 +45,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const limits = app.config.authRateLimit;
   // A hash to verify against when the email is unknown, so that the answer takes as long either way.
   const decoyHash = await hashPassword('decoy password', app.config.passwordHashCost);
+
+  /** Whether `email` is the demo account's (demo mode keeps its credentials in the settings). */
+  async function isDemoAccount(email: string): Promise<boolean> {
+    const demo = await getSetting<{ email: string }>(app.sql, DEMO_CREDENTIALS_KEY);
+    return demo !== null && emailKey(demo.email) === emailKey(email);
+  }
 
   /**
    * Counts an attempt per client IP, per (email, IP) — the strict limit — and per email from any IP,
@@ -127,6 +134,11 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const me = requireUser(request);
       const { name, currentPassword, newPassword } = request.body;
+      if (newPassword !== undefined && (await isDemoAccount(me.email))) {
+        throw forbidden(
+          'newPassword: the shared demo account keeps its password, so that the next visitor can sign in',
+        );
+      }
       let passwordHash: string | undefined;
       if (newPassword !== undefined) {
         const stored = await findPasswordHash(app.sql, me.id);
@@ -160,7 +172,8 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const email = cleanEmail(request.body.email);
       await limitAttempts(request, 'forgot', email);
       const user = await findUserByEmail(app.sql, email);
-      if (user) {
+      // The shared demo account's password is not anyone's to reset (the answer is the same).
+      if (user && !(await isDemoAccount(user.email))) {
         const token = crypto.randomBytes(32).toString('base64url');
         const ttlMinutes = app.config.passwordResetTtlMinutes;
         await createPasswordReset(app.sql, hashToken(token), user.id, new Date(Date.now() + ttlMinutes * 60_000));
@@ -198,9 +211,13 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  // The demo account's password is shown to visitors only where the server listens on this machine
+  // alone: an instance reachable from elsewhere (the Docker image listens on 0.0.0.0) must not hand
+  // everyone a shared account.
   app.get('/api/instance', { schema: { tags: ['auth'], response: { 200: InstanceInfo } } }, async () => ({
-    demo: app.config.seedDemo
-      ? await getSetting<{ email: string; password: string }>(app.sql, DEMO_CREDENTIALS_KEY)
-      : null,
+    demo:
+      app.config.seedDemo && isLoopback(app.config.host)
+        ? await getSetting<{ email: string; password: string }>(app.sql, DEMO_CREDENTIALS_KEY)
+        : null,
   }));
 };

@@ -80,7 +80,13 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { user } = await authorize(request, request.params.boardId, 'board:read');
       const board = await findBoardFor(app.sql, user.id, request.params.boardId);
       if (!board) throw notFound('board');
-      return { board, members: await listMembers(app.sql, board.id) };
+      const members = await listMembers(app.sql, board.id);
+      // Members meet by name; addresses are for the owners who manage the board (and one's own).
+      if (board.role === 'owner') return { board, members };
+      return {
+        board,
+        members: members.map(({ email, ...member }) => (member.userId === user.id ? { ...member, email } : member)),
+      };
     },
   );
 
@@ -190,6 +196,16 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       requireUser(request);
       const invite = await findInviteByToken(app.sql, hashToken(request.params.token));
       if (!invite) throw notFound('invite');
+      // A link that no longer admits anyone tells nothing about the board it was for.
+      if (invite.revoked) {
+        throw new HttpError(410, 'invite_revoked', 'this invitation was revoked; ask the board owner for a new one');
+      }
+      if (Date.parse(invite.expiresAt) <= Date.now()) {
+        throw new HttpError(410, 'invite_expired', 'this invitation has expired; ask the board owner for a new one');
+      }
+      if (invite.maxUses !== null && invite.uses >= invite.maxUses) {
+        throw new HttpError(410, 'invite_used_up', 'this invitation has been used as often as allowed');
+      }
       return { boardId: invite.boardId, boardName: invite.boardName, role: invite.role, expiresAt: invite.expiresAt };
     },
   );

@@ -50,9 +50,14 @@ function renderMarkdown(data: BoardExport): string {
 
 // ---- CSV (RFC 4180) ----
 
-/** One CSV field: quoted when it holds a comma, a double quote or a line break; quotes doubled. */
+/**
+ * One CSV field: quoted when it holds a comma, a double quote or a line break; quotes doubled. Text that
+ * starts like a formula (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading `'`, so that a
+ * spreadsheet shows it instead of running it (OWASP, "CSV Injection"); numbers are left as they are.
+ */
 export function csvField(value: string | number | null): string {
-  const text = value === null ? '' : String(value);
+  let text = value === null ? '' : String(value);
+  if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
 }
 

@@ -356,6 +356,16 @@ async function lexemeStats(db: Sql, sql: Querier): Promise<LexemeStats | null> {
 }
 
 /**
+ * The query as `websearch_to_tsquery` should read it: a `-` negates the word or phrase right after it
+ * and means nothing elsewhere, so runs of dashes become one and a dash before no word goes. Each dash
+ * nests the query one level deeper, and a few hundred of them exceed PostgreSQL's parser ("tsquery stack
+ * too small", an internal error) while meaning no more than one.
+ */
+export function webSearchText(q: string): string {
+  return q.replace(/-+/g, '-').replace(/-(?![\p{L}\p{N}"])/gu, ' ');
+}
+
+/**
  * Full-text search over title (weight A) and abstract (weight B) with web-search syntax, plus a title
  * substring match on the folded title (finds `llama` in "TinyLlama", ranks an exact title first);
  * keyset-paginated by (rank, seq) for relevance and (date, seq) for recent. Relevance ranks the
@@ -369,7 +379,7 @@ export async function searchPapers(
 ): Promise<{ hits: PaperHit[]; last: SearchCursor | null; more: boolean }> {
   const tagFilter = p.tag ? sql`and p.tags @> ${[p.tag]}::text[]` : sql``;
   const pattern = p.q ? titleSubstringPattern(p.q) : null;
-  const query = sql`websearch_to_tsquery('english', ${p.q ?? ''})`;
+  const query = sql`websearch_to_tsquery('english', ${p.q ? webSearchText(p.q) : ''})`;
   const match = p.q
     ? sql`and (p.search @@ ${query} or (${pattern}::text is not null and p.title_key like ${pattern}))`
     : sql``;

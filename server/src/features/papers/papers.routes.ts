@@ -18,6 +18,7 @@ import { findPaperById, searchPapers, type SearchCursor } from './papers.reposit
 import { BibtexThread } from './importers/bibtex-thread.js';
 import { ImportInputError, addPaper, importPapers } from './papers.service.js';
 import { isTrendingCursor, trendingPapers } from '../votes/trending.repository.js';
+import { isBigintText, isIsoTimestamp } from '../../cursors.js';
 
 function encodeCursor(cursor: SearchCursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
@@ -26,9 +27,9 @@ function encodeCursor(cursor: SearchCursor): string {
 function decodeCursor(raw: string): SearchCursor {
   try {
     const c = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as SearchCursor;
-    const seqOk = typeof c.seq === 'string' && /^\d{1,19}$/.test(c.seq);
+    const seqOk = isBigintText(c.seq);
     if (c.sort === 'relevance' && seqOk && typeof c.rank === 'number' && Number.isFinite(c.rank)) return c;
-    if (c.sort === 'recent' && seqOk && typeof c.at === 'string' && !Number.isNaN(Date.parse(c.at))) return c;
+    if (c.sort === 'recent' && seqOk && isIsoTimestamp(c.at)) return c;
   } catch {
     // fall through to the error below
   }
@@ -44,6 +45,8 @@ function decodeTrendingCursor(raw: string) {
   }
   throw badRequest('querystring/cursor is not a trending cursor returned by this endpoint');
 }
+
+const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Rejects text that is really a binary file: NUL bytes or many undecodable characters. */
 export function assertText(text: string): void {
@@ -141,6 +144,8 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/api/papers/import',
     {
+      // A binary upload is a 415 of its own (assertText), not the generic refusal of NUL characters.
+      config: { checksOwnBodyText: true },
       schema: {
         tags: ['papers'],
         description:
@@ -157,7 +162,8 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!request.user && !request.system) throw unauthorized();
       const addedBy = request.user?.id ?? null;
       const body = request.body;
-      const text = typeof body === 'string' ? body : body.text;
+      // Unpaired surrogates (a file cut mid-character, or escaped in JSON) become U+FFFD, as a decoder would.
+      const text = (typeof body === 'string' ? body : body.text).replace(LONE_SURROGATES, '\uFFFD');
       const format: ImportFormat = (typeof body === 'string' ? request.query.format : body.format) ?? 'auto';
       assertText(text);
       const run = (onProgress?: (p: object) => void) =>

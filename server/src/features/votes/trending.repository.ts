@@ -3,6 +3,7 @@ import type { Sql } from '../../db/connect.js';
 import type { PaperHit } from '../../../../shared/schemas/papers.js';
 import { toPaper, type PaperRow } from '../papers/papers.repository.js';
 import { TRENDING_AGE_OFFSET_HOURS, TRENDING_GRAVITY } from '../../../../shared/protocol/trending.js';
+import { isBigintText, isIsoTimestamp } from '../../cursors.js';
 
 /**
  * Position after the last row of a trending page. `asOf` pins the clock of the first page so that every
@@ -36,15 +37,12 @@ export function isTrendingCursor(value: unknown): value is TrendingCursor {
   const c = value as Record<string, unknown>;
   return (
     c.sort === 'trending' &&
-    typeof c.asOf === 'string' &&
-    !Number.isNaN(Date.parse(c.asOf)) &&
+    isIsoTimestamp(c.asOf) &&
     typeof c.score === 'number' &&
     Number.isFinite(c.score) &&
     c.score >= 0 &&
-    typeof c.at === 'string' &&
-    !Number.isNaN(Date.parse(c.at)) &&
-    typeof c.seq === 'string' &&
-    /^\d{1,19}$/.test(c.seq)
+    isIsoTimestamp(c.at) &&
+    isBigintText(c.seq)
   );
 }
 
