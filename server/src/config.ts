@@ -17,7 +17,7 @@ export interface Config {
   crossrefApiUrl: string;
   /** Seed the demo library, account and board on first start with an empty database. */
   seedDemo: boolean;
-  /** scrypt cost as log2(N): 15 = 32 MiB of memory per hash. */
+  /** scrypt cost as log2(N): 17 = 128 MiB of memory per hash (hashes of a lower cost are redone at sign-in). */
   passwordHashCost: number;
   sessionTtlDays: number;
   /** Set the Secure flag on cookies: on when PUBLIC_URL is https. */
@@ -169,7 +169,7 @@ export function loadConfig(env: Env = process.env): Config {
     arxivMinIntervalMs: int(env, 'ARXIV_MIN_INTERVAL_MS', 3000, 0, 60_000),
     crossrefApiUrl: url(env, 'CROSSREF_API_URL', 'https://api.crossref.org', ['http:', 'https:']),
     seedDemo: bool(env, 'SEED_DEMO', true),
-    passwordHashCost: int(env, 'PASSWORD_HASH_COST', 15, 10, 20),
+    passwordHashCost: int(env, 'PASSWORD_HASH_COST', 17, 10, 20),
     sessionTtlDays: int(env, 'SESSION_TTL_DAYS', 30, 1, 365),
     secureCookies: (env.PUBLIC_URL ?? '').startsWith('https:'),
     authRateLimit: {

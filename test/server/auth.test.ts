@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { signUp } from '../helpers/factories.js';
+import { hashPassword } from '../../server/src/features/auth/password.js';
+import { loadConfig } from '../../server/src/config.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -169,6 +171,49 @@ describe('cross-site requests and headers', () => {
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['referrer-policy']).toBe('same-origin');
+  });
+});
+
+describe('stronger defaults', () => {
+  it('makes a hash of a lower cost again at the next sign-in, and only with the right password', async () => {
+    const stronger = await buildTestApp({ passwordHashCost: 11 });
+    try {
+      const email = `rehash.${Date.now()}@example.org`;
+      const weak = await hashPassword('correct horse battery', 10);
+      await stronger.db.sql`
+        insert into users (email, email_key, name, password_hash) values (${email}, ${email}, 'Old Hash', ${weak})`;
+      const stored = async () =>
+        (await stronger.db.sql<{ h: string }[]>`select password_hash as h from users where email_key = ${email}`)[0].h;
+      const login = (password: string) =>
+        stronger.app.inject({ method: 'POST', url: '/api/auth/login', payload: { email, password } });
+      expect((await login('wrong password')).statusCode).toBe(401);
+      expect(await stored()).toBe(weak);
+      expect((await login('correct horse battery')).statusCode).toBe(200);
+      expect(await stored()).toMatch(/^scrypt\$11\$/);
+      expect((await login('correct horse battery')).statusCode).toBe(200);
+      expect(loadConfig({}).passwordHashCost).toBe(17);
+    } finally {
+      await stronger.close();
+    }
+  });
+
+  it('names the session cookie __Host-… over https', async () => {
+    const secure = await buildTestApp({ publicUrl: 'https://reading.example.org', secureCookies: true });
+    try {
+      const res = await secure.app.inject({
+        method: 'POST',
+        url: '/api/auth/signup',
+        payload: { email: `host.${Date.now()}@example.org`, password: 'long enough pw', name: 'Host' },
+      });
+      expect(res.statusCode).toBe(201);
+      const cookie = String(res.headers['set-cookie']);
+      expect(cookie).toMatch(/^__Host-pb_session=[\w-]+; .*Path=\/; .*Secure/);
+      expect(cookie).not.toMatch(/Domain=/i);
+      const value = cookie.split(';')[0];
+      expect((await secure.app.inject({ url: '/api/me', headers: { cookie: value } })).statusCode).toBe(200);
+    } finally {
+      await secure.close();
+    }
   });
 });
 

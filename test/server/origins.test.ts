@@ -64,6 +64,25 @@ describe('the Origin of realtime connections', () => {
     expect(res.status).toBe(403);
   });
 
+  it('lets pages connect only to their own origin and the configured ones (CSP connect-src)', async () => {
+    const csp = (await t.app.inject('/api/instance')).headers['content-security-policy'] as string;
+    const connect = csp.split('; ').find((d) => d.startsWith('connect-src'));
+    expect(connect).toBe("connect-src 'self' wss://reading.example.org wss://mirror.example.org");
+  });
+
+  it('puts the same security headers on socket.io’s own answers', async () => {
+    const res = await fetch(`${baseUrl(t.app)}/socket.io/?EIO=4&transport=polling`, {
+      headers: { cookie: member.cookie },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(res.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    const refused = await fetch(`${baseUrl(t.app)}/socket.io/?EIO=4&transport=polling`, {
+      headers: { origin: 'https://evil.example', cookie: member.cookie },
+    });
+    expect(refused.status).toBe(403);
+  });
+
   it('reads ALLOWED_ORIGINS as a list of origins and refuses anything else by name', () => {
     expect(loadConfig({ ALLOWED_ORIGINS: 'https://a.example, http://localhost:5173' }).allowedOrigins).toEqual([
       'https://a.example',

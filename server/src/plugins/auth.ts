@@ -24,8 +24,14 @@ declare module 'fastify' {
   }
 }
 
-/** Name of the session cookie. */
-export const SESSION_COOKIE = 'pb_session';
+/**
+ * Name of the session cookie: with the `__Host-` prefix when served over https, which browsers accept
+ * only from a secure origin, for the whole host and no other (no `Domain`): a sibling subdomain
+ * cannot plant or shadow it.
+ */
+export function sessionCookieName(secure: boolean): string {
+  return secure ? '__Host-pb_session' : 'pb_session';
+}
 const RENEW_AFTER_MS = 24 * 3600 * 1000;
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 /** Routes that never need a session (and must answer while the database is down, or with their own token). */
@@ -56,7 +62,7 @@ export async function sessionFromCookieHeader(
   app: FastifyInstance,
   cookieHeader: string | undefined,
 ): Promise<HandshakeSession | null> {
-  const token = app.parseCookie(cookieHeader ?? '')[SESSION_COOKIE];
+  const token = app.parseCookie(cookieHeader ?? '')[sessionCookieName(app.config.secureCookies)];
   if (!token) return null;
   const tokenHash = hashToken(token);
   const session = await findSession(app.sql, tokenHash);
@@ -114,12 +120,12 @@ export const authPlugin = fp(
         if (!request.system) throw unauthorized('invalid bearer token');
         return;
       }
-      const token = request.cookies[SESSION_COOKIE];
+      const token = request.cookies[sessionCookieName(app.config.secureCookies)];
       if (!token) return;
       const tokenHash = hashToken(token);
       const session = await findSession(app.sql, tokenHash);
       if (!session) {
-        reply.clearCookie(SESSION_COOKIE, { path: '/' });
+        reply.clearCookie(sessionCookieName(app.config.secureCookies), { path: '/', secure: app.config.secureCookies });
         return;
       }
       request.user = session.user;
@@ -135,7 +141,13 @@ export const authPlugin = fp(
 );
 
 function setSessionCookie(reply: FastifyReply, token: string, expiresAt: Date, secure: boolean): void {
-  reply.setCookie(SESSION_COOKIE, token, { path: '/', httpOnly: true, sameSite: 'lax', secure, expires: expiresAt });
+  reply.setCookie(sessionCookieName(secure), token, {
+    path: '/',
+    httpOnly: true,
+    sameSite: 'lax',
+    secure,
+    expires: expiresAt,
+  });
 }
 
 /** Opens a session for `userId` and sets its cookie. */
@@ -153,5 +165,6 @@ export async function endSession(request: FastifyRequest, reply: FastifyReply): 
     await deleteSession(request.server.sql, request.sessionTokenHash);
     await announceSessionsEnded(request.server, request.user.id, { only: request.sessionTokenHash });
   }
-  reply.clearCookie(SESSION_COOKIE, { path: '/' });
+  const secure = request.server.config.secureCookies;
+  reply.clearCookie(sessionCookieName(secure), { path: '/', secure });
 }

@@ -64,6 +64,13 @@ export const socketIoPlugin = fp(
         ),
     });
 
+    // socket.io answers its own HTTP requests (polling, the handshake): the same headers as the rest.
+    const addHeaders = (headers: Record<string, string | string[] | undefined>) => {
+      Object.assign(headers, app.securityHeaders);
+    };
+    io.engine.on('initial_headers', addHeaders);
+    io.engine.on('headers', addHeaders);
+
     io.use((socket, next) => {
       sessionFromCookieHeader(app, socket.request.headers.cookie).then(
         (session) => {

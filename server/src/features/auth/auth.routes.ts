@@ -27,7 +27,7 @@ import {
   resetPassword,
   updateUser,
 } from './auth.repository.js';
-import { hashPassword, verifyPassword } from './password.js';
+import { hashPassword, needsRehash, verifyPassword } from './password.js';
 import { renderResetMail } from './reset-mail.js';
 import { cleanEmail, emailKey } from './email.js';
 
@@ -99,6 +99,12 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const user = await findUserByEmail(app.sql, email);
       const ok = await verifyPassword(password, user?.passwordHash ?? decoyHash);
       if (!user || !ok) throw unauthorized(LOGIN_FAILED);
+      // A hash made at a lower cost (before the default was raised) is made again now that the password
+      // is known: accounts reach the current cost as their owners sign in.
+      if (needsRehash(user.passwordHash, app.config.passwordHashCost)) {
+        const passwordHash = await hashPassword(password, app.config.passwordHashCost);
+        await updateUser(app.sql, user.id, { passwordHash });
+      }
       await startSession(request, reply, user.id);
       const { passwordHash: _hash, ...publicUser } = user;
       return { user: publicUser };

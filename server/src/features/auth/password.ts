@@ -28,6 +28,12 @@ export async function hashPassword(password: string, logN: number): Promise<stri
   return ['scrypt', logN, BLOCK_SIZE, PARALLELISM, salt.toString('base64url'), hash.toString('base64url')].join('$');
 }
 
+/** Whether a stored hash was made at a lower cost than `logN` (it is made again at the next sign-in). */
+export function needsRehash(stored: string, logN: number): boolean {
+  const [scheme, cost] = stored.split('$');
+  return scheme !== 'scrypt' || Number(cost) < logN;
+}
+
 /** Checks a password against a stored hash in constant time. */
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const [scheme, logN, r, p, salt, hash] = stored.split('$');
