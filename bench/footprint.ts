@@ -1,9 +1,8 @@
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import postgres from 'postgres';
-import { modesOption, UsageError, wholeNumberOption } from './lib/benchmark.js';
+import { modesOption, stringOptions, wholeNumberOption } from './lib/benchmark.js';
 import {
   DEFAULT_POSTGRES_URL,
   MODES,
@@ -49,17 +48,7 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { mode: { type: 'string' }, settle: { type: 'string' }, repeat: { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
+  const values = stringOptions(args, ['mode', 'settle', 'repeat'] as const, USAGE);
   return {
     modes: modesOption(values.mode, MODES, USAGE),
     settleSeconds: wholeNumberOption('settle', values.settle, DEFAULT_SETTLE_SECONDS, 0, USAGE),

@@ -1,9 +1,8 @@
-import { parseArgs } from 'node:util';
 import type { Database, Sql } from '../server/src/db/connect.js';
 import { countPapers, searchPapers, type SearchCursor } from '../server/src/features/papers/papers.repository.js';
 import { importPapers, type ImportOptions } from '../server/src/features/papers/papers.service.js';
 import type { PaperSort } from '../shared/schemas/papers.js';
-import { modesOption, UsageError, wholeNumberOption } from './lib/benchmark.js';
+import { modesOption, stringOptions, wholeNumberOption } from './lib/benchmark.js';
 import { loadFixturePapers, syntheticPapers, take, toTrendingText } from './lib/corpus.js';
 import {
   DEFAULT_POSTGRES_URL,
@@ -105,17 +104,7 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: { size: { type: 'string' }, mode: { type: 'string' }, runs: { type: 'string' } },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
+  const values = stringOptions(args, ['size', 'mode', 'runs'] as const, USAGE);
   return {
     size: wholeNumberOption('size', values.size, TARGET_SIZE, 1, USAGE),
     modes: modesOption(values.mode, MODES, USAGE),

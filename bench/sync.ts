@@ -3,12 +3,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import { addCard, boardView, initBoardDoc } from '../shared/protocol/board-doc.js';
-import { UsageError } from './lib/benchmark.js';
+import { UsageError, stringOptions } from './lib/benchmark.js';
 import { DEFAULT_POSTGRES_URL, serverDatabase } from './lib/databases.js';
 import { embeddedPostgresVersion, formatLoad, packageVersion } from './lib/machine.js';
 import { sampleProcessTree, type TreeUsage } from './lib/process-tree.js';
@@ -111,22 +110,7 @@ interface Options {
 }
 
 function parseOptions(args: string[]): Options {
-  let values;
-  try {
-    ({ values } = parseArgs({
-      args,
-      options: {
-        scenario: { type: 'string' },
-        mode: { type: 'string' },
-        duration: { type: 'string' },
-        repeat: { type: 'string' },
-      },
-      strict: true,
-      allowPositionals: false,
-    }));
-  } catch (error) {
-    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`);
-  }
+  const values = stringOptions(args, ['scenario', 'mode', 'duration', 'repeat'] as const, USAGE);
   const scenario = values.scenario ?? 'all';
   if (scenario !== 'all' && !Object.hasOwn(SCENARIOS, scenario))
     throw new UsageError(`--scenario must be a, b, c or all\n${USAGE}`);

@@ -1,3 +1,5 @@
+import { parseArgs } from 'node:util';
+
 /** What every `bench/<name>.ts` exports; `bench/run.ts` lists them by name. */
 export interface Benchmark {
   /** Runs the benchmark with the command-line options after the benchmark names; prints its tables. */
@@ -22,4 +24,23 @@ export function modesOption<M extends string>(raw: string | undefined, modes: re
   if (mode === 'both') return [...modes];
   if (!modes.includes(mode as M)) throw new UsageError(`--mode must be ${modes.join(', ')} or both\n${usage}`);
   return [mode as M];
+}
+
+/** Reads `--name value` options (all strings), refusing unknown ones and positionals with the usage. */
+export function stringOptions<K extends string>(
+  args: string[],
+  names: readonly K[],
+  usage: string,
+): Partial<Record<K, string>> {
+  try {
+    const { values } = parseArgs({
+      args,
+      options: Object.fromEntries(names.map((name) => [name, { type: 'string' as const }])),
+      strict: true,
+      allowPositionals: false,
+    });
+    return values as Partial<Record<K, string>>;
+  } catch (error) {
+    throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${usage}`);
+  }
 }
