@@ -201,7 +201,7 @@ describeInBrowser('the schedule page', () => {
     expect(loads).toBe(0);
   });
 
-  it('copies the calendar feed link, which serves the sessions, and lets the owner reset it', async () => {
+  it('copies the calendar feed link, which serves the sessions, and lets me reset it', async () => {
     const cast = await newCast();
     await scheduleSession(cast, 'Attention is all you need', at930(3));
     const { page } = await open(`/boards/${cast.boardId}/schedule`, { as: cast.owner });
@@ -218,7 +218,7 @@ describeInBrowser('the schedule page', () => {
     expect(ics.body).toContain('SUMMARY:Attention is all you need');
 
     await box.getByRole('button', { name: 'Reset link' }).click();
-    await box.getByText('Calendars subscribed with the current link stop receiving sessions').waitFor();
+    await box.getByText('Calendars subscribed with your current link stop receiving sessions').waitFor();
     await box.getByRole('button', { name: 'Reset link' }).click();
     await box.getByRole('status').filter({ hasText: 'New link created' }).waitFor();
     const newLink = await box.getByRole('textbox', { name: 'Calendar feed link' }).inputValue();
@@ -227,14 +227,20 @@ describeInBrowser('the schedule page', () => {
     expect((await feed(newLink)).statusCode).toBe(200);
   });
 
-  it('shows a viewer the sessions and the feed link, without "Reset link"', async () => {
+  it('shows a viewer the sessions and a feed link of their own, which they may reset', async () => {
     const cast = await newCast();
     await scheduleSession(cast, 'Attention is all you need', at930(3));
     const { page } = await open(`/boards/${cast.boardId}/schedule`, { as: cast.viewer });
     await upcoming(page).getByRole('link', { name: 'Attention is all you need' }).waitFor();
-    await calendar(page).getByRole('textbox', { name: 'Calendar feed link' }).waitFor();
+    const link = await calendar(page).getByRole('textbox', { name: 'Calendar feed link' }).inputValue();
     expect(await calendar(page).getByRole('button', { name: 'Subscribe in your calendar' }).isVisible()).toBe(true);
-    expect(await page.getByRole('button', { name: 'Reset link' }).count()).toBe(0);
+    expect(await calendar(page).getByRole('button', { name: 'Reset link' }).isVisible()).toBe(true);
+    const owners = await t.app.inject({
+      url: `/api/boards/${cast.boardId}/calendar`,
+      headers: { cookie: cast.owner.cookie },
+    });
+    expect(owners.json().url).not.toBe(link);
+    expect((await feed(link)).statusCode).toBe(200);
   });
 
   it('selects the link for copying by hand when the clipboard is refused', async () => {

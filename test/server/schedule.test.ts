@@ -310,11 +310,11 @@ describe('calendar feed', () => {
     return res.json();
   }
 
-  async function rotate(boardId: string): Promise<{ url: string; token: string }> {
+  async function rotate(user: TestUser, boardId: string): Promise<{ url: string; token: string }> {
     const res = await t.app.inject({
       method: 'POST',
       url: `/api/boards/${boardId}/calendar/rotate`,
-      headers: { cookie: owner.cookie },
+      headers: { cookie: user.cookie },
     });
     expect(res.statusCode, res.body).toBe(200);
     return res.json();
@@ -342,13 +342,16 @@ describe('calendar feed', () => {
     await t.db.sql`update papers set title = ${title} where id = ${paperId}`;
   }
 
-  it('gives members the same feed URL on every call, carrying the token', async () => {
+  it('gives each member their own feed URL, the same on every call, carrying their token', async () => {
     const boardId = await newBoard();
     const first = await calendar(viewer, boardId);
     expect(first.token.length).toBeGreaterThanOrEqual(32);
     expect(new URL(first.url).searchParams.get('token')).toBe(first.token);
     expect(new URL(first.url).pathname).toBe(`/api/boards/${boardId}/calendar.ics`);
-    expect(await calendar(owner, boardId)).toEqual(first);
+    expect(await calendar(viewer, boardId)).toEqual(first);
+    const owners = await calendar(owner, boardId);
+    expect(owners.token).not.toBe(first.token);
+    expect((await fetchFeed(boardId, owners.token)).statusCode).toBe(200);
   });
 
   it('lists one one-hour event per session, in UTC, with the paper and the presenter', async () => {
@@ -418,14 +421,31 @@ describe('calendar feed', () => {
     expect((await fetchFeed(crypto.randomUUID(), token)).statusCode).toBe(404);
   });
 
-  it('stops serving the old token once the owner rotates it', async () => {
+  it('stops serving my old token once I rotate it, and leaves the others’ alone', async () => {
     const boardId = await newBoard();
     const old = await calendar(viewer, boardId);
+    const owners = await calendar(owner, boardId);
     expect((await fetchFeed(boardId, old.token)).statusCode).toBe(200);
-    const fresh = await rotate(boardId);
+    const fresh = await rotate(viewer, boardId);
     expect(fresh.token).not.toBe(old.token);
     expect((await fetchFeed(boardId, old.token)).statusCode).toBe(404);
     expect((await fetchFeed(boardId, fresh.token)).statusCode).toBe(200);
     expect(await calendar(viewer, boardId)).toEqual(fresh);
+    expect(await calendar(owner, boardId)).toEqual(owners);
+    expect((await fetchFeed(boardId, owners.token)).statusCode).toBe(200);
+  });
+
+  it("ends a member's feed with their membership, and nobody else's", async () => {
+    const boardId = await newBoard();
+    const leaving = await calendar(viewer, boardId);
+    const staying = await calendar(editor, boardId);
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/boards/${boardId}/members/${viewer.user.id}`,
+      headers: { cookie: owner.cookie },
+    });
+    expect(removed.statusCode, removed.body).toBe(204);
+    expect((await fetchFeed(boardId, leaving.token)).statusCode).toBe(404);
+    expect((await fetchFeed(boardId, staying.token)).statusCode).toBe(200);
   });
 });

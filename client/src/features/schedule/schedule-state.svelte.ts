@@ -53,7 +53,7 @@ export class ScheduleState {
     }
   }
 
-  /** Replaces the feed's token (owners only): calendars subscribed to the old URL stop updating. */
+  /** Replaces my feed's token: calendars subscribed to my old URL stop updating; other members' do not change. */
   async rotateFeed(): Promise<void> {
     this.feed = await api.rotateCalendarFeed(this.boardId);
   }

@@ -17,7 +17,6 @@ export type BoardAction =
   | 'vote'
   | 'assign'
   | 'assign:self'
-  | 'calendar:rotate'
   | 'voting:manage';
 
 const VIEWER: BoardAction[] = ['board:read'];
@@ -28,7 +27,6 @@ const OWNER: BoardAction[] = [
   'members:manage',
   'invites:manage',
   'comments:moderate',
-  'calendar:rotate',
   'voting:manage',
 ];
 

@@ -13,7 +13,8 @@ const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody 
 
 /**
  * The board's sessions as an iCalendar feed. Calendar apps send no cookie, so the feed is reached with
- * a secret token in its URL: members read it, owners rotate it.
+ * a secret token in its URL, one per member: each member reads and rotates their own, and it ends with
+ * their membership.
  */
 export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const feed = (boardId: string, token: string): CalendarFeed => {
@@ -27,15 +28,17 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['schedule'],
-        description: "The URL of the board's iCalendar feed (created on first call) and its token.",
+        description: 'The URL of my iCalendar feed of the board (created on first call) and its token.',
         params: BoardParams,
         response: { 200: CalendarFeed, ...errors },
       },
     },
     async (request) => {
       const { boardId } = request.params;
-      await authorize(request, boardId, 'board:read');
-      return feed(boardId, await ensureCalendarToken(app.sql, boardId));
+      const { user } = await authorize(request, boardId, 'board:read');
+      const token = await ensureCalendarToken(app.sql, boardId, user.id);
+      if (!token) throw notFound('board');
+      return feed(boardId, token);
     },
   );
 
@@ -44,15 +47,17 @@ export const calendarRoutes: FastifyPluginAsyncTypebox = async (app) => {
     {
       schema: {
         tags: ['schedule'],
-        description: "Owners replace the feed's token; the previous URL stops working at once.",
+        description: "Replaces my feed's token; my previous URL stops working at once, other members' do not change.",
         params: BoardParams,
         response: { 200: CalendarFeed, ...errors },
       },
     },
     async (request) => {
       const { boardId } = request.params;
-      await authorize(request, boardId, 'calendar:rotate');
-      return feed(boardId, await rotateCalendarToken(app.sql, boardId));
+      const { user } = await authorize(request, boardId, 'board:read');
+      const token = await rotateCalendarToken(app.sql, boardId, user.id);
+      if (!token) throw notFound('board');
+      return feed(boardId, token);
     },
   );
 
