@@ -38,6 +38,15 @@ export interface Config {
   sessionSecret: string | null;
   /** How long a password reset link works. */
   passwordResetTtlMinutes: number;
+  /** What one account may cost the server. */
+  quotas: {
+    /** Boards one user may create per hour. */
+    boardsPerHour: number;
+    /** Open `/yjs` connections of one user on one node. */
+    socketsPerUser: number;
+    /** socket.io events one socket may send per second (twice as many at once). */
+    socketEventsPerSecond: number;
+  };
   /** Bearer token that lets a scraper off this machine read `/metrics`; null: loopback only. */
   metricsToken: string | null;
   /** Browser origins besides PUBLIC_URL's that may use the API and the realtime connections. */
@@ -183,6 +192,11 @@ export function loadConfig(env: Env = process.env): Config {
     sessionSecret: secret(env, 'SESSION_SECRET'),
     passwordResetTtlMinutes: int(env, 'PASSWORD_RESET_TTL_MINUTES', 60, 5, 24 * 60),
     metricsToken: secret(env, 'METRICS_TOKEN'),
+    quotas: {
+      boardsPerHour: int(env, 'BOARDS_PER_HOUR', 20, 1, 100_000),
+      socketsPerUser: int(env, 'SOCKETS_PER_USER', 20, 1, 10_000),
+      socketEventsPerSecond: int(env, 'SOCKET_EVENTS_PER_SECOND', 20, 1, 10_000),
+    },
     allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
     sync: {
       boardDocMaxBytes: int(env, 'BOARD_DOC_MAX_BYTES', DEFAULT_BOARD_DOC_MAX_BYTES, 64 * 1024, 1024 * 1024 * 1024),

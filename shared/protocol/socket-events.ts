@@ -17,7 +17,8 @@ export const BoardRoomRequest = Type.Object(
 export type BoardRoomRequest = Static<typeof BoardRoomRequest>;
 
 /** Acknowledgement of `board:join`: one error for a non-member and an unknown board. */
-export type JoinAck = { ok: true } | { ok: false; error: 'invalid' | 'not_found' | 'unavailable' };
+/** `rate_limited`: the socket sent more events than the server accepts per second (`SOCKET_EVENTS_PER_SECOND`). */
+export type JoinAck = { ok: true } | { ok: false; error: 'invalid' | 'not_found' | 'unavailable' | 'rate_limited' };
 
 export interface VotesChanged {
   boardId: string;

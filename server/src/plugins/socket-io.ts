@@ -15,6 +15,7 @@ import {
 import { endsSession, MAX_BUS_PAYLOAD, type BusMessage } from '../sync/bus.js';
 import { roleOf } from '../features/boards/authorization.js';
 import { sessionFromCookieHeader } from './auth.js';
+import { TokenBucket } from '../token-bucket.js';
 
 /** What the handshake leaves on each socket. */
 export interface SocketData {
@@ -86,8 +87,17 @@ export const socketIoPlugin = fp(
       );
     });
 
+    const eventsPerSecond = app.config.quotas.socketEventsPerSecond;
     io.on('connection', (socket) => {
       const userId = socket.data.user.id;
+      // What one socket may make the server do: past the rate, events are dropped (an acknowledgement,
+      // if the event asked for one, says why).
+      const bucket = new TokenBucket({ perSecond: eventsPerSecond, burst: eventsPerSecond * 2 });
+      socket.use((packet, next) => {
+        if (bucket.take()) return next();
+        const ack: unknown = packet[packet.length - 1];
+        if (typeof ack === 'function') (ack as (answer: JoinAck) => void)({ ok: false, error: 'rate_limited' });
+      });
       socket.on('board:join', (payload: unknown, ack: unknown) => {
         const reply = (answer: JoinAck) => {
           if (typeof ack === 'function') (ack as (answer: JoinAck) => void)(answer);

@@ -50,6 +50,9 @@ export const upgradePlugin = fp<Partial<SyncSettings>>(
     // Twice the limit: larger frames are cut off by ws itself (1009); between the two, the connection
     // is closed with our own 4413 so that the client does not reconnect and resend.
     const wss = new WebSocketServer({ noServer: true, maxPayload: settings.maxMessageBytes * 2 });
+    // Open /yjs connections per user on this node: one account cannot hold unbounded sockets and documents.
+    const openByUser = new Map<string, number>();
+    const socketsPerUser = app.config.quotas.socketsPerUser;
 
     async function upgradeSync(request: IncomingMessage, socket: Duplex, head: Buffer, boardId: string) {
       if (!boardDocs.accepting) return reject(socket, '503 Service Unavailable');
@@ -63,7 +66,15 @@ export const upgradePlugin = fp<Partial<SyncSettings>>(
       const role = UUID.test(boardId) ? await roleOf(app.sql, user.id, boardId) : null;
       if (!role) return reject(socket, '403 Forbidden');
       if (!boardDocs.accepting) return reject(socket, '503 Service Unavailable');
+      if ((openByUser.get(user.id) ?? 0) >= socketsPerUser) return reject(socket, '429 Too Many Requests');
       wss.handleUpgrade(request, socket, head, (ws) => {
+        // Counted once upgraded (an upgrade that fails half-way never reaches here, and never closes).
+        openByUser.set(user.id, (openByUser.get(user.id) ?? 0) + 1);
+        ws.once('close', () => {
+          const left = (openByUser.get(user.id) ?? 1) - 1;
+          if (left > 0) openByUser.set(user.id, left);
+          else openByUser.delete(user.id);
+        });
         new SyncConnection(
           ws,
           boardId.toLowerCase(),

@@ -6,6 +6,7 @@ import { CLOSE_CODES, type CloseCode } from '../../../shared/protocol/close-code
 import type { BoardDoc, BoardDocs } from './board-docs.js';
 import type { Sender } from './integrity.js';
 import type { SyncMetrics } from './metrics.js';
+import { TokenBucket } from '../token-bucket.js';
 import {
   MalformedMessageError,
   MESSAGE_AWARENESS,
@@ -26,25 +27,6 @@ export interface ConnectionIdentity {
   /** Viewers are connected read-only: they receive the document, their updates are ignored. */
   readOnly: boolean;
   canModerate: boolean;
-}
-
-/** Token bucket: `perSecond` sustained, `burst` at once. */
-class TokenBucket {
-  private tokens: number;
-  private last = performance.now();
-
-  constructor(private readonly limit: { perSecond: number; burst: number }) {
-    this.tokens = limit.burst;
-  }
-
-  take(): boolean {
-    const now = performance.now();
-    this.tokens = Math.min(this.limit.burst, this.tokens + ((now - this.last) / 1000) * this.limit.perSecond);
-    this.last = now;
-    if (this.tokens < 1) return false;
-    this.tokens -= 1;
-    return true;
-  }
 }
 
 const CLOSE_TIMEOUT_MS = 2000;

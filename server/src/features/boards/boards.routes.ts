@@ -37,6 +37,7 @@ import {
   revokeInvite,
   updateBoard,
 } from './boards.repository.js';
+import { takeQuota } from '../quotas/quotas.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody };
 const DEFAULT_INVITE_DAYS = 14;
@@ -58,6 +59,7 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, body: CreateBoardRequest, response: { 201: BoardSummary, ...errors } } },
     async (request, reply) => {
       const user = requireUser(request);
+      await takeQuota(app.sql, `boards:${user.id}`, app.config.quotas.boardsPerHour, 3600, 'boards created');
       const boardId = await createBoard(app.sql, {
         name: request.body.name.trim(),
         description: request.body.description?.trim() ?? '',
