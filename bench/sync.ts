@@ -181,6 +181,9 @@ async function startPaperboard(mode: 'embedded' | 'postgres', boards: number): P
     LOG_LEVEL: 'warn',
     AUTH_RATE_LIMIT_PER_IP: '1000000',
     AUTH_RATE_LIMIT_PER_EMAIL: '1000000',
+    // Every client of the benchmark is the same user: hundreds of sockets and boards by one account.
+    BOARDS_PER_HOUR: '100000',
+    SOCKETS_PER_USER: '10000',
   };
   delete env.DATABASE_URL;
   if (databaseUrl) env.DATABASE_URL = databaseUrl;
