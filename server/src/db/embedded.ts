@@ -222,6 +222,26 @@ function isAlive(pid: number): boolean {
   }
 }
 
+/** Sends `signal` to `pid`; a process that is already gone is not an error (it may exit meanwhile). */
+function signal(pid: number, name: NodeJS.Signals): void {
+  try {
+    process.kill(pid, name);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
+  }
+}
+
+/** Fast shutdown, then immediate shutdown, then SIGKILL, each given time to end the process. */
+async function stopPostmaster(pid: number, log: (message: string) => void): Promise<void> {
+  signal(pid, 'SIGINT');
+  if (await waitForExit(pid, STOP_TIMEOUT_MS)) return;
+  log(`the embedded PostgreSQL (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS / 1000} s; stopping it immediately`);
+  signal(pid, 'SIGQUIT');
+  if (await waitForExit(pid, 5_000)) return;
+  signal(pid, 'SIGKILL');
+  await waitForExit(pid, 5_000);
+}
+
 async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (isAlive(pid)) {
@@ -266,12 +286,7 @@ async function stopOrphan(cluster: string, log: (message: string) => void): Prom
   const pid = runningPostmaster(cluster);
   if (pid === null) return;
   log(`stopping the embedded PostgreSQL left running by an earlier process (pid ${pid})`);
-  process.kill(pid, 'SIGINT');
-  if (await waitForExit(pid, STOP_TIMEOUT_MS)) return;
-  process.kill(pid, 'SIGQUIT');
-  if (await waitForExit(pid, 5_000)) return;
-  process.kill(pid, 'SIGKILL');
-  await waitForExit(pid, 5_000);
+  await stopPostmaster(pid, log);
 }
 
 function freePort(): Promise<number> {
@@ -368,7 +383,13 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOp
     } finally {
       fs.closeSync(logFd);
     }
-    await waitReady(() => exited);
+    try {
+      await waitReady(() => exited);
+    } catch (error) {
+      // Not ready in time but still running: it must not stay behind holding the cluster.
+      if (!exited && child?.pid) await stopPostmaster(child.pid, log);
+      throw error;
+    }
     running = true;
   };
 
@@ -432,7 +453,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOp
   };
 
   await launchPatiently();
-  if (!(await hasDatabase(connection))) await createDatabase(connection);
+  await ensureDatabase(connection);
   connection.database = DATABASE;
 
   return {
@@ -445,30 +466,18 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOp
       const proc = child;
       const pid = proc?.pid ?? runningPostmaster(paths.cluster);
       if (pid === null || pid === undefined) return;
-      process.kill(pid, 'SIGINT');
-      if (await waitForExit(pid, STOP_TIMEOUT_MS)) return;
-      log(`the embedded PostgreSQL did not stop within ${STOP_TIMEOUT_MS / 1000} s; stopping it immediately`);
-      process.kill(pid, 'SIGQUIT');
-      if (!(await waitForExit(pid, 5_000))) process.kill(pid, 'SIGKILL');
+      await stopPostmaster(pid, log);
     },
   };
 }
 
-async function hasDatabase(connection: EmbeddedConnection): Promise<boolean> {
+/** Creates the app's database in a new cluster (connected to the maintenance database `postgres`). */
+async function ensureDatabase(connection: EmbeddedConnection): Promise<void> {
   const sql = postgres({ ...connection, max: 1, onnotice: () => {} });
   try {
     const rows = await sql`select 1 from pg_database where datname = ${DATABASE}`;
-    return rows.length > 0;
-  } finally {
-    await sql.end({ timeout: 1 });
-  }
-}
-
-async function createDatabase(connection: EmbeddedConnection): Promise<void> {
-  const sql = postgres({ ...connection, max: 1, onnotice: () => {} });
-  try {
     // A fixed identifier, not user input.
-    await sql.unsafe(`create database ${DATABASE}`);
+    if (rows.length === 0) await sql.unsafe(`create database ${DATABASE}`);
   } finally {
     await sql.end({ timeout: 1 });
   }
