@@ -8,6 +8,7 @@ import type { TestApp } from '../helpers/app.js';
 import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';
 import { BrowserSessions } from '../helpers/browser.js';
 import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { storedDoc } from '../helpers/yjs.js';
 
 const PASSWORD = 'a long enough password';
 const HOSTILE_TITLE = '<img src=x onerror=alert(1)>';
@@ -198,6 +199,38 @@ describeInBrowser('the board in the browser', () => {
     expect(await page.locator('main img, aside img, script:not([src])').count()).toBe(0);
     expect(await panel.locator('.body a[href^="javascript"]').count()).toBe(0);
     // The afterEach hook fails the test if any alert opened.
+  });
+
+  it('says "This board is full" when the board refuses an edit past its size limit, and keeps the rest', async () => {
+    const owner = await signUp(t.app, 'Full Fran');
+    const board = await createBoard(t.app, owner, 'Full board');
+    await addPaper(owner, board.id, 'Crowded paper');
+    const { page } = await tabs.open(`/boards/${board.id}`, { as: owner });
+    await card(page, 'Crowded paper').waitFor();
+    const settings = t.app.sync.settings;
+    const limit = settings.maxDocBytes;
+    try {
+      // Room for a little more than the board holds now, not for a 9,000-character comment.
+      await t.app.sync.flushAll();
+      const [{ bytes }] = await t.db.sql<{ bytes: number }[]>`
+        select coalesce(sum(octet_length(update)), 0)::int as bytes from board_updates where board_id = ${board.id}`;
+      settings.maxDocBytes = bytes + 2000;
+      await card(page, 'Crowded paper').locator('a.open').click();
+      const panel = page.getByRole('complementary', { name: 'Crowded paper' });
+      await panel.getByLabel('Add a comment').fill('long '.repeat(1800));
+      await panel.getByRole('button', { name: 'Comment' }).click();
+      await page.getByRole('status').filter({ hasText: 'This board is full' }).waitFor();
+      await t.app.sync.flushAll();
+      const [{ rows }] = await t.db.sql<{ rows: number }[]>`
+        select count(*)::int as rows from board_updates where board_id = ${board.id}`;
+      const stored = await storedDoc(t.db.sql, board.id);
+      // Nothing of the refused comment was stored, in the log or the live document.
+      expect(Object.values(boardView(stored).comments).flat()).toEqual([]);
+      expect(Object.values(boardView(t.app.sync.peek(board.id)!).comments).flat()).toEqual([]);
+      expect(rows).toBeGreaterThan(0);
+    } finally {
+      settings.maxDocBytes = limit;
+    }
   });
 
   it("opens the board's document connection before the app runs, and the board takes it over", async () => {

@@ -88,7 +88,8 @@ export class BoardDoc {
     readonly log: UpdateLog,
     private readonly metrics: SyncMetrics,
     stored: Uint8Array[],
-    private readonly maxDocBytes: number = Number.POSITIVE_INFINITY,
+    /** Read at each update, like the other sync settings, so that a change applies to loaded boards too. */
+    private readonly limits: Pick<SyncSettings, 'maxDocBytes'> = { maxDocBytes: Number.POSITIVE_INFINITY },
   ) {
     this.bytes = stored.reduce((sum, update) => sum + update.byteLength, 0);
     // Applied before the listeners exist: loading is neither broadcast nor written back.
@@ -140,11 +141,12 @@ export class BoardDoc {
    * that depends on state the server lacks is not applied: the sender is asked for a full diff instead.
    */
   receiveUpdate(connection: SyncConnection, update: Uint8Array, sender: Sender): UpdateVerdict {
-    if (this.bytes + update.byteLength > this.maxDocBytes) {
+    const { maxDocBytes } = this.limits;
+    if (this.bytes + update.byteLength > maxDocBytes) {
       // Near the limit, count only what is new to the document (a reconnecting client's step 2 repeats
       // what the server has); deletions alone only make it smaller.
       const fresh = Y.diffUpdate(update, Y.encodeStateVector(this.doc));
-      if (this.bytes + fresh.byteLength > this.maxDocBytes && Y.decodeUpdate(fresh).structs.length > 0) {
+      if (this.bytes + fresh.byteLength > maxDocBytes && Y.decodeUpdate(fresh).structs.length > 0) {
         return { kind: 'full', bytes: this.bytes };
       }
     }
@@ -541,7 +543,7 @@ export class BoardDocs {
       this.log,
       updates.length,
     );
-    const board = new BoardDoc(boardId, log, this.metrics, updates, this.settings.maxDocBytes);
+    const board = new BoardDoc(boardId, log, this.metrics, updates, this.settings);
     board.activity = new BoardActivity(
       board,
       { record: (entries) => recordActivities(this.sql, entries), publish: this.publishActivity },
