@@ -24,6 +24,8 @@ export interface VotesChanged {
   boardId: string;
   cardId: string;
   tally: CardTally;
+  /** Orders the card's tallies (see `VoteResult.version`). */
+  version: number;
 }
 
 export interface VotingChanged {

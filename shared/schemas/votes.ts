@@ -31,6 +31,11 @@ export type CardTally = Static<typeof CardTally>;
 export const VoteResult = Type.Object({
   cardId: Type.String(),
   tally: CardTally,
+  /**
+   * Orders this card's tallies (here and in `votes:changed`): a larger version is a later tally. The
+   * answer and the room's events travel apart and may overtake each other; a screen keeps the latest.
+   */
+  version: Type.Integer(),
   /** The caller's dots on this card (0 after DELETE). */
   myDots: Type.Integer(),
   /** Dots the caller may still give on this board; null in upvote mode (no budget). */

@@ -76,8 +76,8 @@ describe('socket.io', () => {
     let leaked = false;
     outsider.on('votes:changed', () => (leaked = true));
     const received = nextEvent(member, 'votes:changed', (p) => p.cardId === 'room-card');
-    await t.app.emitToBoard(boardId, 'votes:changed', { boardId, cardId: 'room-card', tally });
-    expect(await received).toEqual({ boardId, cardId: 'room-card', tally });
+    await t.app.emitToBoard(boardId, 'votes:changed', { boardId, cardId: 'room-card', tally, version: 1 });
+    expect(await received).toEqual({ boardId, cardId: 'room-card', tally, version: 1 });
     expect(leaked).toBe(false);
   });
 
@@ -92,7 +92,7 @@ describe('socket.io', () => {
     const probe = await connect(owner);
     await joinBoard(probe, boardId);
     const seen = nextEvent(probe, 'votes:changed', (p) => p.cardId === 'after-leave');
-    await t.app.emitToBoard(boardId, 'votes:changed', { boardId, cardId: 'after-leave', tally });
+    await t.app.emitToBoard(boardId, 'votes:changed', { boardId, cardId: 'after-leave', tally, version: 1 });
     await seen;
     expect(received).toBe(false);
   });
@@ -128,7 +128,7 @@ describe('socket.io', () => {
     let leaked = false;
     gone.on('votes:changed', () => (leaked = true));
     const seen = [kept, probe].map((socket) => nextEvent(socket, 'votes:changed', (p) => p.cardId === 'after-removal'));
-    await t.app.emitToBoard(board, 'votes:changed', { boardId: board, cardId: 'after-removal', tally });
+    await t.app.emitToBoard(board, 'votes:changed', { boardId: board, cardId: 'after-removal', tally, version: 1 });
     await Promise.all(seen);
     expect(leaked).toBe(false);
   });
@@ -155,8 +155,8 @@ describe('socket.io across two nodes', () => {
     sockets.push(onSecond);
     expect(await joinBoard(onSecond, boardId)).toEqual({ ok: true });
     const received = nextEvent(onSecond, 'votes:changed', (p) => p.cardId === 'cross-node');
-    await nodes[0].emitToBoard(boardId, 'votes:changed', { boardId, cardId: 'cross-node', tally });
-    expect(await received).toEqual({ boardId, cardId: 'cross-node', tally });
+    await nodes[0].emitToBoard(boardId, 'votes:changed', { boardId, cardId: 'cross-node', tally, version: 1 });
+    expect(await received).toEqual({ boardId, cardId: 'cross-node', tally, version: 1 });
   });
 
   it('takes a member removed on one node out of the room on the other', async () => {

@@ -68,7 +68,13 @@ describe('upvote mode', () => {
     const [card] = await placeCards(t.app, owner, boardId, 1);
     const first = await vote(owner, boardId, card);
     expect(first.statusCode, first.body).toBe(200);
-    expect(first.json()).toEqual({ cardId: card, tally: { voters: 1, dots: 1 }, myDots: 1, remainingDots: null });
+    expect(first.json()).toEqual({
+      cardId: card,
+      tally: { voters: 1, dots: 1 },
+      version: expect.any(Number),
+      myDots: 1,
+      remainingDots: null,
+    });
     expect((await vote(owner, boardId, card, {})).json().tally).toEqual({ voters: 1, dots: 1 });
     expect((await vote(editor, boardId, card)).json().tally).toEqual({ voters: 2, dots: 2 });
   });
@@ -269,6 +275,33 @@ describe('concurrency', () => {
     expect(perMember).toHaveLength(50);
     for (const row of perMember) expect(row).toMatchObject({ used: 1, rows: 1 });
   }, 120_000);
+
+  it('answers members voting on one card at once with tallies that count every earlier vote, in version order', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    const members: TestUser[] = [];
+    for (let i = 0; i < 12; i++) {
+      const member = await signUp(t.app, `Voter ${i}`);
+      await addMember(t.app, owner, boardId, member, 'editor');
+      members.push(member);
+    }
+    // Each answer's tally is the card's count right after that vote: 1…12, each once, rising with the
+    // version. (Counted without the card's lock, votes in flight together each saw only their own.)
+    const answers = await Promise.all(members.map((m) => vote(m, boardId, card)));
+    const results = answers.map((res) => {
+      expect(res.statusCode, res.body).toBe(200);
+      return res.json() as { tally: { voters: number }; version: number };
+    });
+    results.sort((a, b) => a.version - b.version);
+    expect(results.map((r) => r.tally.voters)).toEqual(members.map((_, i) => i + 1));
+
+    // Taking votes back at once counts down the same way.
+    const removals = await Promise.all(members.slice(0, 6).map((m) => unvote(m, boardId, card)));
+    const down = removals.map((res) => res.json() as { tally: { voters: number }; version: number });
+    down.sort((a, b) => a.version - b.version);
+    expect(down.map((r) => r.tally.voters)).toEqual([11, 10, 9, 8, 7, 6]);
+    expect(Math.min(...down.map((r) => r.version))).toBeGreaterThan(results[11].version);
+  }, 60_000);
 });
 
 describe('live updates', () => {
@@ -281,8 +314,13 @@ describe('live updates', () => {
     socket = await connectSocket(t.app, viewer);
     expect(await joinBoard(socket, boardId)).toEqual({ ok: true });
     const received = nextEvent(socket, 'votes:changed', (p) => p.cardId === card);
-    await vote(editor, boardId, card);
-    expect(await received).toEqual({ boardId, cardId: card, tally: { voters: 1, dots: 1 } });
+    const answer = await vote(editor, boardId, card);
+    expect(await received).toEqual({
+      boardId,
+      cardId: card,
+      tally: { voters: 1, dots: 1 },
+      version: answer.json().version,
+    });
   });
 });
 

@@ -43,6 +43,10 @@ export class BoardData {
   #pendingPapers = new Set<string>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   #complete = new Set<string>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+  #tallyVersions = new Map<string, number>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+  #myVoteRequests = new Map<string, number>();
   #controller = new AbortController();
   #stopSocket: (() => void) | null = null;
 
@@ -61,6 +65,8 @@ export class BoardData {
     this.loading = true;
     this.error = null;
     const signal = this.#controller.signal;
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a working copy, not state
+    const versionsBefore = new Map(this.#tallyVersions);
     try {
       const [cards, voting] = await Promise.all([
         api.getBoardCards(this.boardId, {}, signal),
@@ -76,6 +82,11 @@ export class BoardData {
       // Tallies of cards the projection has not caught up with yet.
       for (const [cardId, tally] of Object.entries(voting.tallies)) {
         facts[cardId] ??= { ...NO_FACTS, votes: tally };
+      }
+      // A tally that arrived while reading may be newer than what was read: it stays.
+      for (const [cardId, version] of this.#tallyVersions) {
+        if (versionsBefore.get(cardId) === version || !this.facts[cardId]) continue;
+        facts[cardId] = { ...(facts[cardId] ?? NO_FACTS), votes: this.facts[cardId].votes };
       }
       this.papers = papers;
       this.facts = facts;
@@ -161,9 +172,8 @@ export class BoardData {
       // From here on the board is live and its reads are done (tests go offline only after it).
       if (first) void read.then(() => performance.mark('board:live'));
     };
-    const onVotes: Parameters<typeof socket.on<'votes:changed'>>[1] = ({ boardId, cardId, tally }) => {
-      if (boardId !== this.boardId) return;
-      this.#setFacts(cardId, { votes: tally });
+    const onVotes: Parameters<typeof socket.on<'votes:changed'>>[1] = ({ boardId, cardId, tally, version }) => {
+      if (boardId === this.boardId) this.#takeTally(cardId, tally, version);
     };
     const onVoting: Parameters<typeof socket.on<'voting:changed'>>[1] = ({ boardId }) => {
       if (boardId === this.boardId) void this.load();
@@ -210,12 +220,28 @@ export class BoardData {
   }
 
   /**
+   * Shows a card's tally from the server unless a later one is already shown: my vote's answer and
+   * the room's events travel apart, and the older of two tallies may arrive last. True when taken.
+   */
+  #takeTally(cardId: string, tally: CardTally, version: number): boolean {
+    if (version <= (this.#tallyVersions.get(cardId) ?? 0)) return false;
+    this.#tallyVersions.set(cardId, version);
+    this.#setFacts(cardId, { votes: tally });
+    return true;
+  }
+
+  /**
    * Votes for a card or takes the vote back (upvote mode), or sets my dots on it (dots mode, 0 to
    * take them back). Shown at once; the server's answer then sets the tally and my budget.
    */
   async setMyVote(cardId: string, dots: number): Promise<void> {
     const before = this.factsOf(cardId);
     const votingBefore = this.voting;
+    const versionBefore = this.#tallyVersions.get(cardId);
+    // Only my latest click on a card decides what it shows as mine, whatever order the answers come in.
+    const request = (this.#myVoteRequests.get(cardId) ?? 0) + 1;
+    this.#myVoteRequests.set(cardId, request);
+    const latest = () => this.#myVoteRequests.get(cardId) === request;
     const delta = dots - before.myDots;
     this.#setFacts(cardId, {
       myDots: dots,
@@ -232,11 +258,17 @@ export class BoardData {
         dots > 0
           ? await api.vote(this.boardId, cardId, this.voting?.mode === 'dots' ? dots : undefined)
           : await api.unvote(this.boardId, cardId);
-      this.#setFacts(cardId, { votes: result.tally, myDots: result.myDots });
+      this.#takeTally(cardId, result.tally, result.version);
+      if (!latest()) return;
+      this.#setFacts(cardId, { myDots: result.myDots });
       if (this.voting) this.voting = { ...this.voting, remainingDots: result.remainingDots };
     } catch (error) {
-      this.#setFacts(cardId, { votes: before.votes, myDots: before.myDots });
-      this.voting = votingBefore;
+      // Back to what the server said before, unless it has said something since.
+      if (this.#tallyVersions.get(cardId) === versionBefore) this.#setFacts(cardId, { votes: before.votes });
+      if (latest()) {
+        this.#setFacts(cardId, { myDots: before.myDots });
+        this.voting = votingBefore;
+      }
       toasts.error(`Your vote was not counted: ${api.errorMessage(error)}`, () => void this.setMyVote(cardId, dots));
     }
   }

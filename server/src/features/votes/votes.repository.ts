@@ -25,6 +25,8 @@ export type VoteOutcome =
       status: 'ok';
       changed: boolean;
       tally: CardTally;
+      /** Orders the card's tallies: a larger version is a later tally (see `lockCard`). */
+      version: number;
       myDots: number;
       remainingDots: number | null;
       activity: ActivityEntry | null;
@@ -114,9 +116,23 @@ async function lockMember(tx: Db, boardId: string, userId: string): Promise<Voti
   return findVotingRules(tx, boardId);
 }
 
-async function cardExists(tx: Db, boardId: string, cardId: string): Promise<boolean> {
+/**
+ * Takes the card's vote lock until the end of the transaction (an advisory lock, not the projection
+ * row: the projection rewrites card rows under the board's row lock, which a vote's foreign-key check
+ * waits for); false when the card is not on the board. Vote changes on one card run one after the
+ * other, so each counts every vote committed before it (two members voting at once both counted 1
+ * under read committed), and the version taken under the lock orders the card's tallies.
+ */
+async function lockCard(tx: Db, boardId: string, cardId: string): Promise<boolean> {
+  await tx`select pg_advisory_xact_lock(hashtext(${boardId}), hashtext(${cardId}))`;
   const [card] = await tx`select 1 from board_cards where board_id = ${boardId} and card_id = ${cardId}`;
   return Boolean(card);
+}
+
+/** The card's tally now, with its version (call with the card locked). */
+async function versionedTally(tx: Db, boardId: string, cardId: string) {
+  const [{ version }] = await tx<{ version: string }[]>`select nextval('vote_versions') as version`;
+  return { tally: await cardTally(tx, boardId, cardId), version: Number(version) };
 }
 
 /**
@@ -131,7 +147,7 @@ export async function castVote(
   return sql.begin(async (tx): Promise<VoteOutcome> => {
     const rules = await lockMember(tx, boardId, userId);
     if (!rules) return { status: 'no_member' };
-    if (!(await cardExists(tx, boardId, cardId))) return { status: 'no_card' };
+    if (!(await lockCard(tx, boardId, cardId))) return { status: 'no_card' };
     if (rules.mode === 'upvote' && vote.dots !== undefined && vote.dots !== 1) {
       return { status: 'invalid', message: 'body/dots is only accepted on boards that vote with dots' };
     }
@@ -162,7 +178,7 @@ export async function castVote(
     return {
       status: 'ok',
       changed,
-      tally: await cardTally(tx, boardId, cardId),
+      ...(await versionedTally(tx, boardId, cardId)),
       myDots: dots,
       remainingDots,
       activity,
@@ -179,7 +195,7 @@ export async function removeVote(
   return sql.begin(async (tx): Promise<VoteOutcome> => {
     const rules = await lockMember(tx, boardId, userId);
     if (!rules) return { status: 'no_member' };
-    if (!(await cardExists(tx, boardId, cardId))) return { status: 'no_card' };
+    if (!(await lockCard(tx, boardId, cardId))) return { status: 'no_card' };
     const deleted = await tx`
       delete from votes where board_id = ${boardId} and card_id = ${cardId} and user_id = ${userId} returning dots`;
     const changed = deleted.length > 0;
@@ -187,6 +203,7 @@ export async function removeVote(
       ? await recordActivity(tx, { boardId, actorId: userId, kind: 'vote:removed', cardId })
       : null;
     const { remainingDots } = await memberBudget(tx, boardId, userId, rules);
-    return { status: 'ok', changed, tally: await cardTally(tx, boardId, cardId), myDots: 0, remainingDots, activity };
+    const tally = await versionedTally(tx, boardId, cardId);
+    return { status: 'ok', changed, ...tally, myDots: 0, remainingDots, activity };
   });
 }

@@ -49,10 +49,17 @@ export const voteRoutes: FastifyPluginAsyncTypebox = async (app) => {
         );
     }
     if (outcome.changed) {
-      await app.emitToBoard(boardId, 'votes:changed', { boardId, cardId, tally: outcome.tally });
+      const { tally, version } = outcome;
+      await app.emitToBoard(boardId, 'votes:changed', { boardId, cardId, tally, version });
       if (outcome.activity) await app.emitToBoard(boardId, 'activity:new', outcome.activity);
     }
-    return { cardId, tally: outcome.tally, myDots: outcome.myDots, remainingDots: outcome.remainingDots };
+    return {
+      cardId,
+      tally: outcome.tally,
+      version: outcome.version,
+      myDots: outcome.myDots,
+      remainingDots: outcome.remainingDots,
+    };
   }
 
   app.put(
