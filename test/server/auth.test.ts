@@ -166,11 +166,25 @@ describe('cross-site requests and headers', () => {
   });
 
   it('sets a content security policy and other security headers', async () => {
+    const a = await signUp(t.app, 'Headers');
     const res = await t.app.inject('/api/papers');
     expect(res.headers['content-security-policy']).toContain("script-src 'self'");
     expect(res.headers['content-security-policy']).toContain("frame-ancestors 'none'");
     expect(res.headers['x-content-type-options']).toBe('nosniff');
     expect(res.headers['referrer-policy']).toBe('same-origin');
+    expect(res.headers['x-frame-options']).toBe('DENY');
+    expect(res.headers['permissions-policy']).toContain('camera=()');
+    // Over plain http (localhost) there is no HSTS to pin a browser to https that is not there.
+    expect(res.headers['strict-transport-security']).toBeUndefined();
+    // Answers written straight to the socket (streamed import progress) carry them too.
+    const streamed = await t.app.inject({
+      method: 'POST',
+      url: '/api/papers/import?format=arxiv',
+      headers: { cookie: a.cookie, 'content-type': 'text/plain', accept: 'application/x-ndjson' },
+      payload: 'not an id',
+    });
+    expect(streamed.headers['content-type']).toBe('application/x-ndjson');
+    expect(streamed.headers['content-security-policy']).toContain("frame-ancestors 'none'");
   });
 });
 

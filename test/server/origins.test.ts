@@ -66,7 +66,7 @@ describe('the Origin of realtime connections', () => {
 
   it('lets pages connect only to their own origin and the configured ones (CSP connect-src)', async () => {
     const csp = (await t.app.inject('/api/instance')).headers['content-security-policy'] as string;
-    const connect = csp.split('; ').find((d) => d.startsWith('connect-src'));
+    const connect = csp.split(/;\s*/).find((d) => d.startsWith('connect-src'));
     expect(connect).toBe("connect-src 'self' wss://reading.example.org wss://mirror.example.org");
   });
 
@@ -81,6 +81,13 @@ describe('the Origin of realtime connections', () => {
       headers: { origin: 'https://evil.example', cookie: member.cookie },
     });
     expect(refused.status).toBe(403);
+    expect(refused.headers.get('content-security-policy')).toContain("frame-ancestors 'none'");
+    expect(refused.headers.get('permissions-policy')).toContain('camera=()');
+  });
+
+  it('asks browsers to keep to https when the public URL is https', async () => {
+    const res = await t.app.inject('/api/instance');
+    expect(res.headers['strict-transport-security']).toBe('max-age=15552000');
   });
 
   it('reads ALLOWED_ORIGINS as a list of origins and refuses anything else by name', () => {

@@ -1,9 +1,15 @@
+import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import fp from 'fastify-plugin';
+import helmet, { type HelmetOptions } from 'helmet';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The headers every response carries (socket.io's too, which do not pass Fastify's hooks). */
-    securityHeaders: Record<string, string>;
+    /**
+     * Sets the security headers on a response Fastify does not answer (socket.io's polling and
+     * handshake requests), as Connect-style middleware.
+     */
+    securityHeaders: (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => void;
   }
 }
 
@@ -18,36 +24,57 @@ function webSocketOrigin(origin: string): string {
  * 'unsafe-inline' for styles only. Connections go to the page's own origin ('self', which covers its
  * WebSockets) and to the configured origins' WebSocket endpoints, nowhere else.
  */
-export function contentSecurityPolicy(publicUrl: string, allowedOrigins: string[]): string {
+export function contentSecurityPolicyDirectives(publicUrl: string, allowedOrigins: string[]) {
   const sockets = [...new Set([publicUrl, ...allowedOrigins].map((origin) => webSocketOrigin(origin)))];
-  return [
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self' 'unsafe-inline'",
-    "img-src 'self' data:",
-    `connect-src 'self' ${sockets.join(' ')}`,
-    "font-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-  ].join('; ');
+  return {
+    defaultSrc: ["'self'"],
+    scriptSrc: ["'self'"],
+    styleSrc: ["'self'", "'unsafe-inline'"],
+    imgSrc: ["'self'", 'data:'],
+    connectSrc: ["'self'", ...sockets],
+    fontSrc: ["'self'"],
+    objectSrc: ["'none'"],
+    baseUri: ["'self'"],
+    formAction: ["'self'"],
+    frameAncestors: ["'none'"],
+  };
 }
 
-/** Security headers on every response. */
+/**
+ * Helmet's headers with our policy: the CSP above (without Helmet's defaults, which would add
+ * `upgrade-insecure-requests` to a plain-http localhost), no framing, same-origin referrers and
+ * opener, and HSTS only when the public URL is https (over http a browser ignores it anyway).
+ */
+export function helmetOptions(publicUrl: string, allowedOrigins: string[]): FastifyHelmetOptions {
+  return {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: contentSecurityPolicyDirectives(publicUrl, allowedOrigins),
+    },
+    frameguard: { action: 'deny' },
+    referrerPolicy: { policy: 'same-origin' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    strictTransportSecurity:
+      new URL(publicUrl).protocol === 'https:' ? { maxAge: 180 * 24 * 3600, includeSubDomains: false } : false,
+  };
+}
+
+/** Helmet has no Permissions-Policy: the page uses no camera, microphone or location. */
+const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=()';
+
+/** Security headers on every response, socket.io's included (`app.securityHeaders`). */
 export const securityHeadersPlugin = fp(
   async (app) => {
-    const headers: Record<string, string> = {
-      'content-security-policy': contentSecurityPolicy(app.config.publicUrl, app.config.allowedOrigins),
-      'x-content-type-options': 'nosniff',
-      'x-frame-options': 'DENY',
-      'referrer-policy': 'same-origin',
-      'cross-origin-opener-policy': 'same-origin',
-      'permissions-policy': 'camera=(), microphone=(), geolocation=()',
-    };
-    app.decorate('securityHeaders', headers);
-    app.addHook('onSend', async (_request, reply) => {
-      reply.headers(headers);
+    const options = helmetOptions(app.config.publicUrl, app.config.allowedOrigins);
+    await app.register(fastifyHelmet, options);
+    app.addHook('onRequest', async (_request, reply) => {
+      reply.header('permissions-policy', PERMISSIONS_POLICY);
+    });
+    // The same options: @fastify/helmet reads Helmet's CommonJS typings, this import its ES ones.
+    const middleware = helmet(options as HelmetOptions);
+    app.decorate('securityHeaders', (request: IncomingMessage, response: ServerResponse, next) => {
+      response.setHeader('permissions-policy', PERMISSIONS_POLICY);
+      middleware(request, response, next);
     });
   },
   { name: 'security-headers' },

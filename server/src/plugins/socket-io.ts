@@ -65,12 +65,9 @@ export const socketIoPlugin = fp(
         ),
     });
 
-    // socket.io answers its own HTTP requests (polling, the handshake): the same headers as the rest.
-    const addHeaders = (headers: Record<string, string | string[] | undefined>) => {
-      Object.assign(headers, app.securityHeaders);
-    };
-    io.engine.on('initial_headers', addHeaders);
-    io.engine.on('headers', addHeaders);
+    // socket.io answers its own HTTP requests (polling, the handshake, its refusals): the same headers
+    // as the rest. Engine middleware runs before `allowRequest`, so a refused handshake has them too.
+    io.engine.use(app.securityHeaders);
 
     io.use((socket, next) => {
       sessionFromCookieHeader(app, socket.request.headers.cookie).then(
