@@ -12,6 +12,7 @@ import { metricsPlugin } from './plugins/metrics.js';
 import { clientPlugin } from './plugins/client.js';
 import { authPlugin } from './plugins/auth.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
+import { quotasPlugin } from './features/quotas/quotas.js';
 import { upgradePlugin } from './plugins/upgrade.js';
 import { busPlugin, type BusKind } from './plugins/bus.js';
 import { socketIoPlugin } from './plugins/socket-io.js';
@@ -71,6 +72,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(textInputPlugin);
   await app.register(metricsPlugin);
   await app.register(securityHeadersPlugin);
+  await app.register(quotasPlugin);
   await app.register(authPlugin);
   await app.register(mailPlugin, { mailer: options.mailer });
   await app.register(busPlugin, { kind: options.bus ?? 'postgres' });

@@ -5,7 +5,8 @@ import { migrate } from './db/migrate.js';
 import { seedDemo } from './db/seed.js';
 import { seedDemoAccount } from './db/demo.js';
 import { buildApp } from './app.js';
-import { deleteDeadPasswordResets, deleteExpired } from './features/auth/auth.repository.js';
+import { deleteDeadPasswordResets, deleteExpiredSessions } from './features/auth/auth.repository.js';
+import { deleteOldHits } from './features/quotas/quotas.repository.js';
 import { DigestScheduler } from './features/digest/digest.scheduler.js';
 import { ensureClientBuild } from './client-build.js';
 import { adminSecret, removeServerInfo, writeServerInfo } from './admin-secret.js';
@@ -70,8 +71,8 @@ async function main(): Promise<void> {
   // Expired sessions and old rate-limit windows are dead weight; any node may sweep them.
   const sweep = setInterval(
     () =>
-      void Promise.all([deleteExpired(db.sql), deleteDeadPasswordResets(db.sql)]).catch((err: unknown) =>
-        app.log.warn({ err }, 'session sweep failed'),
+      void Promise.all([deleteExpiredSessions(db.sql), deleteOldHits(db.sql), deleteDeadPasswordResets(db.sql)]).catch(
+        (err: unknown) => app.log.warn({ err }, 'session sweep failed'),
       ),
     3600_000,
   );

@@ -88,31 +88,9 @@ export async function deleteUserSessions(sql: Sql, userId: string, except: Buffe
   await sql`delete from sessions where user_id = ${userId} and (${except}::bytea is null or token_hash <> ${except})`;
 }
 
-/** Deletes expired sessions and old rate-limit windows. */
-export async function deleteExpired(sql: Sql): Promise<void> {
+/** Deletes expired sessions. */
+export async function deleteExpiredSessions(sql: Sql): Promise<void> {
   await sql`delete from sessions where expires_at < now()`;
-  await sql`delete from rate_limit_hits where window_start < now() - interval '1 day'`;
-}
-
-/**
- * Counts one hit against `key` in the current fixed window of `windowSeconds` and returns the count
- * and the seconds left in the window. One statement, so concurrent hits on any node count exactly.
- */
-export async function hitRateLimit(
-  sql: Sql,
-  key: string,
-  windowSeconds: number,
-): Promise<{ hits: number; retryAfter: number }> {
-  const [row]: [{ hits: number; retryAfter: number }] = await sql`
-    with w as (
-      select to_timestamp(floor(extract(epoch from now()) / ${windowSeconds}) * ${windowSeconds}) as start
-    )
-    insert into rate_limit_hits (key, window_start, hits)
-    select ${key}, w.start, 1 from w
-    on conflict (key, window_start) do update set hits = rate_limit_hits.hits + 1
-    returning hits,
-      ceil(extract(epoch from window_start) + ${windowSeconds} - extract(epoch from now()))::int as retry_after`;
-  return row;
 }
 
 /** Reads an instance setting. */

@@ -23,7 +23,6 @@ import {
   findPasswordHash,
   findUserByEmail,
   getSetting,
-  hitRateLimit,
   resetPassword,
   updateUser,
 } from './auth.repository.js';
@@ -53,32 +52,43 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   }
 
   /**
-   * Counts an attempt per client IP, per (email, IP) — the strict limit — and per email from any IP,
+   * Checks of attempts per client IP, per (email, IP) — the strict limit — and per email from any IP,
    * a looser one, so that somebody guessing at an address from one place cannot lock its owner out from
    * everywhere. The email is keyed the way accounts are found (`emailKey`): spaces, invisible
-   * characters or case cannot make it a new key. Refuses with 429 and Retry-After past a limit.
+   * characters or case cannot make it a new key. Each refuses with 429 and Retry-After past its limit.
    */
-  async function limitAttempts(request: FastifyRequest, kind: string, email: string | null): Promise<void> {
-    const checks: [string, number][] = [[`${kind}:ip:${request.ip}`, limits.perIp]];
-    if (email !== null) {
-      const key = emailKey(email);
-      checks.push([`${kind}:email-ip:${key}:${request.ip}`, limits.perEmailIp]);
-      checks.push([`${kind}:email:${key}`, limits.perEmail]);
+  function attemptChecks(kind: string, withEmail: boolean) {
+    const { windowSeconds } = limits;
+    const refusal = (retryAfter: number) => `too many attempts; try again in ${retryAfter} s`;
+    const email = (request: FastifyRequest) => emailKey((request.body as { email: string }).email);
+    const checks = [app.limiter({ name: `${kind}:ip`, max: limits.perIp, windowSeconds, refusal, key: (r) => r.ip })];
+    if (withEmail) {
+      checks.push(
+        app.limiter({
+          name: `${kind}:email-ip`,
+          max: limits.perEmailIp,
+          windowSeconds,
+          refusal,
+          key: (r) => `${email(r)}:${r.ip}`,
+        }),
+        app.limiter({ name: `${kind}:email`, max: limits.perEmail, windowSeconds, refusal, key: email }),
+      );
     }
-    for (const [key, max] of checks) {
-      const { hits, retryAfter } = await hitRateLimit(app.sql, key, limits.windowSeconds);
-      if (hits > max) {
-        throw new HttpError(429, 'rate_limited', `too many attempts; try again in ${retryAfter} s`, { retryAfter });
-      }
-    }
+    return async (request: FastifyRequest) => {
+      for (const check of checks) await check(request);
+    };
   }
+  const limitSignup = attemptChecks('signup', true);
+  const limitLogin = attemptChecks('login', true);
+  const limitForgot = attemptChecks('forgot', true);
+  const limitReset = attemptChecks('reset', false);
 
   app.post(
     '/api/auth/signup',
     { schema: { tags: ['auth'], body: SignupRequest, response: { 201: MeResponse, ...errors } } },
     async (request, reply) => {
       const { email, password, name } = request.body;
-      await limitAttempts(request, 'signup', email);
+      await limitSignup(request);
       const user = await createUser(app.sql, {
         email,
         name: name.trim(),
@@ -95,7 +105,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags: ['auth'], body: LoginRequest, response: { 200: MeResponse, ...errors } } },
     async (request, reply) => {
       const { email, password } = request.body;
-      await limitAttempts(request, 'login', email);
+      await limitLogin(request);
       const user = await findUserByEmail(app.sql, email);
       const ok = await verifyPassword(password, user?.passwordHash ?? decoyHash);
       if (!user || !ok) throw unauthorized(LOGIN_FAILED);
@@ -176,7 +186,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const email = cleanEmail(request.body.email);
-      await limitAttempts(request, 'forgot', email);
+      await limitForgot(request);
       const user = await findUserByEmail(app.sql, email);
       // The shared demo account's password is not anyone's to reset (the answer is the same).
       if (user && !(await isDemoAccount(user.email))) {
@@ -205,7 +215,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       },
     },
     async (request, reply) => {
-      await limitAttempts(request, 'reset', null);
+      await limitReset(request);
       const passwordHash = await hashPassword(request.body.password, app.config.passwordHashCost);
       const userId = await resetPassword(app.sql, hashToken(request.body.token), passwordHash);
       if (!userId) throw badRequest(INVALID_RESET);

@@ -37,7 +37,6 @@ import {
   revokeInvite,
   updateBoard,
 } from './boards.repository.js';
-import { takeQuota } from '../quotas/quotas.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody, 409: ErrorBody, 410: ErrorBody };
 const DEFAULT_INVITE_DAYS = 14;
@@ -53,13 +52,21 @@ async function announceMembership(app: FastifyInstance, boardId: string, userId:
 /** Boards, memberships and invitations. */
 export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const tags = ['boards'];
+  const limitBoards = app.limiter({
+    name: 'quota:boards',
+    max: app.config.quotas.boardsPerHour,
+    windowSeconds: 3600,
+    key: (request) => requireUser(request).id,
+    refusal: (retryAfter) =>
+      `boards created: at most ${app.config.quotas.boardsPerHour} an hour; try again in ${retryAfter} s`,
+  });
 
   app.post(
     '/api/boards',
     { schema: { tags, body: CreateBoardRequest, response: { 201: BoardSummary, ...errors } } },
     async (request, reply) => {
       const user = requireUser(request);
-      await takeQuota(app.sql, `boards:${user.id}`, app.config.quotas.boardsPerHour, 3600, 'boards created');
+      await limitBoards(request);
       const boardId = await createBoard(app.sql, {
         name: request.body.name.trim(),
         description: request.body.description?.trim() ?? '',
