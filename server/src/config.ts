@@ -42,6 +42,8 @@ export interface Config {
   quotas: {
     /** Boards one user may create per hour. */
     boardsPerHour: number;
+    /** Papers one user may import (entries read, or added one by one) per hour. */
+    papersPerHour: number;
     /** Open `/yjs` connections of one user on one node. */
     socketsPerUser: number;
     /** socket.io events one socket may send per second (twice as many at once). */
@@ -194,6 +196,7 @@ export function loadConfig(env: Env = process.env): Config {
     metricsToken: secret(env, 'METRICS_TOKEN'),
     quotas: {
       boardsPerHour: int(env, 'BOARDS_PER_HOUR', 20, 1, 100_000),
+      papersPerHour: int(env, 'IMPORT_PAPERS_PER_HOUR', 5000, 1, 10_000_000),
       socketsPerUser: int(env, 'SOCKETS_PER_USER', 20, 1, 10_000),
       socketEventsPerSecond: int(env, 'SOCKET_EVENTS_PER_SECOND', 20, 1, 10_000),
     },

@@ -18,7 +18,12 @@ export function testConfig(overrides: Partial<Config> = {}): Config {
     passwordHashCost: 10,
     authRateLimit: { perIp: 100_000, perEmailIp: 100_000, perEmail: 100_000, windowSeconds: 900 },
     // Test files create boards and sockets by the hundred as one user; quotas.test.ts sets its own.
-    quotas: { boardsPerHour: 100_000, socketsPerUser: 100_000, socketEventsPerSecond: 100_000 },
+    quotas: {
+      boardsPerHour: 100_000,
+      papersPerHour: 10_000_000,
+      socketsPerUser: 100_000,
+      socketEventsPerSecond: 100_000,
+    },
     ...overrides,
   };
 }

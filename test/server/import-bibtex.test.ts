@@ -386,6 +386,26 @@ describe('BibtexThread', () => {
     await expect(thread.parse('@misc{x, title={y}}')).rejects.toThrow(/shut down/);
   });
 
+  it("takes waiting texts by owner in turn, so one owner's pile does not queue ahead of another's text", async () => {
+    const thread = new BibtexThread();
+    try {
+      const order: string[] = [];
+      const read = (owner: string, name: string, n: number) =>
+        thread.parse(manyEntries(n), owner).then(() => order.push(name));
+      await Promise.all([
+        read('ann', 'ann-1', 200),
+        read('ann', 'ann-2', 5),
+        read('ann', 'ann-3', 5),
+        read('bob', 'bob-1', 5),
+        read('ann', 'ann-4', 5),
+        read('cat', 'cat-1', 5),
+      ]);
+      expect(order).toEqual(['ann-1', 'bob-1', 'cat-1', 'ann-2', 'ann-3', 'ann-4']);
+    } finally {
+      await thread.close();
+    }
+  });
+
   it('answers a text it cannot read in time with an error line, and reads the next one on a new thread', async () => {
     const thread = new BibtexThread(1000);
     try {
@@ -443,4 +463,44 @@ describe('a large BibTeX import', () => {
       clearInterval(timer);
     }
   });
+
+  it("does not hold up another user's small import while it is read", async () => {
+    const other = await signUp(t.app, 'Small Sam');
+    if (!t.app.server.listening) await t.app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = t.app.server.address() as { port: number };
+    // ~900 kB: seconds of reading (a 5 MB file takes ~25 s). Its progress says when the reading is done.
+    let largeRead = false;
+    const large = fetch(`http://127.0.0.1:${port}/api/papers/import`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', accept: 'application/x-ndjson', cookie: reader.cookie },
+      body: JSON.stringify({ text: manyEntries(1500, 20_000), format: 'bibtex' }),
+    }).then(async (res) => {
+      let buffered = '';
+      let result: ImportResult | undefined;
+      const decoder = new TextDecoder();
+      for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+        buffered += decoder.decode(chunk, { stream: true });
+        const lines = buffered.split('\n');
+        buffered = lines.pop()!;
+        for (const line of lines.filter(Boolean)) {
+          const message = JSON.parse(line) as { progress?: { phase: string; done: number }; result?: ImportResult };
+          if (message.progress?.phase === 'parse' && message.progress.done > 0) largeRead = true;
+          if (message.result) result = message.result;
+        }
+      }
+      return result;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const small = await t.app.inject({
+      method: 'POST',
+      url: '/api/papers/import',
+      headers: { cookie: other.cookie },
+      payload: { text: manyEntries(2, 30_000), format: 'bibtex' },
+    });
+    expect(small.statusCode, small.body).toBe(200);
+    expect(small.json().created).toHaveLength(2);
+    // Answered while the large text is still being read, not after it (one queue would make it wait).
+    expect(largeRead).toBe(false);
+    expect((await large)?.created).toHaveLength(1500);
+  }, 90_000);
 });

@@ -13,7 +13,7 @@ import {
   SignupRequest,
   UpdateMeRequest,
 } from '../../../../shared/schemas/auth.js';
-import { HttpError, badRequest, conflict, forbidden, unauthorized } from '../../errors.js';
+import { badRequest, conflict, forbidden, unauthorized } from '../../errors.js';
 import { isLoopback } from '../../net.js';
 import { announceSessionsEnded, endSession, hashToken, requireUser, startSession } from '../../plugins/auth.js';
 import {

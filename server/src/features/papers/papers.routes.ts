@@ -15,10 +15,11 @@ import {
 import { badRequest, conflict, notFound, unauthorized, unsupportedMedia } from '../../errors.js';
 import { requireUser } from '../../plugins/auth.js';
 import { findPaperById, searchPapers, type SearchCursor } from './papers.repository.js';
-import { BibtexThread } from './importers/bibtex-thread.js';
+import { BibtexReaders } from './importers/bibtex-thread.js';
 import { ImportInputError, addPaper, importPapers } from './papers.service.js';
 import { isTrendingCursor, trendingPapers } from '../votes/trending.repository.js';
 import { isBigintText, isIsoTimestamp } from '../../cursors.js';
+import { assertPapersLeft, papersRefusal, takePapers } from '../quotas/quotas.js';
 
 function encodeCursor(cursor: SearchCursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
@@ -74,7 +75,7 @@ async function streamImport(reply: FastifyReply, run: (onProgress: (p: object) =
 /** The paper library: search, one paper, add one, import many. */
 export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
   // BibTeX is read off the event loop: a 5 MB file takes the parser ~25 s.
-  const bibtex = new BibtexThread();
+  const bibtex = new BibtexReaders();
   app.addHook('onClose', () => bibtex.close());
   // Plain text bodies are accepted by the import route (the CLI and `curl --data-binary @file` send them).
   app.addContentTypeParser(['text/plain', 'application/x-bibtex'], { parseAs: 'string' }, (_req, body, done) =>
@@ -131,6 +132,8 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const user = requireUser(request);
+      const { granted, retryAfter } = await takePapers(app.sql, user.id, 1, app.config.quotas.papersPerHour);
+      if (granted === 0) throw papersRefusal(app.config.quotas.papersPerHour, retryAfter);
       const outcome = await addPaper(app.sql, request.body, user.id);
       if (outcome.status === 'invalid') throw badRequest(`body/${outcome.message}`);
       if (outcome.status === 'duplicate') {
@@ -166,13 +169,18 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const text = (typeof body === 'string' ? body : body.text).replace(LONE_SURROGATES, '\uFFFD');
       const format: ImportFormat = (typeof body === 'string' ? request.query.format : body.format) ?? 'auto';
       assertText(text);
+      const perHour = app.config.quotas.papersPerHour;
+      // Refused before any reading when nothing is left; otherwise the entries past it become error lines.
+      if (request.user) await assertPapersLeft(app.sql, request.user.id, perHour);
+      const user = request.user;
       const run = (onProgress?: (p: object) => void) =>
         importPapers(app.sql, text, {
           format,
           settings: app.config,
           onProgress,
           addedBy,
-          readBibtex: (bib) => bibtex.parse(bib),
+          readBibtex: (bib) => bibtex.parse(bib, addedBy ?? 'system'),
+          allowance: user ? (entries) => takePapers(app.sql, user.id, entries, perHour) : undefined,
         });
       if (request.headers.accept?.includes('application/x-ndjson')) return streamImport(reply, run);
       try {

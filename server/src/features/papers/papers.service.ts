@@ -79,6 +79,21 @@ export interface ImportOptions {
   addedBy?: string | null;
   /** Reads BibTeX somewhere other than this thread (the server's reader thread); default: here. */
   readBibtex?: (text: string) => Promise<ImporterOutput>;
+  /**
+   * The importer's hourly allowance: given the entries read, how many may go on (the rest become error
+   * lines, saying when to try them again). None for the CLI and the demo seed.
+   */
+  allowance?: (entries: number) => Promise<{ granted: number; retryAfter: number }>;
+}
+
+/** Turns the entries past the allowance into error lines (imported later, they are still in the file). */
+async function applyAllowance(output: ImporterOutput, allowance: ImportOptions['allowance']): Promise<void> {
+  if (!allowance) return;
+  const { granted, retryAfter } = await allowance(output.lines.length);
+  if (granted >= output.lines.length) return;
+  const minutes = Math.max(1, Math.ceil(retryAfter / 60));
+  const message = `not imported: over your hourly import allowance; import it again in ${minutes} min`;
+  output.lines = output.lines.map((entry, i) => (i < granted ? entry : { line: entry.line, error: message }));
 }
 
 /**
@@ -102,6 +117,7 @@ export async function importPapers(sql: Sql, text: string, options: ImportOption
     readBibtex: options.readBibtex,
   });
   if (format === 'bibtex') progress({ phase: 'parse', done: output.lines.length, total: output.lines.length });
+  await applyAllowance(output, options.allowance);
 
   const result: ImportResult = {
     format,

@@ -71,18 +71,23 @@ export const quotasPlugin = fp(
 /** Papers one user may import per hour: `papersPerHour` entries read, whatever became of them. */
 const PAPERS_WINDOW_SECONDS = 3600;
 
-/** Refuses an import before any work when the user has no papers left this hour (429 with Retry-After). */
-export async function assertPapersLeft(sql: Sql, userId: string, papersPerHour: number): Promise<void> {
-  const used = await currentHits(sql, `papers:${userId}`, PAPERS_WINDOW_SECONDS);
-  if (used < papersPerHour) return;
-  // Counting nothing reads the window's end without using any of it.
-  const { retryAfter } = await addHits(sql, `papers:${userId}`, PAPERS_WINDOW_SECONDS, 0);
-  throw new HttpError(
+/** The 429 of a user with no papers left this hour. */
+export function papersRefusal(papersPerHour: number, retryAfter: number): HttpError {
+  return new HttpError(
     429,
     'rate_limited',
     `papers imported: at most ${papersPerHour} an hour; try again in ${retryAfter} s`,
     { retryAfter },
   );
+}
+
+/** Refuses an import before any work when the user has no papers left this hour (429 with Retry-After). */
+export async function assertPapersLeft(sql: Sql, userId: string, papersPerHour: number): Promise<void> {
+  const used = await currentHits(sql, `papers:${userId}`, PAPERS_WINDOW_SECONDS);
+  if (used < papersPerHour) return;
+  // Adding nothing reads the window's end without using any of it.
+  const { retryAfter } = await addHits(sql, `papers:${userId}`, PAPERS_WINDOW_SECONDS, 0);
+  throw papersRefusal(papersPerHour, retryAfter);
 }
 
 /**

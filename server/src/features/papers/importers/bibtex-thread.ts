@@ -5,9 +5,15 @@ import type { ImporterOutput } from './types.js';
 
 /** Longest a single BibTeX text may take to read (5 MB, the largest body, takes ~25 s here). */
 const PARSE_TIMEOUT_MS = 120_000;
+/** Texts up to this size are read on a thread of their own (~1 s at the parser's ~250 kB/s). */
+const SMALL_TEXT_CHARS = 256 * 1024;
+/** Longest a small text may take: over ten times what one of its size needs. */
+const SMALL_TIMEOUT_MS = 20_000;
 
 interface Job {
   id: number;
+  /** Whose text it is: the thread takes its owners in turn. */
+  owner: string;
   text: string;
   resolve: (output: ImporterOutput) => void;
   reject: (error: Error) => void;
@@ -15,26 +21,32 @@ interface Job {
 
 /**
  * Reads BibTeX (`parseBibtex`) on a worker thread, one text at a time, so that a large import does not
- * stall the server for everyone else. The thread starts with the first text and stays up; a text that
- * takes longer than the timeout, or makes the thread fail, is answered with an error line of its own
- * and the thread is started again for the next one.
+ * stall the server for everyone else. Waiting texts are taken by owner in turn (the owner served
+ * longest ago first), so one user's pile of texts does not queue ahead of another's one. The thread
+ * starts with the first text and stays up; a text that takes longer than the timeout, or makes the
+ * thread fail, is answered with an error line of its own and the thread is started again for the
+ * next one.
  */
 export class BibtexThread {
   private worker: Worker | null = null;
   /** The thread has loaded its modules (jobs are sent once it has). */
   private ready = false;
+  /** The text being read, then the waiting ones in arrival order. */
   private readonly queue: Job[] = [];
+  /** When each owner was last served (a counter), for taking owners in turn. */
+  private readonly served = new Map<string, number>();
+  private turns = 0;
   private timer: NodeJS.Timeout | null = null;
   private nextId = 0;
   private closed = false;
 
   constructor(private readonly timeoutMs = PARSE_TIMEOUT_MS) {}
 
-  /** What `parseBibtex(text)` returns, computed on the thread. */
-  parse(text: string): Promise<ImporterOutput> {
+  /** What `parseBibtex(text)` returns, computed on the thread; `owner` names whose text it is. */
+  parse(text: string, owner = ''): Promise<ImporterOutput> {
     if (this.closed) return Promise.reject(new Error('the BibTeX reader is shut down'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, text, resolve, reject });
+      this.queue.push({ id: this.nextId++, owner, text, resolve, reject });
       if (this.queue.length === 1) this.sendHead();
     });
   }
@@ -79,13 +91,21 @@ export class BibtexThread {
     }, this.timeoutMs);
   }
 
-  /** Settles the head job and sends the next one. */
+  /** Settles the head job, moves the next owner's oldest text to the head and sends it. */
   private finish(job: Job, settle: () => void): void {
     if (this.queue[0] !== job) return;
     if (this.timer) clearTimeout(this.timer);
     this.timer = null;
     this.queue.shift();
+    this.served.set(job.owner, this.turns++);
     settle();
+    let next = 0;
+    for (let i = 1; i < this.queue.length; i++) {
+      if ((this.served.get(this.queue[i].owner) ?? -1) < (this.served.get(this.queue[next].owner) ?? -1)) next = i;
+    }
+    if (next > 0) this.queue.unshift(...this.queue.splice(next, 1));
+    // Turns matter only while texts wait: an idle thread forgets them.
+    if (this.queue.length === 0) this.served.clear();
     this.sendHead();
   }
 
@@ -124,5 +144,28 @@ export class BibtexThread {
     this.worker = worker;
     this.ready = false;
     return worker;
+  }
+}
+
+/**
+ * Two reader threads: texts up to 256 kB on one, larger ones on the other, so that a small import
+ * waits behind other small texts (a second or so each, owners in turn) and never behind somebody's
+ * 5 MB file, which takes ~25 s. Each thread starts with its first text.
+ */
+export class BibtexReaders {
+  private readonly small = new BibtexThread(SMALL_TIMEOUT_MS);
+  private readonly large: BibtexThread;
+
+  constructor(largeTimeoutMs = PARSE_TIMEOUT_MS) {
+    this.large = new BibtexThread(largeTimeoutMs);
+  }
+
+  /** What `parseBibtex(text)` returns, read on the thread for its size; `owner` names whose text it is. */
+  parse(text: string, owner: string): Promise<ImporterOutput> {
+    return (text.length <= SMALL_TEXT_CHARS ? this.small : this.large).parse(text, owner);
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([this.small.close(), this.large.close()]);
   }
 }
