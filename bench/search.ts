@@ -1,4 +1,5 @@
-import type { Database, Sql } from '../server/src/db/connect.js';
+import type { Database } from '../server/src/db/connect.js';
+import type { Sql } from '../server/src/db/sql.js';
 import { countPapers, searchPapers, type SearchCursor } from '../server/src/features/papers/papers.repository.js';
 import { importPapers, type ImportOptions } from '../server/src/features/papers/papers.service.js';
 import type { PaperSort } from '../shared/schemas/papers.js';

@@ -1,5 +1,5 @@
 import fs from 'node:fs/promises';
-import { TRENDING_FIXTURE } from '../../server/src/db/seed.js';
+import { TRENDING_FIXTURE } from '../../server/src/bootstrap/seed.js';
 import { titleKey } from '../../server/src/features/papers/identifiers.js';
 import { parseTrending } from '../../server/src/features/papers/importers/trending.js';
 

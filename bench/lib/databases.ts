@@ -3,7 +3,8 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { openDatabase, type Database, type Sql } from '../../server/src/db/connect.js';
+import { openDatabase, type Database } from '../../server/src/db/connect.js';
+import type { Sql } from '../../server/src/db/sql.js';
 import { migrate } from '../../server/src/db/migrate.js';
 
 /** Where `npm run bench` looks for a real PostgreSQL server unless BENCH_DATABASE_URL says otherwise. */

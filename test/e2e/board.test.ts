@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { seedDemo } from '../../server/src/db/seed.js';
+import { seedDemo } from '../../server/src/bootstrap/seed.js';
 import { ServerEdit } from '../../server/src/sync/board-docs.js';
 import { boardView, renameColumn } from '../../shared/protocol/board-doc.js';
 import type { TestApp } from '../helpers/app.js';

@@ -1,7 +1,7 @@
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
 import type { PaperPage } from '../../shared/schemas/papers.js';
-import { seedDemo } from '../../server/src/db/seed.js';
+import { seedDemo } from '../../server/src/bootstrap/seed.js';
 import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';
 import { BrowserSessions } from '../helpers/browser.js';
 import { signUp, type TestUser } from '../helpers/factories.js';

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { seedDemo } from '../../server/src/db/seed.js';
-import { seedDemoAccount } from '../../server/src/db/demo.js';
+import { seedDemo } from '../../server/src/bootstrap/seed.js';
+import { seedDemoAccount } from '../../server/src/bootstrap/demo.js';
 import { boardView } from '../../shared/protocol/board-doc.js';
 
 let t: TestApp;

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createBoard, signUp, type TestUser } from '../helpers/factories.js';
 import { startSmtp, type TestSmtp } from '../helpers/mail.js';
-import type { Sql } from '../../server/src/db/connect.js';
+import type { Sql } from '../../server/src/db/sql.js';
 import { DigestScheduler } from '../../server/src/features/digest/digest.scheduler.js';
 import type { MailJobOptions } from '../../server/src/features/digest/digest.service.js';
 import { createMailer } from '../../server/src/mail/mailer.js';

@@ -1,7 +1,7 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp } from '../../server/src/app.js';
-import { seedDemoAccount } from '../../server/src/db/demo.js';
+import { seedDemoAccount } from '../../server/src/bootstrap/demo.js';
 import { redactUrl } from '../../server/src/plugins/log-redaction.js';
 import { buildTestApp, testConfig, type TestApp } from '../helpers/app.js';
 import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';

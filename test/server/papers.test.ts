@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { signUp, type TestUser } from '../helpers/factories.js';
-import { TRENDING_FIXTURE } from '../../server/src/db/seed.js';
+import { TRENDING_FIXTURE } from '../../server/src/bootstrap/seed.js';
 import type { ImportResult, PaperPage } from '../../shared/schemas/papers.js';
 import {
   analyzeAfterImport,

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addCard, boardView } from '../../shared/protocol/board-doc.js';
 import { CLOSE_CODES } from '../../shared/protocol/close-codes.js';
-import { createPasswordReset } from '../../server/src/features/auth/auth.repository.js';
-import { hashToken } from '../../server/src/plugins/auth.js';
+import { createPasswordReset } from '../../server/src/features/auth/users.repository.js';
+import { hashToken } from '../../server/src/features/auth/sessions.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createBoard, signUp, type Injector, type TestUser } from '../helpers/factories.js';
 import { startTwoNodes, type TwoNodes } from '../helpers/nodes.js';

@@ -2,12 +2,7 @@ import postgres from 'postgres';
 import { startEmbeddedPostgres, type EmbeddedCluster, type EmbeddedOptions } from './embedded.js';
 import { lockDataDir } from './lock.js';
 import { upgradeFromPglite } from './pglite-upgrade.js';
-
-/** The one postgres.js client of the process. */
-export type Sql = postgres.Sql;
-
-/** Where a repository function runs its SQL: the client itself, or a transaction of it. */
-export type Querier = Sql | postgres.TransactionSql;
+import type { Sql } from './sql.js';
 
 /** An open database: the `sql` client and how to close everything behind it. */
 export interface Database {

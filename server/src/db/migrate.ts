@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import type { Querier, Sql } from './connect.js';
+import type { Querier, Sql } from './sql.js';
 import { fromRoot } from '../paths.js';
 
 /** Where the numbered, forward-only SQL migrations live. */

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import type { Sql } from './connect.js';
+import type { Sql } from './sql.js';
 import { applyMigrations, migrationFiles } from './migrate.js';
 
 /** Where the engine before PostgreSQL-from-npm (PGlite) kept a data directory's database. */

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import type { Sql } from '../db/connect.js';
+import type { Sql } from '../db/sql.js';
 import type { Config } from '../config.js';
 
 declare module 'fastify' {

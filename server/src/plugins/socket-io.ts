@@ -14,7 +14,7 @@ import {
 } from '../../../shared/protocol/socket-events.js';
 import { endsSession, MAX_BUS_PAYLOAD, type BusMessage } from '../sync/bus.js';
 import { roleOf } from '../features/boards/authorization.js';
-import { sessionFromCookieHeader } from './auth.js';
+import { sessionFromCookieHeader } from '../features/auth/sessions.js';
 import { TokenBucket } from '../token-bucket.js';
 
 /** What the handshake leaves on each socket. */

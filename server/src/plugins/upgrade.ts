@@ -2,7 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import { WebSocketServer } from 'ws';
-import { sessionFromCookieHeader } from './auth.js';
+import { sessionFromCookieHeader } from '../features/auth/sessions.js';
 import { can, roleOf } from '../features/boards/authorization.js';
 import { BoardDocs } from '../sync/board-docs.js';
 import { SyncConnection } from '../sync/connection.js';

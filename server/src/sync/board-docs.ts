@@ -5,7 +5,7 @@ import { recordActivities } from '../features/activity/activity.repository.js';
 import type { ActivityEntry } from '../../../shared/schemas/activity.js';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Sql } from '../db/connect.js';
+import type { Sql } from '../db/sql.js';
 import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
 import { loadBoardUpdates, readBoardUpdates } from './board-updates.repository.js';
 import { endsSession, MAX_BUS_PAYLOAD, type Bus, type SessionsEnded, type WrittenRows } from './bus.js';

@@ -1,4 +1,4 @@
-import type { Querier, Sql } from '../../db/connect.js';
+import type { Querier, Sql } from '../../db/sql.js';
 import type { ActivityEntry, ActivityKind } from '../../../../shared/schemas/activity.js';
 
 interface ActivityRow {

@@ -15,24 +15,23 @@ import {
 } from '../../../../shared/schemas/auth.js';
 import { badRequest, conflict, forbidden, unauthorized } from '../../errors.js';
 import { isLoopback } from '../../net.js';
-import { announceSessionsEnded, endSession, hashToken, requireUser, startSession } from '../../plugins/auth.js';
+import { announceSessionsEnded, endSession, hashToken, requireUser, startSession } from './sessions.js';
 import {
   createPasswordReset,
   createUser,
-  deleteUserSessions,
   findPasswordHash,
   findUserByEmail,
-  getSetting,
   resetPassword,
   updateUser,
-} from './auth.repository.js';
+} from './users.repository.js';
+import { deleteUserSessions } from './sessions.repository.js';
+import { DEMO_CREDENTIALS_KEY, isDemoAccount, type DemoCredentials } from './demo-account.js';
+import { getSetting } from './settings.repository.js';
 import { hashPassword, needsRehash, verifyPassword } from './password.js';
 import { renderResetMail } from './reset-mail.js';
 import { cleanEmail, emailKey } from './email.js';
 
 const LOGIN_FAILED = 'email or password is incorrect';
-/** Setting key under which demo mode keeps the demo account's credentials. */
-export const DEMO_CREDENTIALS_KEY = 'demo_credentials';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 409: ErrorBody, 429: ErrorBody };
 /** The one answer of `POST /api/auth/forgot`, whether or not the address has an account. */
@@ -44,12 +43,6 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   const limits = app.config.authRateLimit;
   // A hash to verify against when the email is unknown, so that the answer takes as long either way.
   const decoyHash = await hashPassword('decoy password', app.config.passwordHashCost);
-
-  /** Whether `email` is the demo account's (demo mode keeps its credentials in the settings). */
-  async function isDemoAccount(email: string): Promise<boolean> {
-    const demo = await getSetting<{ email: string }>(app.sql, DEMO_CREDENTIALS_KEY);
-    return demo !== null && emailKey(demo.email) === emailKey(email);
-  }
 
   /**
    * Checks of attempts per client IP, per (email, IP) — the strict limit — and per email from any IP,
@@ -150,7 +143,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const me = requireUser(request);
       const { name, currentPassword, newPassword } = request.body;
-      if (newPassword !== undefined && (await isDemoAccount(me.email))) {
+      if (newPassword !== undefined && (await isDemoAccount(app.sql, me.email))) {
         throw forbidden(
           'newPassword: the shared demo account keeps its password, so that the next visitor can sign in',
         );
@@ -189,7 +182,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await limitForgot(request);
       const user = await findUserByEmail(app.sql, email);
       // The shared demo account's password is not anyone's to reset (the answer is the same).
-      if (user && !(await isDemoAccount(user.email))) {
+      if (user && !(await isDemoAccount(app.sql, user.email))) {
         const token = crypto.randomBytes(32).toString('base64url');
         const ttlMinutes = app.config.passwordResetTtlMinutes;
         await createPasswordReset(app.sql, hashToken(token), user.id, new Date(Date.now() + ttlMinutes * 60_000));
@@ -233,7 +226,7 @@ export const authRoutes: FastifyPluginAsyncTypebox = async (app) => {
   app.get('/api/instance', { schema: { tags: ['auth'], response: { 200: InstanceInfo } } }, async () => ({
     demo:
       app.config.seedDemo && isLoopback(app.config.host)
-        ? await getSetting<{ email: string; password: string }>(app.sql, DEMO_CREDENTIALS_KEY)
+        ? await getSetting<DemoCredentials>(app.sql, DEMO_CREDENTIALS_KEY)
         : null,
   }));
 };

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import type { Sql } from '../../db/connect.js';
+import type { Sql } from '../../db/sql.js';
 import type { Role } from '../../../../shared/schemas/boards.js';
 import { forbidden, notFound } from '../../errors.js';
-import { requireUser } from '../../plugins/auth.js';
+import { requireUser } from '../auth/sessions.js';
 import { findRole } from './boards.repository.js';
 
 /** Everything a member may try to do on a board; every channel (REST, Yjs, socket.io) asks here. */

@@ -1,4 +1,4 @@
-import type { Sql } from '../../db/connect.js';
+import type { Sql } from '../../db/sql.js';
 import type { BoardSummary, Invite, Member, Role } from '../../../../shared/schemas/boards.js';
 
 interface BoardRow {

@@ -21,7 +21,7 @@ import {
   UpdateMemberRequest,
 } from '../../../../shared/schemas/boards.js';
 import { HttpError, conflict, notFound } from '../../errors.js';
-import { hashToken, requireUser } from '../../plugins/auth.js';
+import { hashToken, requireUser } from '../auth/sessions.js';
 import { authorize } from './authorization.js';
 import { createBoard } from './boards.service.js';
 import {

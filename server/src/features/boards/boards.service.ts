@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { Sql } from '../../db/connect.js';
+import type { Sql } from '../../db/sql.js';
 import { boardView, initBoardDoc } from '../../../../shared/protocol/board-doc.js';
 import { replaceProjection } from '../cards/cards.repository.js';
 import { insertBoard } from './boards.repository.js';

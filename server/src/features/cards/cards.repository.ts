@@ -1,4 +1,4 @@
-import type { Sql } from '../../db/connect.js';
+import type { Sql } from '../../db/sql.js';
 import type { BoardView } from '../../../../shared/protocol/board-doc.js';
 import type { BoardCards } from '../../../../shared/schemas/cards.js';
 import { toPaper, type PaperRow } from '../papers/papers.repository.js';

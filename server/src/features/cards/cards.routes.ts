@@ -12,7 +12,7 @@ import {
 import { addCard, boardView, BoardDocError } from '../../../../shared/protocol/board-doc.js';
 import { ServerEdit } from '../../sync/board-docs.js';
 import { authorize } from '../boards/authorization.js';
-import { requireUser } from '../../plugins/auth.js';
+import { requireUser } from '../auth/sessions.js';
 import { badRequest, conflict, notFound } from '../../errors.js';
 import { findPaperById } from '../papers/papers.repository.js';
 import { boardsShowingPaper, readProjection } from './cards.repository.js';

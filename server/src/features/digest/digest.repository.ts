@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import type { Querier } from '../../db/connect.js';
+import type { Querier } from '../../db/sql.js';
 import type { MailList } from '../../../../shared/schemas/digest.js';
 
 /** What a user gets when they never saved digest settings. */

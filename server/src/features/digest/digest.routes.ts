@@ -11,7 +11,7 @@ import {
   type MailList,
 } from '../../../../shared/schemas/digest.js';
 import { badRequest, forbidden, unauthorized } from '../../errors.js';
-import { requireUser } from '../../plugins/auth.js';
+import { requireUser } from '../auth/sessions.js';
 import { escapeHtml } from '../../mail/html.js';
 import { DEFAULT_SUBSCRIPTION, findSubscription, saveSubscription, unsubscribe } from './digest.repository.js';
 import { runMailJob } from './digest.service.js';

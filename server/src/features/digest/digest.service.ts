@@ -1,5 +1,5 @@
 import type { Config } from '../../config.js';
-import type { Sql } from '../../db/connect.js';
+import type { Sql } from '../../db/sql.js';
 import type { Mailer } from '../../mail/mailer.js';
 import type { DigestRunResult } from '../../../../shared/schemas/digest.js';
 import { trendingPapers } from '../votes/trending.repository.js';

@@ -1,4 +1,4 @@
-import type { Sql } from '../../db/connect.js';
+import type { Sql } from '../../db/sql.js';
 import type { BoardExport, ExportedCard } from '../../../../shared/schemas/exports.js';
 import { toPaper, type PaperRow } from '../papers/papers.repository.js';
 

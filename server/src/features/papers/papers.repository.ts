@@ -1,4 +1,4 @@
-import type { Querier, Sql } from '../../db/connect.js';
+import type { Querier, Sql } from '../../db/sql.js';
 import { titleKey } from './identifiers.js';
 import { chooseCandidateScan, type CandidateScan, type LexemeStats } from './search-plan.js';
 import type { HighlightSegment, Paper, PaperHit, PaperSort } from '../../../../shared/schemas/papers.js';

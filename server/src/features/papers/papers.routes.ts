@@ -13,7 +13,7 @@ import {
   type ImportFormat,
 } from '../../../../shared/schemas/papers.js';
 import { badRequest, conflict, notFound, unauthorized, unsupportedMedia } from '../../errors.js';
-import { requireUser } from '../../plugins/auth.js';
+import { requireUser } from '../auth/sessions.js';
 import { findPaperById, searchPapers, type SearchCursor } from './papers.repository.js';
 import { BibtexReaders } from './importers/bibtex-thread.js';
 import { ImportInputError, addPaper, importPapers } from './papers.service.js';

@@ -1,7 +1,7 @@
 import fastifyRateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Sql } from '../../db/connect.js';
+import type { Sql } from '../../db/sql.js';
 import { HttpError } from '../../errors.js';
 import { addHits, currentHits } from './quotas.repository.js';
 

@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import type { ActivityEntry } from '../../../../shared/schemas/activity.js';
 import { recordActivity } from '../activity/activity.repository.js';
-import type { Sql } from '../../db/connect.js';
+import type { Sql } from '../../db/sql.js';
 import type { Assignment, Schedule, Session, Suggestion } from '../../../../shared/schemas/schedule.js';
 
 /** The pool or a transaction of it. */

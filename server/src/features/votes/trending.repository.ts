@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import type { Sql } from '../../db/connect.js';
+import type { Sql } from '../../db/sql.js';
 import type { PaperHit } from '../../../../shared/schemas/papers.js';
 import { toPaper, type PaperRow } from '../papers/papers.repository.js';
 import { TRENDING_AGE_OFFSET_HOURS, TRENDING_GRAVITY } from '../../../../shared/protocol/trending.js';

@@ -1,5 +1,5 @@
 import type postgres from 'postgres';
-import type { Sql } from '../../db/connect.js';
+import type { Sql } from '../../db/sql.js';
 import type { ActivityEntry } from '../../../../shared/schemas/activity.js';
 import type { CardTally, UpdateVotingRequest, VotingMode } from '../../../../shared/schemas/votes.js';
 import { recordActivity } from '../activity/activity.repository.js';

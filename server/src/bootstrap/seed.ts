@@ -1,6 +1,6 @@
 import fs from 'node:fs/promises';
 import type { Config } from '../config.js';
-import type { Sql } from './connect.js';
+import type { Sql } from '../db/sql.js';
 import { fromRoot } from '../paths.js';
 import { countPapers } from '../features/papers/papers.repository.js';
 import { importPapers } from '../features/papers/papers.service.js';

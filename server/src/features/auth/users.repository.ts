@@ -1,8 +1,9 @@
-import type { Sql } from '../../db/connect.js';
+import type { Sql } from '../../db/sql.js';
 import type { User } from '../../../../shared/schemas/auth.js';
 import { cleanEmail, emailKey } from './email.js';
 
-interface UserRow {
+/** A `users` row as read for a `User`. */
+export interface UserRow {
   id: string;
   email: string;
   name: string;
@@ -14,7 +15,8 @@ export interface UserWithPassword extends User {
   passwordHash: string;
 }
 
-function toUser(row: UserRow): User {
+/** The `User` of a row. */
+export function toUser(row: UserRow): User {
   return { id: row.id, email: row.email, name: row.name, createdAt: row.createdAt.toISOString() };
 }
 
@@ -59,51 +61,10 @@ export async function updateUser(
   return toUser(row);
 }
 
-/** Stores a new session under the hash of its token. */
-export async function createSession(sql: Sql, tokenHash: Buffer, userId: string, expiresAt: Date): Promise<void> {
-  await sql`insert into sessions (token_hash, user_id, expires_at) values (${tokenHash}, ${userId}, ${expiresAt})`;
-}
-
-/** The user of a live session and when the session was last renewed; null if unknown or expired. */
-export async function findSession(sql: Sql, tokenHash: Buffer): Promise<{ user: User; renewedAt: Date } | null> {
-  const [row]: [(UserRow & { renewedAt: Date })?] = await sql`
-    select u.id, u.email, u.name, u.created_at, s.renewed_at
-    from sessions s join users u on u.id = s.user_id
-    where s.token_hash = ${tokenHash} and s.expires_at > now()`;
-  return row ? { user: toUser(row), renewedAt: row.renewedAt } : null;
-}
-
-/** Pushes a session's expiry forward (sliding expiry). */
-export async function renewSession(sql: Sql, tokenHash: Buffer, expiresAt: Date): Promise<void> {
-  await sql`update sessions set expires_at = ${expiresAt}, renewed_at = now() where token_hash = ${tokenHash}`;
-}
-
-/** Revokes one session. */
-export async function deleteSession(sql: Sql, tokenHash: Buffer): Promise<void> {
-  await sql`delete from sessions where token_hash = ${tokenHash}`;
-}
-
-/** Revokes every session of a user except, optionally, one. */
-export async function deleteUserSessions(sql: Sql, userId: string, except: Buffer | null = null): Promise<void> {
-  await sql`delete from sessions where user_id = ${userId} and (${except}::bytea is null or token_hash <> ${except})`;
-}
-
-/** Deletes expired sessions. */
-export async function deleteExpiredSessions(sql: Sql): Promise<void> {
-  await sql`delete from sessions where expires_at < now()`;
-}
-
-/** Reads an instance setting. */
-export async function getSetting<T>(sql: Sql, key: string): Promise<T | null> {
-  const [row]: [{ value: T }?] = await sql`select value from instance_settings where key = ${key}`;
-  return row?.value ?? null;
-}
-
-/** Writes an instance setting. */
-export async function putSetting(sql: Sql, key: string, value: unknown): Promise<void> {
-  await sql`
-    insert into instance_settings (key, value) values (${key}, ${sql.json(value as never)})
-    on conflict (key) do update set value = excluded.value`;
+/** How many accounts the instance has. */
+export async function countUsers(sql: Sql): Promise<number> {
+  const [{ users }] = await sql<{ users: number }[]>`select count(*)::int as users from users`;
+  return users;
 }
 
 /** Stores a password reset token (its hash) for a user. */

@@ -1,19 +1,16 @@
 import crypto from 'node:crypto';
 import * as Y from 'yjs';
 import type { Config } from '../config.js';
-import type { Sql } from './connect.js';
+import type { Sql } from '../db/sql.js';
 import { addCard, addComment, boardView, initBoardDoc } from '../../../shared/protocol/board-doc.js';
-import { createUser, getSetting, putSetting } from '../features/auth/auth.repository.js';
+import { countUsers, createUser } from '../features/auth/users.repository.js';
+import { getSetting, putSetting } from '../features/auth/settings.repository.js';
+import { DEMO_CREDENTIALS_KEY, type DemoCredentials } from '../features/auth/demo-account.js';
 import { hashPassword } from '../features/auth/password.js';
 import { createBoard } from '../features/boards/boards.service.js';
-import { DEMO_CREDENTIALS_KEY } from '../features/auth/auth.routes.js';
 import { firstPaperIds } from '../features/papers/papers.repository.js';
 
-/** The demo account's credentials, shown on the login page in demo mode. */
-export interface DemoCredentials {
-  email: string;
-  password: string;
-}
+export type { DemoCredentials };
 
 const DEMO_EMAIL = 'demo@paperboard.local';
 // How the twelve demo papers spread over Nominated, Shortlist, Scheduled and Read.
@@ -27,8 +24,7 @@ const SPREAD = [5, 3, 2, 2];
 export async function seedDemoAccount(sql: Sql, config: Config): Promise<DemoCredentials | null> {
   const existing = await getSetting<DemoCredentials>(sql, DEMO_CREDENTIALS_KEY);
   if (existing) return existing;
-  const [{ users }] = await sql<{ users: number }[]>`select count(*)::int as users from users`;
-  if (users > 0) return null;
+  if ((await countUsers(sql)) > 0) return null;
 
   const credentials = { email: DEMO_EMAIL, password: crypto.randomBytes(9).toString('base64url') };
   const user = await createUser(sql, {
