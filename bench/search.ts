@@ -1,5 +1,6 @@
 import type { Database, Sql } from '../server/src/db/connect.js';
-import { countPapers, searchPapers, type SearchCursor } from '../server/src/features/papers/papers.repository.js';
+import { countPapers } from '../server/src/features/papers/papers.repository.js';
+import { searchPapers, type SearchCursor } from '../server/src/features/papers/papers-search.repository.js';
 import { importPapers, type ImportOptions } from '../server/src/features/papers/papers.service.js';
 import type { PaperSort } from '../shared/schemas/papers.js';
 import { modesOption, stringOptions, wholeNumberOption } from './lib/benchmark.js';
