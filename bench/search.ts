@@ -1,6 +1,7 @@
 import type { Database } from '../server/src/db/connect.js';
 import type { Sql } from '../server/src/db/sql.js';
-import { countPapers, searchPapers, type SearchCursor } from '../server/src/features/papers/papers.repository.js';
+import { countPapers } from '../server/src/features/papers/papers.repository.js';
+import { searchPapers, type SearchCursor } from '../server/src/features/papers/papers-search.repository.js';
 import { importPapers, type ImportOptions } from '../server/src/features/papers/papers.service.js';
 import type { PaperSort } from '../shared/schemas/papers.js';
 import { modesOption, stringOptions, wholeNumberOption } from './lib/benchmark.js';

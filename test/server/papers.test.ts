@@ -4,12 +4,12 @@ import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { signUp, type TestUser } from '../helpers/factories.js';
 import { TRENDING_FIXTURE } from '../../server/src/bootstrap/seed.js';
 import type { ImportResult, PaperPage } from '../../shared/schemas/papers.js';
+import { analyzeAfterImport } from '../../server/src/features/papers/papers.repository.js';
 import {
-  analyzeAfterImport,
   RANKED_CANDIDATES,
   searchPapers,
   type SearchCursor,
-} from '../../server/src/features/papers/papers.repository.js';
+} from '../../server/src/features/papers/papers-search.repository.js';
 import type { CandidateScan } from '../../server/src/features/papers/search-plan.js';
 
 let t: TestApp;

@@ -14,7 +14,8 @@ import {
 } from '../../../../shared/schemas/papers.js';
 import { badRequest, conflict, notFound, unauthorized, unsupportedMedia } from '../../errors.js';
 import { requireUser } from '../auth/sessions.js';
-import { findPaperById, searchPapers, type SearchCursor } from './papers.repository.js';
+import { findPaperById } from './papers.repository.js';
+import { searchPapers, type SearchCursor } from './papers-search.repository.js';
 import { BibtexReaders } from './importers/bibtex-thread.js';
 import { ImportInputError, addPaper, importPapers } from './papers.service.js';
 import { isTrendingCursor, trendingPapers } from '../votes/trending.repository.js';
