@@ -9,7 +9,7 @@ import type { Page } from 'playwright-core';
 import { buildApp } from '../server/src/app.js';
 import { ensureClientBuild } from '../server/src/client-build.js';
 import { loadConfig } from '../server/src/config.js';
-import { ServerEdit } from '../server/src/sync/board-docs.js';
+import { ServerEdit } from '../server/src/sync/board-room.js';
 import { addCard, boardView } from '../shared/protocol/board-doc.js';
 import { hasChromium, launchBrowser } from '../test/helpers/browser.js';
 import { UsageError } from './lib/benchmark.js';

@@ -13,7 +13,9 @@ import { clientPlugin } from './plugins/client.js';
 import { authPlugin } from './plugins/auth.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { quotasPlugin } from './features/quotas/quotas.js';
-import { upgradePlugin } from './plugins/upgrade.js';
+import { yjsEndpoint } from './sync/yjs-endpoint.js';
+import { projection } from './features/cards/projection.js';
+import { activityLog } from './features/activity/board-activity.js';
 import { busPlugin, type BusKind } from './plugins/bus.js';
 import { socketIoPlugin } from './plugins/socket-io.js';
 import { mailPlugin } from './plugins/mail.js';
@@ -76,9 +78,16 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(authPlugin);
   await app.register(mailPlugin, { mailer: options.mailer });
   await app.register(busPlugin, { kind: options.bus ?? 'postgres' });
-  await app.register(upgradePlugin, {
+  await app.register(yjsEndpoint, {
     maxDocBytes: options.config.sync.boardDocMaxBytes,
     maxBufferedBytes: options.config.sync.maxBufferedBytes,
+    // The features that own the tables derived from board documents write them.
+    extensions: (settings) => [
+      projection(app.sql, () => settings.projectionDelayMs, app.log),
+      // emitToBoard is decorated by the socket.io plugin, registered after this one; it is only looked
+      // up when an entry is published, which needs a connected client and so a ready app.
+      activityLog(app.sql, (entry) => app.emitToBoard(entry.boardId, 'activity:new', entry), app.log),
+    ],
   });
   await app.register(socketIoPlugin);
 

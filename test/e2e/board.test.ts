@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
 import { seedDemo } from '../../server/src/bootstrap/seed.js';
-import { ServerEdit } from '../../server/src/sync/board-docs.js';
+import { ServerEdit } from '../../server/src/sync/board-room.js';
 import { boardView, renameColumn } from '../../shared/protocol/board-doc.js';
 import type { TestApp } from '../helpers/app.js';
 import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
 import { addCard, boardView, initBoardDoc } from '../../shared/protocol/board-doc.js';
 import { replaceProjection } from '../../server/src/features/cards/cards.repository.js';
-import { ServerEdit } from '../../server/src/sync/board-docs.js';
+import { ServerEdit } from '../../server/src/sync/board-room.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { addPaper, createBoard, signUp, type TestUser } from '../helpers/factories.js';
 

@@ -13,7 +13,7 @@ import {
   type TestUser,
 } from '../helpers/factories.js';
 import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../helpers/socket.js';
-import { ServerEdit } from '../../server/src/sync/board-docs.js';
+import { ServerEdit } from '../../server/src/sync/board-room.js';
 import { removeCard } from '../../shared/protocol/board-doc.js';
 
 const DAY = 24 * 3600_000;

@@ -3,7 +3,8 @@ import * as Y from 'yjs';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
 import { CLOSE_CODES, type CloseCode } from '../../../shared/protocol/close-codes.js';
-import type { BoardDoc, BoardDocs } from './board-docs.js';
+import type { BoardRoom, RoomPeer } from './board-room.js';
+import type { BoardRegistry } from './board-registry.js';
 import type { Sender } from './integrity.js';
 import type { SyncMetrics } from './metrics.js';
 import { TokenBucket } from '../token-bucket.js';
@@ -48,11 +49,11 @@ function withKnown(stateVector: Uint8Array, sent: Map<number, number>): Uint8Arr
  * the upgrade, and buffers frames until the board's document is loaded; then frames are handled one
  * by one, synchronously, in order. Any protocol error closes this connection only.
  */
-export class SyncConnection {
+export class SyncConnection implements RoomPeer {
   /** Awareness client ids this connection has published (removed when it closes). */
   readonly awarenessClients = new Set<number>();
   closed = false;
-  private board: BoardDoc | null = null;
+  private board: BoardRoom | null = null;
   private buffered: Uint8Array[] = [];
   /** What the greeting already sent the client, until its own sync step 1 arrives. */
   private greetedWith: Map<number, number> | null = null;
@@ -63,7 +64,7 @@ export class SyncConnection {
     private readonly ws: WebSocket,
     readonly boardId: string,
     private readonly identityOf: ConnectionIdentity,
-    private readonly docs: BoardDocs,
+    private readonly docs: BoardRegistry,
     private readonly metrics: SyncMetrics,
     private readonly log: FastifyBaseLogger,
   ) {
@@ -92,7 +93,7 @@ export class SyncConnection {
    * too: a page opening the board then has it one round trip sooner, without waiting for its own
    * script to get round to asking (y-websocket applies an unasked step 2 like an answered one).
    */
-  attach(board: BoardDoc): void {
+  attach(board: BoardRoom): void {
     this.board = board;
     this.send(syncStep1Message(board.doc));
     if (!this.buffered.some(isSyncStep1)) {
@@ -198,7 +199,7 @@ export class SyncConnection {
     }
   }
 
-  private handleSync(board: BoardDoc, decoder: decoding.Decoder): void {
+  private handleSync(board: BoardRoom, decoder: decoding.Decoder): void {
     const subtype = decoding.readVarUint(decoder);
     if (subtype === SYNC_STEP_1) {
       const stateVector = decoding.readVarUint8Array(decoder);

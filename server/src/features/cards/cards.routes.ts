@@ -10,7 +10,7 @@ import {
   PaperBoards,
 } from '../../../../shared/schemas/cards.js';
 import { addCard, boardView, BoardDocError } from '../../../../shared/protocol/board-doc.js';
-import { ServerEdit } from '../../sync/board-docs.js';
+import { ServerEdit } from '../../sync/board-room.js';
 import { authorize } from '../boards/authorization.js';
 import { requireUser } from '../auth/sessions.js';
 import { badRequest, conflict, notFound } from '../../errors.js';

@@ -4,17 +4,24 @@ import fp from 'fastify-plugin';
 import { WebSocketServer } from 'ws';
 import { sessionFromCookieHeader } from '../features/auth/sessions.js';
 import { can, roleOf } from '../features/boards/authorization.js';
-import { BoardDocs } from '../sync/board-docs.js';
-import { SyncConnection } from '../sync/connection.js';
-import { registerSyncMetrics } from '../sync/metrics.js';
-import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from '../sync/settings.js';
+import { BoardRegistry } from './board-registry.js';
+import { busRelay } from './bus-relay.js';
+import { SyncConnection } from './connection.js';
+import type { BoardExtension } from './extensions.js';
+import { registerSyncMetrics } from './metrics.js';
+import { DEFAULT_SYNC_SETTINGS, type SyncSettings } from './settings.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
-    /** The board documents behind `/yjs/:boardId`. */
-    sync: BoardDocs;
+    /** The boards behind `/yjs/:boardId`. */
+    sync: BoardRegistry;
   }
 }
+
+/** The sync settings, and the extensions the app attaches to every board (given the settings in force). */
+export type YjsEndpointOptions = Partial<SyncSettings> & {
+  extensions?: (settings: SyncSettings) => BoardExtension[];
+};
 
 const SYNC_PATH = /^\/yjs\/([^/?]+)\/?$/;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -32,19 +39,19 @@ function reject(socket: Duplex, status: string): void {
  * Answers before the upgrade: a foreign Origin 403; no session 401; not a member, unknown or malformed
  * board id 403 (one answer for all three, so ids reveal nothing). Viewers are connected read-only.
  */
-export const upgradePlugin = fp<Partial<SyncSettings>>(
-  async (app, options) => {
+export const yjsEndpoint = fp<YjsEndpointOptions>(
+  async (app, { extensions = () => [], ...options }) => {
     const settings: SyncSettings = { ...DEFAULT_SYNC_SETTINGS, ...options };
-    let docs: BoardDocs | null = null;
+    let docs: BoardRegistry | null = null;
     const metrics = registerSyncMetrics(app.metrics, {
       loadedDocs: () => docs?.loadedCount ?? 0,
       maxLogRows: () => docs?.maxLogRows ?? 0,
     });
-    // emitToBoard is decorated by the socket.io plugin, registered after this one; it is only looked up
-    // when an entry is published, which needs a connected client and so a ready app.
-    docs = new BoardDocs(app.sql, settings, metrics, app.log, app.bus, (entry) =>
-      app.emitToBoard(entry.boardId, 'activity:new', entry),
-    );
+    // The other nodes hear of every room first; then the app's own extensions.
+    docs = new BoardRegistry(app.sql, settings, metrics, app.log, app.bus, [
+      busRelay(app.bus, app.log),
+      ...extensions(settings),
+    ]);
     const boardDocs = docs;
     app.decorate('sync', boardDocs);
     // Twice the limit: larger frames are cut off by ws itself (1009); between the two, the connection
@@ -123,5 +130,5 @@ export const upgradePlugin = fp<Partial<SyncSettings>>(
       wss.close();
     });
   },
-  { name: 'upgrade', dependencies: ['db', 'auth', 'metrics', 'bus'] },
+  { name: 'yjs-endpoint', dependencies: ['db', 'auth', 'metrics', 'bus'] },
 );

@@ -1,11 +1,11 @@
 import type * as Y from 'yjs';
 import type { FastifyBaseLogger } from 'fastify';
-import { readCard, readComment } from '../../../shared/protocol/board-doc.js';
-import type { ActivityEntry } from '../../../shared/schemas/activity.js';
-import type { NewActivity } from '../features/activity/activity.repository.js';
-// A cycle (board-docs.ts creates BoardActivity), harmless: ServerEdit is only used once both are loaded.
-import { ServerEdit, type BoardDoc } from './board-docs.js';
-import type { SyncConnection } from './connection.js';
+import { readCard, readComment } from '../../../../shared/protocol/board-doc.js';
+import type { ActivityEntry } from '../../../../shared/schemas/activity.js';
+import type { Sql } from '../../db/sql.js';
+import type { BoardRoom } from '../../sync/board-room.js';
+import type { BoardExtension } from '../../sync/extensions.js';
+import { recordActivities, type NewActivity } from './activity.repository.js';
 
 /** Where a board's derived activity goes: the database first, then the board's socket.io room. */
 export interface ActivitySink {
@@ -26,7 +26,7 @@ interface KnownCard {
  * the transactions applied to its document, and records it.
  *
  * Only the node where a change arrives knows who made it: updates its own connections send are applied
- * with the `SyncConnection` as transaction origin, and edits a REST route makes for a user (adding a
+ * with the connection as transaction origin, and edits a REST route makes for a user (adding a
  * paper from the library) with a `ServerEdit`. Updates from other nodes (origin `REMOTE`) were recorded
  * by the node that received them, and the stored log applied at load has no listener yet, so each
  * change is recorded exactly once across nodes. A viewer's update and one the integrity check refuses
@@ -46,7 +46,7 @@ export class BoardActivity {
   private writing: Promise<void> | null = null;
 
   constructor(
-    private readonly board: BoardDoc,
+    private readonly board: BoardRoom,
     private readonly sink: ActivitySink,
     private readonly log: FastifyBaseLogger,
   ) {
@@ -66,10 +66,7 @@ export class BoardActivity {
 
   /** The user behind a transaction made on this node: one of its connections, or a REST route. */
   private actorOf(transaction: Y.Transaction): string | null {
-    const origin: unknown = transaction.origin;
-    if (origin instanceof ServerEdit) return origin.userId;
-    const connection = origin as SyncConnection;
-    return this.board.connections.has(connection) ? connection.identity.id : null;
+    return this.board.actorOf(transaction.origin);
   }
 
   /** An exception thrown in an observer would surface in `applyUpdate` and close the sender's connection. */
@@ -184,4 +181,24 @@ export class BoardActivity {
     // No await between the emptiness check above and this line, so nothing enqueued can be missed.
     this.writing = null;
   }
+}
+
+/**
+ * Records what members change on the boards of this node in the `activity` table and announces each
+ * entry (`publish`, `activity:new` on every node): one `BoardActivity` per loaded room.
+ */
+export function activityLog(
+  sql: Sql,
+  publish: (entry: ActivityEntry) => Promise<void>,
+  log: FastifyBaseLogger,
+): BoardExtension {
+  const rooms = new Map<BoardRoom, BoardActivity>();
+  const sink: ActivitySink = { record: (entries) => recordActivities(sql, entries), publish };
+  return {
+    name: 'activity',
+    onLoad: (room) => void rooms.set(room, new BoardActivity(room, sink, log)),
+    // Never rejects: its failures are logged where they happen.
+    beforeUnload: async (room) => rooms.get(room)?.flush(),
+    onDestroy: (room) => void rooms.delete(room),
+  };
 }

@@ -1,0 +1,275 @@
+import type * as Y from 'yjs';
+import type { FastifyBaseLogger } from 'fastify';
+import type { Sql } from '../db/sql.js';
+import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
+import { loadBoardUpdates, readBoardUpdates } from './board-updates.repository.js';
+import { BoardRoom, type RoomPeer, type ServerEdit } from './board-room.js';
+import { endsSession, type Bus, type SessionsEnded, type WrittenRows } from './bus.js';
+import type { BoardExtension } from './extensions.js';
+import type { SyncMetrics } from './metrics.js';
+import { UpdateMerger } from './merger.js';
+import { UpdateLog, UpdateWriter } from './persistence.js';
+import type { SyncSettings } from './settings.js';
+
+/**
+ * The registry of loaded boards: one room per active board, loaded once however many clients join at
+ * the same time, shared by them, flushed and unloaded `idleUnloadMs` after the last client left. The
+ * extensions it is given are told of each room's life (load, stored rows, unload).
+ *
+ * The database copy is only ever appended to (and compacted from its own rows), never overwritten from
+ * memory, so a document that failed to load cannot clobber it: it is simply not kept.
+ */
+export class BoardRegistry {
+  private readonly docs = new Map<string, BoardRoom>();
+  private readonly loading = new Map<string, Promise<BoardRoom>>();
+  private closing = false;
+  /** The group commit shared by every board of this node. */
+  private readonly writer: UpdateWriter;
+  /** Merges logs for compaction off the main thread. */
+  private readonly merger = new UpdateMerger();
+
+  constructor(
+    private readonly sql: Sql,
+    readonly settings: SyncSettings,
+    private readonly metrics: SyncMetrics,
+    private readonly log: FastifyBaseLogger,
+    private readonly bus: Bus,
+    private readonly extensions: BoardExtension[] = [],
+  ) {
+    this.writer = new UpdateWriter(sql, settings, log);
+    bus.subscribe((message) => {
+      // Membership changes come from any node, this one included: every node drops the sockets it holds.
+      if (message.kind === 'membership') {
+        this.disconnectMember(message.boardId, message.userId);
+        return;
+      }
+      if (message.kind === 'sessions') {
+        this.disconnectSessions(message);
+        return;
+      }
+      if (message.node === bus.nodeId) return;
+      if (message.kind === 'updates') {
+        for (const rows of message.boards) {
+          this.receiveRows(rows).catch((error: unknown) =>
+            this.log.error({ err: error, boardId: rows.boardId }, 'sync: reading rows another node wrote failed'),
+          );
+        }
+      } else if (message.kind === 'awareness') {
+        this.docs.get(message.boardId)?.applyRemoteAwareness(Buffer.from(message.update, 'base64'));
+      }
+    });
+  }
+
+  private async receiveRows(rows: WrittenRows): Promise<void> {
+    // Boards not loaded here have nothing to update: they load the rows when someone joins.
+    const board = this.docs.get(rows.boardId);
+    if (!board) return;
+    const updates = await readBoardUpdates(this.sql, rows.boardId, rows);
+    if (this.docs.get(rows.boardId) === board) board.applyRemote(updates);
+  }
+
+  /** Number of documents in memory. */
+  get loadedCount(): number {
+    return this.docs.size;
+  }
+
+  /** Whether the thread that merges logs for compaction is up (started ahead of the first compaction). */
+  get mergeThreadRunning(): boolean {
+    return this.merger.running;
+  }
+
+  /** Largest update log among loaded boards, in rows. */
+  get maxLogRows(): number {
+    let max = 0;
+    for (const board of this.docs.values()) max = Math.max(max, board.log.rows);
+    return max;
+  }
+
+  /** The loaded document of a board, if any (for tests and diagnostics). */
+  peek(boardId: string): Y.Doc | null {
+    return this.docs.get(boardId)?.doc ?? null;
+  }
+
+  /** Whether new connections are still accepted. */
+  get accepting(): boolean {
+    return !this.closing;
+  }
+
+  /** Loads the board (or joins its pending load) and attaches the connection to it. */
+  join(connection: RoomPeer): void {
+    this.acquire(connection.boardId).then(
+      (board) => {
+        if (this.closing) {
+          connection.close(CLOSE_CODES.goingAway);
+          return;
+        }
+        if (connection.closed) {
+          this.scheduleUnload(board);
+          return;
+        }
+        if (board.idleTimer) clearTimeout(board.idleTimer);
+        board.idleTimer = null;
+        board.connections.add(connection);
+        connection.attach(board);
+      },
+      (error: unknown) => {
+        this.log.error({ err: error, boardId: connection.boardId }, 'sync: loading the board document failed');
+        connection.close(CLOSE_CODES.unavailable);
+      },
+    );
+  }
+
+  /** Detaches a closed connection; the board unloads once idle. */
+  leave(connection: RoomPeer, board: BoardRoom): void {
+    board.remove(connection);
+    this.scheduleUnload(board);
+  }
+
+  /**
+   * Closes the connections of a member (all members when `userId` is null) on a board, so that they
+   * reconnect and are authorised again with their new role, or refused.
+   */
+  disconnectMember(boardId: string, userId: string | null): void {
+    const board = this.docs.get(boardId);
+    if (!board) return;
+    for (const connection of [...board.connections]) {
+      if (userId === null || connection.identity.id === userId) connection.close(CLOSE_CODES.membershipChanged);
+    }
+  }
+
+  /** Closes every connection, on any board, opened with one of the sessions `ended` names. */
+  disconnectSessions(ended: SessionsEnded): void {
+    for (const board of this.docs.values()) {
+      for (const connection of [...board.connections]) {
+        if (endsSession(ended, connection.identity.id, connection.sessionHash)) {
+          connection.close(CLOSE_CODES.sessionEnded);
+        }
+      }
+    }
+  }
+
+  /**
+   * Makes a change to a board's document on the server (loading it if needed) and resolves once the
+   * change is stored. The change runs synchronously on the live document, so it sees every update
+   * applied before it; helpers that refuse (BoardDocError) write nothing.
+   */
+  async edit<T>(boardId: string, origin: ServerEdit, change: (doc: Y.Doc) => T): Promise<T> {
+    if (this.closing) throw new Error('sync server is shutting down');
+    const board = await this.acquire(boardId);
+    try {
+      const result = board.edit(origin, change);
+      await board.log.flush();
+      return result;
+    } finally {
+      this.scheduleUnload(board);
+    }
+  }
+
+  /** Writes every queued update of every loaded board. */
+  async flushAll(): Promise<void> {
+    await Promise.all([...this.docs.values()].map((board) => board.log.flush()));
+  }
+
+  /** Closes every connection, flushes every board and unloads everything (shutdown). */
+  async closeAll(): Promise<void> {
+    this.closing = true;
+    await Promise.allSettled([...this.loading.values()]);
+    const boards = [...this.docs.values()];
+    this.docs.clear();
+    await Promise.all(
+      boards.map(async (board) => {
+        for (const connection of [...board.connections]) connection.close(CLOSE_CODES.goingAway);
+        try {
+          await board.log.flush();
+        } catch (error) {
+          this.log.error(
+            { err: error, boardId: board.boardId },
+            'sync: final flush failed; clients resend on reconnect',
+          );
+        }
+        await this.beforeUnload(board);
+        this.destroy(board);
+      }),
+    );
+    await this.merger.close();
+  }
+
+  private acquire(boardId: string): Promise<BoardRoom> {
+    const loaded = this.docs.get(boardId);
+    if (loaded) return Promise.resolve(loaded);
+    const pending = this.loading.get(boardId);
+    if (pending) return pending;
+    const load = this.load(boardId).finally(() => this.loading.delete(boardId));
+    this.loading.set(boardId, load);
+    return load;
+  }
+
+  private async load(boardId: string): Promise<BoardRoom> {
+    const updates = await loadBoardUpdates(this.sql, boardId);
+    if (this.closing) throw new Error('sync server is shutting down');
+    this.merger.warmUpFor(updates.reduce((sum, update) => sum + update.byteLength, 0));
+    const log = new UpdateLog(
+      this.writer,
+      this.merger,
+      this.sql,
+      boardId,
+      this.settings,
+      this.metrics,
+      this.log,
+      updates.length,
+    );
+    const board = new BoardRoom(boardId, log, this.metrics, updates, this.settings);
+    for (const extension of this.extensions) extension.onLoad?.(board);
+    log.onGone = () => this.discard(board);
+    log.onWritten = async (range, appended) => {
+      for (const extension of this.extensions) await extension.afterStore?.(board, range, appended);
+    };
+    this.docs.set(boardId, board);
+    return board;
+  }
+
+  /** Lets every extension finish its work for a room (they log their own failures). */
+  private async beforeUnload(board: BoardRoom): Promise<void> {
+    for (const extension of this.extensions) await extension.beforeUnload?.(board);
+  }
+
+  private destroy(board: BoardRoom): void {
+    for (const extension of this.extensions) extension.onDestroy?.(board);
+    board.destroy();
+  }
+
+  /**
+   * Drops the document of a board deleted from the database (found when its rows were refused): its
+   * clients are disconnected (reconnecting, they are refused like any non-member) and nothing of it is
+   * written again.
+   */
+  private discard(board: BoardRoom): void {
+    if (this.docs.get(board.boardId) !== board) return;
+    this.docs.delete(board.boardId);
+    for (const connection of [...board.connections]) connection.close(CLOSE_CODES.membershipChanged);
+    this.destroy(board);
+  }
+
+  private scheduleUnload(board: BoardRoom): void {
+    if (board.connections.size > 0 || board.idleTimer || this.docs.get(board.boardId) !== board) return;
+    board.idleTimer = setTimeout(() => {
+      board.idleTimer = null;
+      void this.unload(board);
+    }, this.settings.idleUnloadMs);
+  }
+
+  private async unload(board: BoardRoom): Promise<void> {
+    try {
+      await board.log.flush();
+    } catch (error) {
+      this.log.error({ err: error, boardId: board.boardId }, 'sync: flush before unload failed; keeping the document');
+      this.scheduleUnload(board);
+      return;
+    }
+    // A client may have joined while the flush ran; it keeps the document.
+    await this.beforeUnload(board);
+    if (board.connections.size > 0 || board.log.pending || this.docs.get(board.boardId) !== board) return;
+    this.docs.delete(board.boardId);
+    this.destroy(board);
+  }
+}

@@ -1,0 +1,26 @@
+import type { RowRange } from './board-updates.repository.js';
+import type { BoardRoom } from './board-room.js';
+
+/**
+ * What else happens to a board besides editing it, attached to the registry as named hooks (in the
+ * manner of Hocuspocus extensions): the room knows nothing of projections, activity or other nodes,
+ * and the feature that owns a table writes it. Hooks run in the order the extensions were given.
+ */
+export interface BoardExtension {
+  /** For logs. */
+  readonly name: string;
+  /**
+   * A room was loaded: its document holds what was stored, and no listener has seen any of it. Attach
+   * listeners to `room.doc` here; what they see from now on is new.
+   */
+  onLoad?(room: BoardRoom): void;
+  /**
+   * Rows of the room's log were written by the group commit: `appended` new updates, or (false) a
+   * compaction that only rewrote what was there. The edits that made them are durable.
+   */
+  afterStore?(room: BoardRoom, rows: RowRange, appended: boolean): Promise<void>;
+  /** The room is about to unload, or the node to stop: finish what is pending for it. Must not reject. */
+  beforeUnload?(room: BoardRoom): Promise<void>;
+  /** The room is gone: forget it. */
+  onDestroy?(room: BoardRoom): void;
+}
