@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import type { FastifyBaseLogger } from 'fastify';
-import { readCard, readComment } from '../../../shared/protocol/board-doc.js';
+import { readCard, readComment } from '../../../shared/protocol/board-doc/model.js';
 import type { ActivityEntry } from '../../../shared/schemas/activity.js';
 import type { NewActivity } from '../features/activity/activity.repository.js';
 // A cycle (board-docs.ts creates BoardActivity), harmless: ServerEdit is only used once both are loaded.

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import { boardView } from '../../../shared/protocol/board-doc.js';
+import { boardView } from '../../../shared/protocol/board-doc/view.js';
 import { replaceProjection } from '../features/cards/cards.repository.js';
 import { recordActivities } from '../features/activity/activity.repository.js';
 import type { ActivityEntry } from '../../../shared/schemas/activity.js';
