@@ -1,7 +1,9 @@
 import crypto from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ActivityEntry } from '../../shared/schemas/activity.js';
-import { addCard, addComment, boardView, moveCard, removeCard, readCard } from '../../shared/protocol/board-doc.js';
+import { addCard, addComment, moveCard, removeCard } from '../../shared/protocol/board-doc/edits.js';
+import { readCard } from '../../shared/protocol/board-doc/model.js';
+import { boardView } from '../../shared/protocol/board-doc/view.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { addMember, createBoard, signUpCast, type TestUser } from '../helpers/factories.js';
 import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../helpers/socket.js';

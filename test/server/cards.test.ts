@@ -4,14 +4,8 @@ import * as Y from 'yjs';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { addMember, createBoard, signUp, signUpCast, type TestUser } from '../helpers/factories.js';
 import { connectClient, waitForDoc } from '../helpers/yjs.js';
-import {
-  addCard,
-  boardView,
-  deleteColumn,
-  moveCard,
-  removeCard,
-  renameColumn,
-} from '../../shared/protocol/board-doc.js';
+import { addCard, deleteColumn, moveCard, removeCard, renameColumn } from '../../shared/protocol/board-doc/edits.js';
+import { boardView } from '../../shared/protocol/board-doc/view.js';
 import { replaceProjection } from '../../server/src/features/cards/cards.repository.js';
 import type { BoardCards } from '../../shared/schemas/cards.js';
 

@@ -3,7 +3,7 @@ import * as Y from 'yjs';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { seedDemo } from '../../server/src/bootstrap/seed.js';
 import { seedDemoAccount } from '../../server/src/bootstrap/demo.js';
-import { boardView } from '../../shared/protocol/board-doc.js';
+import { boardView } from '../../shared/protocol/board-doc/view.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -5,14 +5,14 @@ import {
   addCard,
   addColumn,
   addComment,
-  boardView,
   deleteComment,
   editComment,
   initBoardDoc,
   moveCard,
   removeCard,
   renameColumn,
-} from '../../shared/protocol/board-doc.js';
+} from '../../shared/protocol/board-doc/edits.js';
+import { boardView } from '../../shared/protocol/board-doc/view.js';
 import { checkUpdate, isUnguarded, replicaOf, type Sender } from '../../server/src/sync/integrity.js';
 
 const ALICE: Sender = { userId: 'alice', canModerate: true };

@@ -8,7 +8,7 @@ import { openEmbedded } from '../../server/src/db/connect.js';
 import { migrate, migrationFiles } from '../../server/src/db/migrate.js';
 import { buildApp } from '../../server/src/app.js';
 import { pglitePaths } from '../../server/src/db/pglite-upgrade.js';
-import { boardView } from '../../shared/protocol/board-doc.js';
+import { boardView } from '../../shared/protocol/board-doc/view.js';
 import { testConfig } from '../helpers/app.js';
 import { usingRealPostgres } from '../helpers/db.js';
 import { storedDoc } from '../helpers/yjs.js';

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addCard, boardView, initBoardDoc } from '../../shared/protocol/board-doc.js';
+import { addCard, initBoardDoc } from '../../shared/protocol/board-doc/edits.js';
+import { boardView } from '../../shared/protocol/board-doc/view.js';
 import { replaceProjection } from '../../server/src/features/cards/cards.repository.js';
 import { ServerEdit } from '../../server/src/sync/board-room.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';

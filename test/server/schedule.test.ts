@@ -14,7 +14,7 @@ import {
 } from '../helpers/factories.js';
 import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../helpers/socket.js';
 import { ServerEdit } from '../../server/src/sync/board-room.js';
-import { removeCard } from '../../shared/protocol/board-doc.js';
+import { removeCard } from '../../shared/protocol/board-doc/edits.js';
 
 const DAY = 24 * 3600_000;
 

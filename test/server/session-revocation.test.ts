@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCard, boardView } from '../../shared/protocol/board-doc.js';
+import { addCard } from '../../shared/protocol/board-doc/edits.js';
+import { boardView } from '../../shared/protocol/board-doc/view.js';
 import { CLOSE_CODES } from '../../shared/protocol/close-codes.js';
 import { createPasswordReset } from '../../server/src/features/auth/users.repository.js';
 import { hashToken } from '../../server/src/features/auth/sessions.js';

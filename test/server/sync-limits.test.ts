@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import * as Y from 'yjs';
-import { boardView } from '../../shared/protocol/board-doc.js';
+import { boardView } from '../../shared/protocol/board-doc/view.js';
 import { CLOSE_CODES } from '../../shared/protocol/close-codes.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';

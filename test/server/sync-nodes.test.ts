@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { addCard, addComment, boardView, moveCard, readCard } from '../../shared/protocol/board-doc.js';
+import { addCard, addComment, moveCard } from '../../shared/protocol/board-doc/edits.js';
+import { readCard } from '../../shared/protocol/board-doc/model.js';
+import { boardView } from '../../shared/protocol/board-doc/view.js';
 import type { ActivityEntry } from '../../shared/schemas/activity.js';
 import type { TestUser } from '../helpers/factories.js';
 import { startTwoNodes, type TwoNodes } from '../helpers/nodes.js';

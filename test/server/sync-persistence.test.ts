@@ -1,7 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { addCard, addComment, boardView, moveCard, readCard } from '../../shared/protocol/board-doc.js';
+import { addCard, addComment, moveCard } from '../../shared/protocol/board-doc/edits.js';
+import { readCard } from '../../shared/protocol/board-doc/model.js';
+import { boardView } from '../../shared/protocol/board-doc/view.js';
 import crypto from 'node:crypto';
 import { buildApp } from '../../server/src/app.js';
 import { appendBoardUpdates } from '../../server/src/sync/board-updates.repository.js';

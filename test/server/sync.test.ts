@@ -4,16 +4,9 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import {
-  addCard,
-  addComment,
-  boardView,
-  deleteComment,
-  editComment,
-  moveCard,
-  readCard,
-  readComment,
-} from '../../shared/protocol/board-doc.js';
+import { addCard, addComment, deleteComment, editComment, moveCard } from '../../shared/protocol/board-doc/edits.js';
+import { readCard, readComment } from '../../shared/protocol/board-doc/model.js';
+import { boardView } from '../../shared/protocol/board-doc/view.js';
 import { CLOSE_CODES } from '../../shared/protocol/close-codes.js';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';

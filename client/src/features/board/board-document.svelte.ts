@@ -3,23 +3,21 @@ import { IndexeddbPersistence } from 'y-indexeddb';
 import { WebsocketProvider } from 'y-websocket';
 import * as Y from 'yjs';
 import {
-  BoardDocError,
   addColumn,
   addComment,
   arrangeColumn,
-  boardView,
   deleteColumn,
   deleteComment,
   editComment,
   moveCard,
   moveColumn,
-  readCard,
   removeCard,
   renameColumn,
-  type BoardView,
   type MoveCardOptions,
   type MoveColumnOptions,
-} from '../../../../shared/protocol/board-doc.js';
+} from '../../../../shared/protocol/board-doc/edits.js';
+import { BoardDocError, readCard } from '../../../../shared/protocol/board-doc/model.js';
+import { boardView, type BoardView } from '../../../../shared/protocol/board-doc/view.js';
 import { CLOSE_CODES } from '../../../../shared/protocol/close-codes.js';
 import { BoardWebSocket, webSocketOrigin } from '../../lib/board-socket.js';
 import { toasts } from '../../lib/toasts.svelte.js';

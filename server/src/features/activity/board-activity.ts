@@ -1,6 +1,6 @@
 import type * as Y from 'yjs';
 import type { FastifyBaseLogger } from 'fastify';
-import { readCard, readComment } from '../../../../shared/protocol/board-doc.js';
+import { readCard, readComment } from '../../../../shared/protocol/board-doc/model.js';
 import type { ActivityEntry } from '../../../../shared/schemas/activity.js';
 import type { Sql } from '../../db/sql.js';
 import type { BoardRoom } from '../../sync/board-room.js';

@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import type { Sql } from '../../db/sql.js';
-import { boardView, initBoardDoc } from '../../../../shared/protocol/board-doc.js';
+import { initBoardDoc } from '../../../../shared/protocol/board-doc/edits.js';
+import { boardView } from '../../../../shared/protocol/board-doc/view.js';
 import { replaceProjection } from '../cards/cards.repository.js';
 import { insertBoard } from './boards.repository.js';
 

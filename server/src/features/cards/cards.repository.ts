@@ -1,5 +1,5 @@
 import type { Sql } from '../../db/sql.js';
-import type { BoardView } from '../../../../shared/protocol/board-doc.js';
+import type { BoardView } from '../../../../shared/protocol/board-doc/view.js';
 import type { BoardCards } from '../../../../shared/schemas/cards.js';
 import { toPaper, type PaperRow } from '../papers/papers.repository.js';
 

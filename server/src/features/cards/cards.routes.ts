@@ -9,7 +9,9 @@ import {
   BoardCardsQuery,
   PaperBoards,
 } from '../../../../shared/schemas/cards.js';
-import { addCard, boardView, BoardDocError } from '../../../../shared/protocol/board-doc.js';
+import { addCard } from '../../../../shared/protocol/board-doc/edits.js';
+import { BoardDocError } from '../../../../shared/protocol/board-doc/model.js';
+import { boardView } from '../../../../shared/protocol/board-doc/view.js';
 import { ServerEdit } from '../../sync/board-room.js';
 import { authorize } from '../boards/authorization.js';
 import { requireUser } from '../auth/sessions.js';

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { boardView } from '../../../../shared/protocol/board-doc.js';
+import { boardView } from '../../../../shared/protocol/board-doc/view.js';
 import type { Sql } from '../../db/sql.js';
 import type { BoardRoom } from '../../sync/board-room.js';
 import type { BoardExtension } from '../../sync/extensions.js';

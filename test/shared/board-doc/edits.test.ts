@@ -1,86 +1,32 @@
 import { describe, expect, it } from 'vitest';
-import * as Y from 'yjs';
+import { BOARD_DOC_LIMITS } from '../../../shared/protocol/limits.js';
 import {
-  BOARD_DOC_LIMITS,
-  BoardDocError,
-  DEFAULT_COLUMNS,
-  FALLBACK_COLUMN_ID,
   addCard,
   addColumn,
   addComment,
   arrangeColumn,
-  boardView,
   deleteColumn,
   deleteComment,
   editComment,
   initBoardDoc,
   moveCard,
   moveColumn,
-  readCard,
-  readColumn,
-  readComment,
   removeCard,
   renameColumn,
-  type BoardView,
-} from '../../shared/protocol/board-doc.js';
-
-function newBoard() {
-  const doc = new Y.Doc();
-  initBoardDoc(doc);
-  const [nominated, shortlist, scheduled, read] = boardView(doc).columns.map((column) => column.id);
-  return { doc, nominated, shortlist, scheduled, read };
-}
-
-/** A second replica holding everything `doc` has. */
-function replicaOf(doc: Y.Doc): Y.Doc {
-  const copy = new Y.Doc();
-  Y.applyUpdate(copy, Y.encodeStateAsUpdate(doc));
-  return copy;
-}
-
-function sync(a: Y.Doc, b: Y.Doc) {
-  Y.applyUpdate(b, Y.encodeStateAsUpdate(a, Y.encodeStateVector(b)));
-  Y.applyUpdate(a, Y.encodeStateAsUpdate(b, Y.encodeStateVector(a)));
-}
-
-function countUpdates(doc: Y.Doc, change: () => void): number {
-  let updates = 0;
-  const onUpdate = () => updates++;
-  doc.on('update', onUpdate);
-  try {
-    change();
-  } finally {
-    doc.off('update', onUpdate);
-  }
-  return updates;
-}
-
-const titles = (view: BoardView) => view.columns.map((column) => column.title);
-const cardIds = (view: BoardView, columnId: string) =>
-  view.columns.find((column) => column.id === columnId)?.cards.map((card) => card.id);
-const columnOf = (view: BoardView, cardId: string) =>
-  view.columns.filter((column) => column.cards.some((card) => card.id === cardId)).map((column) => column.id);
-const thread = (view: BoardView, cardId: string) => (view.comments[cardId] ?? []).map((comment) => comment.id);
-
-function addPaper(doc: Y.Doc, columnId: string, paperId: string, now = 1000) {
-  return addCard(doc, { paperId, columnId, addedBy: 'user-1', now });
-}
-
-/** Writes an entry the way an untrusted client could, bypassing the helpers. */
-function writeRaw(doc: Y.Doc, map: 'columns' | 'cards' | 'comments', id: string, fields: Record<string, unknown>) {
-  doc.getMap<unknown>(map).set(id, new Y.Map<unknown>(Object.entries(fields)));
-}
-
-function expectRefusal(change: () => unknown, code: string) {
-  let caught: unknown;
-  try {
-    change();
-  } catch (error) {
-    caught = error;
-  }
-  expect(caught).toBeInstanceOf(BoardDocError);
-  expect((caught as BoardDocError).code).toBe(code);
-}
+} from '../../../shared/protocol/board-doc/edits.js';
+import { DEFAULT_COLUMNS, readCard, readColumn, readComment } from '../../../shared/protocol/board-doc/model.js';
+import { boardView } from '../../../shared/protocol/board-doc/view.js';
+import {
+  newBoard,
+  replicaOf,
+  sync,
+  countUpdates,
+  titles,
+  cardIds,
+  columnOf,
+  addPaper,
+  expectRefusal,
+} from '../../helpers/board-doc.js';
 
 describe('initBoardDoc', () => {
   it('writes the four default columns with increasing orders', () => {
@@ -96,54 +42,6 @@ describe('initBoardDoc', () => {
     const { doc } = newBoard();
     expectRefusal(() => initBoardDoc(doc), 'conflict');
     expect(doc.getMap('columns').size).toBe(4);
-  });
-});
-
-describe('readers', () => {
-  it('readCard returns the stored fields of a well-formed card', () => {
-    const { doc, shortlist } = newBoard();
-    const id = addCard(doc, { paperId: 'paper-1', columnId: shortlist, addedBy: 'user-1', now: 42 });
-    expect(readCard(doc, id)).toEqual({
-      id,
-      paperId: 'paper-1',
-      columnId: shortlist,
-      order: expect.any(String),
-      addedBy: 'user-1',
-      addedAt: 42,
-    });
-  });
-
-  it('readCard returns null for a card with an ill-typed field', () => {
-    const { doc, nominated } = newBoard();
-    writeRaw(doc, 'cards', 'bad', { paperId: 'p', columnId: nominated, order: 'a0', addedBy: 'u', addedAt: '1' });
-    expect(readCard(doc, 'bad')).toBeNull();
-  });
-
-  it('readCard returns null for an entry that is not a map', () => {
-    const { doc } = newBoard();
-    doc.getMap<unknown>('cards').set('plain', { paperId: 'p' });
-    expect(readCard(doc, 'plain')).toBeNull();
-  });
-
-  it('readColumn returns null for a title longer than the limit', () => {
-    const { doc } = newBoard();
-    writeRaw(doc, 'columns', 'long', { title: 'x'.repeat(BOARD_DOC_LIMITS.title + 1), order: 'a5' });
-    expect(readColumn(doc, 'long')).toBeNull();
-  });
-
-  it('readComment returns null for a live comment with an empty body', () => {
-    const { doc } = newBoard();
-    writeRaw(doc, 'comments', 'empty', { cardId: 'c', authorId: 'u', body: '', createdAt: 1 });
-    expect(readComment(doc, 'empty')).toBeNull();
-  });
-
-  it('readComment returns the optional fields only when they are set', () => {
-    const { doc, nominated } = newBoard();
-    const cardId = addPaper(doc, nominated, 'paper-1');
-    const parent = addComment(doc, { cardId, authorId: 'u', body: 'first', now: 5 });
-    const reply = addComment(doc, { cardId, authorId: 'u', body: 'second', replyTo: parent, now: 6 });
-    expect(readComment(doc, parent)).toEqual({ id: parent, cardId, authorId: 'u', body: 'first', createdAt: 5 });
-    expect(readComment(doc, reply)?.replyTo).toBe(parent);
   });
 });
 
@@ -376,60 +274,6 @@ describe('cards', () => {
     expect(a.getMap('cards').size).toBe(1);
   });
 
-  it('inserting between two cards with equal orders gives the column fresh distinct orders', () => {
-    const { doc: a, nominated } = newBoard();
-    const b = replicaOf(a);
-    // Both replicas generate the same key for the same empty column.
-    const fromA = addPaper(a, nominated, 'paper-a');
-    const fromB = addPaper(b, nominated, 'paper-b');
-    sync(a, b);
-    expect(readCard(a, fromA)?.order).toBe(readCard(a, fromB)?.order);
-    const [first, second] = cardIds(boardView(a), nominated)!;
-    const middle = addCard(a, { paperId: 'paper-m', columnId: nominated, addedBy: 'u', position: { after: first } });
-    const view = boardView(a);
-    expect(cardIds(view, nominated)).toEqual([first, middle, second]);
-    expect(new Set(view.columns[0].cards.map((card) => card.order)).size).toBe(3);
-  });
-
-  it('keeps order keys within the limit when cards are inserted at the same spot many times', () => {
-    const { doc, nominated } = newBoard();
-    const first = addPaper(doc, nominated, 'paper-first');
-    addPaper(doc, nominated, 'paper-last');
-    const inserted: string[] = [];
-    for (let i = 0; i < 200; i++) {
-      const id = addCard(doc, { paperId: `paper-${i}`, columnId: nominated, addedBy: 'u', position: { after: first } });
-      inserted.unshift(id);
-    }
-    const cards = boardView(doc).columns[0].cards;
-    expect(cards.map((card) => card.id).slice(1, -1)).toEqual(inserted);
-    expect(Math.max(...cards.map((card) => card.order.length))).toBeLessThanOrEqual(BOARD_DOC_LIMITS.order);
-  });
-
-  it('gives the column fresh orders when the key between two neighbours would exceed the limit', () => {
-    const { doc, nominated } = newBoard();
-    const longest = 'a0' + 'z'.repeat(BOARD_DOC_LIMITS.order - 2);
-    writeRaw(doc, 'cards', 'low', { paperId: 'p-low', columnId: nominated, order: longest, addedBy: 'u', addedAt: 1 });
-    writeRaw(doc, 'cards', 'high', { paperId: 'p-high', columnId: nominated, order: 'a1', addedBy: 'u', addedAt: 1 });
-    const middle = addCard(doc, { paperId: 'p-mid', columnId: nominated, addedBy: 'u', position: { after: 'low' } });
-    const cards = boardView(doc).columns[0].cards;
-    expect(cards.map((card) => card.id)).toEqual(['low', middle, 'high']);
-    expect(Math.max(...cards.map((card) => card.order.length))).toBeLessThanOrEqual(BOARD_DOC_LIMITS.order);
-  });
-
-  it('moveCard next to a card whose order is not a fractional index still places it', () => {
-    const { doc, nominated } = newBoard();
-    writeRaw(doc, 'cards', 'foreign', {
-      paperId: 'paper-f',
-      columnId: nominated,
-      order: 'hand written!',
-      addedBy: 'u',
-      addedAt: 1,
-    });
-    const mine = addPaper(doc, nominated, 'paper-1');
-    moveCard(doc, mine, { columnId: nominated, before: 'foreign' });
-    expect(cardIds(boardView(doc), nominated)).toEqual([mine, 'foreign']);
-  });
-
   it('removeCard deletes the entry and keeps its comments in the document but out of the view', () => {
     const { doc, nominated } = newBoard();
     const card = addPaper(doc, nominated, 'paper-1');
@@ -459,136 +303,7 @@ describe('cards', () => {
   });
 });
 
-describe('boardView', () => {
-  it('shows one card, the earliest, when two replicas add the same paper at once', () => {
-    const { doc: a, nominated, read } = newBoard();
-    const b = replicaOf(a);
-    addPaper(a, read, 'paper-1', 2000);
-    const earliest = addPaper(b, nominated, 'paper-1', 1000);
-    sync(a, b);
-    const view = boardView(a);
-    expect(view).toEqual(boardView(b));
-    expect(view.columns.flatMap((column) => column.cards.map((card) => card.id))).toEqual([earliest]);
-  });
-
-  it('breaks a tie in addedAt between duplicate cards by id', () => {
-    const { doc, nominated } = newBoard();
-    const fields = { paperId: 'paper-1', columnId: nominated, order: 'a0', addedBy: 'u', addedAt: 5 };
-    writeRaw(doc, 'cards', 'card-b', fields);
-    writeRaw(doc, 'cards', 'card-a', fields);
-    expect(cardIds(boardView(doc), nominated)).toEqual(['card-a']);
-  });
-
-  it('shows a card whose column was deleted concurrently in the first column', () => {
-    const { doc: a, nominated, scheduled } = newBoard();
-    const b = replicaOf(a);
-    deleteColumn(a, scheduled);
-    const card = addPaper(b, scheduled, 'paper-1');
-    sync(a, b);
-    const view = boardView(a);
-    expect(view).toEqual(boardView(b));
-    expect(columnOf(view, card)).toEqual([nominated]);
-  });
-
-  it('shows a fallback column holding the cards when concurrent deletes removed every column', () => {
-    const { doc: a, nominated, shortlist, scheduled, read } = newBoard();
-    deleteColumn(a, scheduled);
-    deleteColumn(a, read);
-    const card = addPaper(a, nominated, 'paper-1');
-    const b = replicaOf(a);
-    deleteColumn(a, nominated);
-    deleteColumn(b, shortlist);
-    sync(a, b);
-    const view = boardView(a);
-    expect(a.getMap('columns').size).toBe(0);
-    expect(view.columns.map((column) => column.id)).toEqual([FALLBACK_COLUMN_ID]);
-    expect(cardIds(view, FALLBACK_COLUMN_ID)).toEqual([card]);
-  });
-
-  it('renaming the fallback column creates a real column that takes over its cards', () => {
-    const { doc, nominated } = newBoard();
-    writeRaw(doc, 'cards', 'orphan', { paperId: 'p', columnId: 'gone', order: 'a0', addedBy: 'u', addedAt: 1 });
-    doc.transact(() => doc.getMap('columns').clear());
-    renameColumn(doc, FALLBACK_COLUMN_ID, 'Inbox');
-    const view = boardView(doc);
-    expect(titles(view)).toEqual(['Inbox']);
-    expect(view.columns[0].id).not.toBe(FALLBACK_COLUMN_ID);
-    expect(view.columns[0].id).not.toBe(nominated);
-    expect(view.columns[0].cards.map((card) => card.id)).toEqual(['orphan']);
-  });
-
-  it('shows no column for an empty document', () => {
-    expect(boardView(new Y.Doc())).toEqual({ columns: [], comments: {} });
-  });
-
-  it('sorts columns and cards with equal orders by id', () => {
-    const doc = new Y.Doc();
-    writeRaw(doc, 'columns', 'col-b', { title: 'B', order: 'a0' });
-    writeRaw(doc, 'columns', 'col-a', { title: 'A', order: 'a0' });
-    writeRaw(doc, 'cards', 'card-2', { paperId: 'p2', columnId: 'col-a', order: 'a0', addedBy: 'u', addedAt: 1 });
-    writeRaw(doc, 'cards', 'card-1', { paperId: 'p1', columnId: 'col-a', order: 'a0', addedBy: 'u', addedAt: 1 });
-    const view = boardView(doc);
-    expect(titles(view)).toEqual(['A', 'B']);
-    expect(cardIds(view, 'col-a')).toEqual(['card-1', 'card-2']);
-  });
-
-  it('ignores malformed columns, cards and comments', () => {
-    const { doc, nominated } = newBoard();
-    const card = addPaper(doc, nominated, 'paper-1');
-    writeRaw(doc, 'columns', 'untitled', { order: 'a9' });
-    writeRaw(doc, 'cards', 'no-paper', { columnId: nominated, order: 'a5', addedBy: 'u', addedAt: 1 });
-    writeRaw(doc, 'comments', 'no-author', { cardId: card, body: 'hi', createdAt: 1 });
-    doc.getMap<unknown>('comments').set('not-a-map', 'hello');
-    const view = boardView(doc);
-    expect(titles(view)).toEqual([...DEFAULT_COLUMNS]);
-    expect(cardIds(view, nominated)).toEqual([card]);
-    expect(view.comments[card]).toEqual([]);
-  });
-
-  it('keeps a hostile card id such as __proto__ as a plain key of the comment threads', () => {
-    const { doc, nominated } = newBoard();
-    writeRaw(doc, 'cards', '__proto__', { paperId: 'p', columnId: nominated, order: 'a0', addedBy: 'u', addedAt: 1 });
-    writeRaw(doc, 'comments', 'c1', { cardId: '__proto__', authorId: 'u', body: 'hi', createdAt: 1 });
-    const view = boardView(doc);
-    expect(Object.keys(view.comments)).toEqual(['__proto__']);
-    expect(Object.getPrototypeOf(view.comments)).toBe(Object.prototype);
-    expect(view.comments['__proto__'].map((comment) => comment.id)).toEqual(['c1']);
-  });
-
-  it('is the same on every replica whatever order the updates arrive in', () => {
-    const { doc: a, nominated, shortlist } = newBoard();
-    const initial = Y.encodeStateAsUpdate(a);
-    const updates: Uint8Array[] = [];
-    a.on('update', (update: Uint8Array) => updates.push(update));
-    const card = addPaper(a, nominated, 'paper-1');
-    moveCard(a, card, { columnId: shortlist });
-    addComment(a, { cardId: card, authorId: 'u', body: 'hello' });
-    const b = new Y.Doc();
-    for (const update of [...updates].reverse()) Y.applyUpdate(b, update);
-    Y.applyUpdate(b, initial);
-    expect(boardView(b)).toEqual(boardView(a));
-    expect(thread(boardView(b), card)).toHaveLength(1);
-  });
-});
-
 describe('comments', () => {
-  it('addComment lists a card’s comments by (createdAt, id)', () => {
-    const { doc, nominated } = newBoard();
-    const card = addPaper(doc, nominated, 'paper-1');
-    const later = addComment(doc, { cardId: card, authorId: 'u', body: 'later', now: 20 });
-    const earlier = addComment(doc, { cardId: card, authorId: 'u', body: 'earlier', now: 10 });
-    expect(thread(boardView(doc), card)).toEqual([earlier, later]);
-  });
-
-  it('places replies right after their parent', () => {
-    const { doc, nominated } = newBoard();
-    const card = addPaper(doc, nominated, 'paper-1');
-    const first = addComment(doc, { cardId: card, authorId: 'u', body: 'first', now: 10 });
-    const second = addComment(doc, { cardId: card, authorId: 'u', body: 'second', now: 20 });
-    const reply = addComment(doc, { cardId: card, authorId: 'v', body: 'reply', replyTo: first, now: 30 });
-    expect(thread(boardView(doc), card)).toEqual([first, reply, second]);
-  });
-
   it('throws when replying to a reply', () => {
     const { doc, nominated } = newBoard();
     const card = addPaper(doc, nominated, 'paper-1');
@@ -653,60 +368,6 @@ describe('comments', () => {
     const comment = addComment(doc, { cardId: card, authorId: 'u', body: 'secret' });
     deleteComment(doc, comment);
     expect(readComment(doc, comment)).toMatchObject({ deleted: true, body: '' });
-  });
-
-  it('a soft-deleted comment keeps its replies in the thread', () => {
-    const { doc, nominated } = newBoard();
-    const card = addPaper(doc, nominated, 'paper-1');
-    const parent = addComment(doc, { cardId: card, authorId: 'u', body: 'parent', now: 1 });
-    const reply = addComment(doc, { cardId: card, authorId: 'v', body: 'reply', replyTo: parent, now: 2 });
-    deleteComment(doc, parent);
-    const comments = boardView(doc).comments[card];
-    expect(comments.map((comment) => comment.id)).toEqual([parent, reply]);
-    expect(comments[0]).toMatchObject({ deleted: true, body: '' });
-    expect(comments[1]).toMatchObject({ replyTo: parent, body: 'reply' });
-  });
-
-  it('a soft-deleted comment without replies leaves the thread', () => {
-    const { doc, nominated } = newBoard();
-    const card = addPaper(doc, nominated, 'paper-1');
-    const comment = addComment(doc, { cardId: card, authorId: 'u', body: 'gone' });
-    deleteComment(doc, comment);
-    expect(thread(boardView(doc), card)).toEqual([]);
-  });
-
-  it('counts the comments that are not deleted on the card', () => {
-    const { doc, nominated } = newBoard();
-    const card = addPaper(doc, nominated, 'paper-1');
-    const parent = addComment(doc, { cardId: card, authorId: 'u', body: 'parent', now: 1 });
-    addComment(doc, { cardId: card, authorId: 'v', body: 'reply', replyTo: parent, now: 2 });
-    addComment(doc, { cardId: card, authorId: 'v', body: 'other', now: 3 });
-    deleteComment(doc, parent);
-    expect(boardView(doc).columns[0].cards[0].commentCount).toBe(2);
-  });
-
-  it('shows comments made on a hidden duplicate in the thread of the card kept for that paper', () => {
-    const { doc: a, nominated } = newBoard();
-    const b = replicaOf(a);
-    const kept = addPaper(a, nominated, 'paper-1', 1);
-    const hidden = addPaper(b, nominated, 'paper-1', 2);
-    const comment = addComment(b, { cardId: hidden, authorId: 'u', body: 'offline note' });
-    sync(a, b);
-    expect(thread(boardView(a), kept)).toEqual([comment]);
-  });
-
-  it('an edit concurrent with a delete leaves the comment deleted and its body hidden', () => {
-    const { doc: a, nominated } = newBoard();
-    const card = addPaper(a, nominated, 'paper-1');
-    const parent = addComment(a, { cardId: card, authorId: 'u', body: 'parent', now: 1 });
-    addComment(a, { cardId: card, authorId: 'v', body: 'reply', replyTo: parent, now: 2 });
-    const b = replicaOf(a);
-    deleteComment(a, parent);
-    editComment(b, parent, 'edited meanwhile');
-    sync(a, b);
-    const first = boardView(a).comments[card][0];
-    expect(first).toMatchObject({ id: parent, deleted: true, body: '' });
-    expect(boardView(b)).toEqual(boardView(a));
   });
 });
 

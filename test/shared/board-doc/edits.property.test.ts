@@ -2,12 +2,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import fc from 'fast-check';
 import * as Y from 'yjs';
 import {
-  BoardDocError,
-  FALLBACK_COLUMN_ID,
   addCard,
   addColumn,
   addComment,
-  boardView,
   deleteColumn,
   deleteComment,
   editComment,
@@ -16,9 +13,10 @@ import {
   moveColumn,
   removeCard,
   renameColumn,
-  type BoardView,
-  type CardPosition,
-} from '../../shared/protocol/board-doc.js';
+} from '../../../shared/protocol/board-doc/edits.js';
+import { BoardDocError, FALLBACK_COLUMN_ID } from '../../../shared/protocol/board-doc/model.js';
+import type { CardPosition } from '../../../shared/protocol/board-doc/ordering.js';
+import { boardView, type BoardView } from '../../../shared/protocol/board-doc/view.js';
 
 const REPLICAS = 3;
 const PAPERS = Array.from({ length: 10 }, (_, i) => `paper-${i}`);
