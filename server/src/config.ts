@@ -1,4 +1,7 @@
 import path from 'node:path';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import type { ErrorObject } from 'ajv';
+import envSchema from 'env-schema';
 import { DEFAULT_BOARD_DOC_MAX_BYTES } from '../../shared/protocol/close-codes.js';
 
 /** Validated runtime configuration, read once from the environment (ARCHITECTURE.md §7). */
@@ -75,17 +78,133 @@ export class ConfigError extends Error {}
 
 type Env = Record<string, string | undefined>;
 
-function int(env: Env, name: string, fallback: number, min: number, max: number): number {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (!/^\d+$/.test(raw)) throw new ConfigError(`${name} must be a whole number, got "${raw}"`);
-  const value = Number(raw);
-  if (value < min || value > max) throw new ConfigError(`${name} must be between ${min} and ${max}, got ${value}`);
-  return value;
+const MiB = 1024 * 1024;
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** A whole-number variable: its default, its bounds (inclusive) and what it is for. */
+function int(fallback: number, minimum: number, maximum: number, description: string) {
+  return Type.Integer({ default: fallback, minimum, maximum, description });
 }
 
-function url(env: Env, name: string, fallback: string, protocols: string[]): string {
-  const raw = env[name] || fallback;
+/**
+ * Every environment variable Paperboard reads, with its type, default and bounds; the README's
+ * configuration table documents the same list. Values arrive as strings: env-schema coerces numbers and
+ * booleans. What a schema cannot say (URLs, origins, the From header, defaults computed from PUBLIC_URL)
+ * is checked after it, in `loadConfig`.
+ */
+const EnvSchema = Type.Object(
+  {
+    PORT: int(3000, 0, 65535, 'HTTP port (0 picks a free one)'),
+    HOST: Type.String({ default: '127.0.0.1', description: 'interface to listen on' }),
+    DATABASE_URL: Type.Optional(
+      Type.String({ description: 'postgres:// URL of a PostgreSQL (15 or newer); unset: the embedded one' }),
+    ),
+    DATA_DIR: Type.String({ default: './data', description: 'embedded database, lock file, admin secret' }),
+    PUBLIC_URL: Type.Optional(
+      Type.String({ description: 'http(s) base URL used in links; unset: http://localhost:PORT' }),
+    ),
+    LOG_LEVEL: Type.String({ enum: LOG_LEVELS, default: 'info', description: 'pino log level' }),
+    BODY_LIMIT_BYTES: int(5 * MiB, 1024, 100 * MiB, 'largest accepted request body (imports)'),
+    SEED_DEMO: Type.Boolean({ default: true, description: 'import the demo library into an empty database' }),
+    ARXIV_API_URL: Type.String({ default: 'https://export.arxiv.org/api/query', description: 'arXiv API endpoint' }),
+    ARXIV_MIN_INTERVAL_MS: int(3000, 0, 60_000, 'minimum gap between arXiv requests'),
+    CROSSREF_API_URL: Type.String({ default: 'https://api.crossref.org', description: 'Crossref API endpoint' }),
+    SMTP_URL: Type.Optional(
+      Type.String({ description: 'smtp:// or smtps:// server; unset: .eml files in DATA_DIR/outbox' }),
+    ),
+    MAIL_FROM: Type.Optional(
+      Type.String({ description: 'From address; unset: Paperboard <paperboard@PUBLIC_URL host>' }),
+    ),
+    SESSION_SECRET: Type.Optional(
+      Type.String({ minLength: 32, description: 'signs unsubscribe links; unset: a secret kept in DATA_DIR' }),
+    ),
+    DIGEST_SCHEDULER: Type.Boolean({ default: true, description: 'run the mail scheduler in this process' }),
+    DIGEST_TICK_SECONDS: int(60, 1, 3600, 'how often the scheduler looks for due mail'),
+    DIGEST_REMINDER_DAYS: int(2, 0, 30, 'presenters are reminded this many days before their session'),
+    AUTH_RATE_LIMIT_PER_IP: int(30, 1, 1_000_000, 'sign-in, sign-up and reset attempts per client IP per window'),
+    AUTH_RATE_LIMIT_PER_EMAIL_IP: int(10, 1, 1_000_000, 'attempts per address from one IP per window'),
+    AUTH_RATE_LIMIT_PER_EMAIL: int(50, 1, 1_000_000, 'attempts per address from all IPs per window'),
+    AUTH_RATE_LIMIT_WINDOW_SECONDS: int(900, 1, 86_400, 'the window of the auth rate limits'),
+    PASSWORD_HASH_COST: int(17, 10, 20, 'scrypt cost as log2(N)'),
+    SESSION_TTL_DAYS: int(30, 1, 365, 'how long a session lasts'),
+    PASSWORD_RESET_TTL_MINUTES: int(60, 5, 24 * 60, 'how long a password reset link works'),
+    BOARDS_PER_HOUR: int(20, 1, 100_000, 'boards one user may create per hour'),
+    IMPORT_PAPERS_PER_HOUR: int(5000, 1, 10_000_000, 'papers one user may import per hour (entries read)'),
+    SOCKETS_PER_USER: int(20, 1, 10_000, 'open /yjs connections of one user on one node'),
+    SOCKET_EVENTS_PER_SECOND: int(20, 1, 10_000, 'socket.io events one socket may send per second'),
+    METRICS_TOKEN: Type.Optional(
+      Type.String({ minLength: 32, description: 'bearer token for /metrics off this machine; unset: loopback only' }),
+    ),
+    ALLOWED_ORIGINS: Type.Optional(
+      Type.String({ description: "comma-separated browser origins allowed besides PUBLIC_URL's" }),
+    ),
+    BOARD_DOC_MAX_BYTES: int(DEFAULT_BOARD_DOC_MAX_BYTES, 64 * 1024, 1024 * MiB, "size limit of one board's document"),
+    SYNC_MAX_BUFFERED_BYTES: int(16 * MiB, MiB, 1024 * MiB, 'unread bytes after which a /yjs connection is cut off'),
+  },
+  // env-schema forces this on the schema it is given anyway (unknown variables are dropped, not refused).
+  { additionalProperties: false },
+);
+
+type EnvValues = Static<typeof EnvSchema>;
+type EnvName = keyof EnvValues;
+
+/** Spellings accepted for booleans (any case) besides the `true` and `false` that the coercion knows. */
+const BOOLEAN_WORDS = new Map([
+  ...['1', 'true', 'yes', 'on'].map((word) => [word, 'true'] as const),
+  ...['0', 'false', 'no', 'off'].map((word) => [word, 'false'] as const),
+]);
+
+/** The variables of the schema that are set; an empty variable counts as unset, so it gets the default. */
+function schemaInput(env: Env): Record<string, string> {
+  const input: Record<string, string> = {};
+  for (const [name, schema] of Object.entries(EnvSchema.properties) as [string, TSchema][]) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    input[name] = schema.type === 'boolean' ? (BOOLEAN_WORDS.get(raw.toLowerCase()) ?? raw) : raw;
+  }
+  return input;
+}
+
+/** Validates the environment against `EnvSchema`, with the defaults filled in. */
+function readEnv(env: Env): EnvValues {
+  const input = schemaInput(env);
+  try {
+    // env: false — read only `env`, so that a test's environment is not mixed with the process's.
+    return envSchema<EnvValues>({ schema: EnvSchema, data: input, env: false });
+  } catch (err) {
+    const errors = (err as { errors?: ErrorObject[] }).errors;
+    if (!errors) throw err;
+    // One message per variable (ajv reports all errors), in the schema's order.
+    const messages = new Map<string, string>();
+    for (const error of errors) {
+      const name = error.instancePath.slice(1);
+      if (!messages.has(name)) messages.set(name, describe(name as EnvName, error, input[name]));
+    }
+    throw new ConfigError([...messages.values()].join('; '));
+  }
+}
+
+/** A validation error as a sentence naming the variable; only numbers and booleans are echoed (secrets never). */
+function describe(name: EnvName, error: ErrorObject, raw: string | undefined): string {
+  const schema: TSchema = EnvSchema.properties[name];
+  switch (error.keyword) {
+    case 'type':
+      if (schema.type === 'integer') return `${name} must be a whole number, got "${raw}"`;
+      if (schema.type === 'boolean') return `${name} must be true or false, got "${raw}"`;
+      break;
+    case 'minimum':
+    case 'maximum':
+      return `${name} must be between ${schema.minimum} and ${schema.maximum}, got ${raw}`;
+    case 'enum':
+      return `${name} must be one of ${(schema.enum as string[]).join(', ')}`;
+    case 'minLength':
+      return `${name} must be at least ${schema.minLength} characters long`;
+  }
+  return `${name} ${error.message ?? 'is not valid'}`;
+}
+
+/** Checks that a variable is a URL of one of these schemes; returns it without trailing slashes. */
+function checkedUrl(name: string, raw: string, protocols: string[]): string {
   let parsed: URL;
   try {
     parsed = new URL(raw);
@@ -98,9 +217,11 @@ function url(env: Env, name: string, fallback: string, protocols: string[]): str
   return raw.replace(/\/+$/, '');
 }
 
+const HTTP = ['http:', 'https:'];
+
 /** A comma-separated list of http(s) origins (`https://a.example,http://localhost:5173`). */
-function origins(env: Env, name: string): string[] {
-  const raw = env[name]?.trim();
+function origins(name: string, list: string | undefined): string[] {
+  const raw = list?.trim();
   if (!raw) return [];
   return raw.split(',').map((item) => {
     const value = item.trim();
@@ -110,23 +231,14 @@ function origins(env: Env, name: string): string[] {
     } catch {
       throw new ConfigError(`${name} must be a comma-separated list of origins such as https://reading.example.org`);
     }
-    if (!['http:', 'https:'].includes(parsed.protocol) || parsed.origin !== value.replace(/\/$/, '')) {
+    if (!HTTP.includes(parsed.protocol) || parsed.origin !== value.replace(/\/$/, '')) {
       throw new ConfigError(`${name}: "${value}" is not an origin (scheme, host and port only, http or https)`);
     }
     return parsed.origin;
   });
 }
 
-function bool(env: Env, name: string, fallback: boolean): boolean {
-  const raw = env[name];
-  if (raw === undefined || raw === '') return fallback;
-  if (['1', 'true', 'yes', 'on'].includes(raw.toLowerCase())) return true;
-  if (['0', 'false', 'no', 'off'].includes(raw.toLowerCase())) return false;
-  throw new ConfigError(`${name} must be true or false, got "${raw}"`);
-}
-
-function smtp(env: Env): string | null {
-  const raw = env.SMTP_URL;
+function smtp(raw: string | undefined): string | null {
   if (!raw) return null;
   // Not echoed back: the URL usually carries the SMTP password.
   const example = 'e.g. smtp://user:password@mail.example.org:587 or smtps://…:465';
@@ -142,8 +254,7 @@ function smtp(env: Env): string | null {
   return raw;
 }
 
-function mailFrom(env: Env, publicUrl: string): string {
-  const raw = env.MAIL_FROM;
+function mailFrom(raw: string | undefined, publicUrl: string): string {
   if (!raw) return `Paperboard <paperboard@${new URL(publicUrl).hostname}>`;
   // A bare address or "Name <address>"; no line breaks, which would inject headers.
   if (!/^[^\r\n<>@]*<[^\s<>@]+@[^\s<>@]+>$|^[^\s<>@]+@[^\s<>@]+$/.test(raw.trim())) {
@@ -152,63 +263,51 @@ function mailFrom(env: Env, publicUrl: string): string {
   return raw.trim();
 }
 
-function secret(env: Env, name: string): string | null {
-  const raw = env[name];
-  if (!raw) return null;
-  if (raw.length < 32) throw new ConfigError(`${name} must be at least 32 characters long`);
-  return raw;
-}
-
 /** Reads and validates the configuration; throws `ConfigError` naming the variable on a bad value. */
 export function loadConfig(env: Env = process.env): Config {
-  const port = int(env, 'PORT', 3000, 0, 65535);
-  const host = env.HOST || '127.0.0.1';
-  const databaseUrl = env.DATABASE_URL ? url(env, 'DATABASE_URL', '', ['postgres:', 'postgresql:']) : null;
-  const logLevel = env.LOG_LEVEL || 'info';
-  const levels = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
-  if (!levels.includes(logLevel)) throw new ConfigError(`LOG_LEVEL must be one of ${levels.join(', ')}`);
-  const publicUrl = url(env, 'PUBLIC_URL', `http://localhost:${port || 3000}`, ['http:', 'https:']);
+  const e = readEnv(env);
+  const publicUrl = checkedUrl('PUBLIC_URL', e.PUBLIC_URL ?? `http://localhost:${e.PORT || 3000}`, HTTP);
   return {
-    port,
-    host,
-    databaseUrl,
-    dataDir: path.resolve(env.DATA_DIR || './data'),
+    port: e.PORT,
+    host: e.HOST,
+    databaseUrl: e.DATABASE_URL ? checkedUrl('DATABASE_URL', e.DATABASE_URL, ['postgres:', 'postgresql:']) : null,
+    dataDir: path.resolve(e.DATA_DIR),
     publicUrl,
-    logLevel,
-    bodyLimitBytes: int(env, 'BODY_LIMIT_BYTES', 5 * 1024 * 1024, 1024, 100 * 1024 * 1024),
-    arxivApiUrl: url(env, 'ARXIV_API_URL', 'https://export.arxiv.org/api/query', ['http:', 'https:']),
-    arxivMinIntervalMs: int(env, 'ARXIV_MIN_INTERVAL_MS', 3000, 0, 60_000),
-    crossrefApiUrl: url(env, 'CROSSREF_API_URL', 'https://api.crossref.org', ['http:', 'https:']),
-    seedDemo: bool(env, 'SEED_DEMO', true),
-    passwordHashCost: int(env, 'PASSWORD_HASH_COST', 17, 10, 20),
-    sessionTtlDays: int(env, 'SESSION_TTL_DAYS', 30, 1, 365),
-    secureCookies: (env.PUBLIC_URL ?? '').startsWith('https:'),
+    logLevel: e.LOG_LEVEL,
+    bodyLimitBytes: e.BODY_LIMIT_BYTES,
+    arxivApiUrl: checkedUrl('ARXIV_API_URL', e.ARXIV_API_URL, HTTP),
+    arxivMinIntervalMs: e.ARXIV_MIN_INTERVAL_MS,
+    crossrefApiUrl: checkedUrl('CROSSREF_API_URL', e.CROSSREF_API_URL, HTTP),
+    seedDemo: e.SEED_DEMO,
+    passwordHashCost: e.PASSWORD_HASH_COST,
+    sessionTtlDays: e.SESSION_TTL_DAYS,
+    secureCookies: (e.PUBLIC_URL ?? '').startsWith('https:'),
     authRateLimit: {
-      perIp: int(env, 'AUTH_RATE_LIMIT_PER_IP', 30, 1, 1_000_000),
-      perEmailIp: int(env, 'AUTH_RATE_LIMIT_PER_EMAIL_IP', 10, 1, 1_000_000),
-      perEmail: int(env, 'AUTH_RATE_LIMIT_PER_EMAIL', 50, 1, 1_000_000),
-      windowSeconds: int(env, 'AUTH_RATE_LIMIT_WINDOW_SECONDS', 900, 1, 86_400),
+      perIp: e.AUTH_RATE_LIMIT_PER_IP,
+      perEmailIp: e.AUTH_RATE_LIMIT_PER_EMAIL_IP,
+      perEmail: e.AUTH_RATE_LIMIT_PER_EMAIL,
+      windowSeconds: e.AUTH_RATE_LIMIT_WINDOW_SECONDS,
     },
-    smtpUrl: smtp(env),
-    mailFrom: mailFrom(env, publicUrl),
-    sessionSecret: secret(env, 'SESSION_SECRET'),
-    passwordResetTtlMinutes: int(env, 'PASSWORD_RESET_TTL_MINUTES', 60, 5, 24 * 60),
-    metricsToken: secret(env, 'METRICS_TOKEN'),
+    smtpUrl: smtp(e.SMTP_URL),
+    mailFrom: mailFrom(e.MAIL_FROM, publicUrl),
+    sessionSecret: e.SESSION_SECRET ?? null,
+    passwordResetTtlMinutes: e.PASSWORD_RESET_TTL_MINUTES,
+    metricsToken: e.METRICS_TOKEN ?? null,
     quotas: {
-      boardsPerHour: int(env, 'BOARDS_PER_HOUR', 20, 1, 100_000),
-      papersPerHour: int(env, 'IMPORT_PAPERS_PER_HOUR', 5000, 1, 10_000_000),
-      socketsPerUser: int(env, 'SOCKETS_PER_USER', 20, 1, 10_000),
-      socketEventsPerSecond: int(env, 'SOCKET_EVENTS_PER_SECOND', 20, 1, 10_000),
+      boardsPerHour: e.BOARDS_PER_HOUR,
+      papersPerHour: e.IMPORT_PAPERS_PER_HOUR,
+      socketsPerUser: e.SOCKETS_PER_USER,
+      socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
     },
-    allowedOrigins: origins(env, 'ALLOWED_ORIGINS'),
+    allowedOrigins: origins('ALLOWED_ORIGINS', e.ALLOWED_ORIGINS),
     sync: {
-      boardDocMaxBytes: int(env, 'BOARD_DOC_MAX_BYTES', DEFAULT_BOARD_DOC_MAX_BYTES, 64 * 1024, 1024 * 1024 * 1024),
-      maxBufferedBytes: int(env, 'SYNC_MAX_BUFFERED_BYTES', 16 * 1024 * 1024, 1024 * 1024, 1024 * 1024 * 1024),
+      boardDocMaxBytes: e.BOARD_DOC_MAX_BYTES,
+      maxBufferedBytes: e.SYNC_MAX_BUFFERED_BYTES,
     },
     digest: {
-      scheduler: bool(env, 'DIGEST_SCHEDULER', true),
-      tickSeconds: int(env, 'DIGEST_TICK_SECONDS', 60, 1, 3600),
-      reminderDays: int(env, 'DIGEST_REMINDER_DAYS', 2, 0, 30),
+      scheduler: e.DIGEST_SCHEDULER,
+      tickSeconds: e.DIGEST_TICK_SECONDS,
+      reminderDays: e.DIGEST_REMINDER_DAYS,
     },
   };
 }
