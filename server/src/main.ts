@@ -10,7 +10,7 @@ import { deleteExpiredSessions } from './features/auth/sessions.repository.js';
 import { deleteOldHits } from './features/quotas/quotas.repository.js';
 import { DigestScheduler } from './features/digest/digest.scheduler.js';
 import { ensureClientBuild } from './client-build.js';
-import { adminSecret, removeServerInfo, writeServerInfo } from './admin-secret.js';
+import { adminSecret, removeServerInfo, writeServerInfo } from './db/admin-secret.js';
 
 /** Starts Paperboard: configuration, database, migrations, demo data, client build, HTTP. */
 async function main(): Promise<void> {

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../helpers/app.js';
 import { createBoard, signUp, type TestUser } from '../helpers/factories.js';
 import { startSmtp, type ReceivedMail, type TestSmtp } from '../helpers/mail.js';
-import { adminSecret } from '../../server/src/admin-secret.js';
+import { adminSecret } from '../../server/src/db/admin-secret.js';
 import { DigestScheduler } from '../../server/src/features/digest/digest.scheduler.js';
 import { runMailJob, type MailJobDeps } from '../../server/src/features/digest/digest.service.js';
 import type { Mailer } from '../../server/src/mail/mailer.js';

@@ -1,7 +1,7 @@
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
-import { serverHoldingDataDir } from '../admin-secret.js';
+import { serverHoldingDataDir } from '../db/admin-secret.js';
 import { createMailer } from '../mail/mailer.js';
 import { runMailJob, type JobLog } from '../features/digest/digest.service.js';
 import type { DigestRunResult } from '../../../shared/schemas/digest.js';

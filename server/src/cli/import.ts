@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import { loadConfig } from '../config.js';
 import { openDatabase } from '../db/connect.js';
 import { migrate } from '../db/migrate.js';
-import { serverHoldingDataDir } from '../admin-secret.js';
+import { serverHoldingDataDir } from '../db/admin-secret.js';
 import { importPapers } from '../features/papers/papers.service.js';
 import {
   IMPORT_FORMATS,

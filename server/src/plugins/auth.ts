@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import fastifyCookie from '@fastify/cookie';
-import { adminSecret, secretMatches } from '../admin-secret.js';
+import { adminSecret, secretMatches } from '../db/admin-secret.js';
 import { forbidden, unauthorized } from '../errors.js';
 import { findSession, renewSession } from '../features/auth/sessions.repository.js';
 import { hashToken, RENEW_AFTER_MS, sessionCookieName, setSessionCookie } from '../features/auth/sessions.js';

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 import { pingDatabase } from '../features/ops/ops.repository.js';
-import { secretMatches } from '../admin-secret.js';
+import { secretMatches } from '../db/admin-secret.js';
 import { isLoopback } from '../net.js';
 
 declare module 'fastify' {

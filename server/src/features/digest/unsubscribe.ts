@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import type { Config } from '../../config.js';
-import { dataDirSecret, secretMatches } from '../../admin-secret.js';
+import { dataDirSecret, secretMatches } from '../../db/admin-secret.js';
 import type { MailList } from '../../../../shared/schemas/digest.js';
 
 const SECRET_FILE = 'mail-secret';

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { readLock } from './db/lock.js';
+import { readLock } from './lock.js';
 
 /** Where a running server says how to reach it, for CLI commands that hand it their job. */
 export interface ServerInfo {
