@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { CardTally, VotingMode } from '../schemas/votes.js';
 import type { ActivityEntry } from '../schemas/activity.js';
+import { UUID_PATTERN } from './uuid.js';
 
 /**
  * socket.io events (ARCHITECTURE §5), declared once for the server and the client. Payloads carry ids
@@ -10,7 +11,7 @@ import type { ActivityEntry } from '../schemas/activity.js';
 /** Payload of `board:join` and `board:leave`, validated by the server. */
 export const BoardRoomRequest = Type.Object(
   {
-    boardId: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }),
+    boardId: Type.String({ pattern: UUID_PATTERN }),
   },
   { additionalProperties: false },
 );

@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Uuid } from './common.js';
 import { Paper } from './papers.js';
 import { Presenter } from './schedule.js';
 import { CardTally } from './votes.js';
@@ -48,7 +49,7 @@ export type BoardCards = Static<typeof BoardCards>;
 /** Body of `POST /api/boards/:boardId/cards`: nominate a library paper; the first column when `columnId` is omitted. */
 export const AddCardRequest = Type.Object(
   {
-    paperId: Type.String({ format: 'uuid' }),
+    paperId: Uuid,
     columnId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },

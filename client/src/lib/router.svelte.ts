@@ -1,3 +1,5 @@
+import { isUuid } from '../../../shared/protocol/uuid.js';
+
 /** The pages of the client, with the parameters their paths carry. */
 export type Route =
   | { name: 'library' }
@@ -13,7 +15,6 @@ export type Route =
   | { name: 'reset' }
   | { name: 'not-found' };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INVITE_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** The route a path names; ids that cannot be valid lead to `not-found` rather than to a failing request. */
@@ -29,7 +30,7 @@ export function matchRoute(pathname: string): Route {
   if (parts.length === 1 && (first === 'login' || first === 'signup' || first === 'boards' || first === 'settings')) {
     return { name: first };
   }
-  if (first === 'boards' && UUID.test(second ?? '')) {
+  if (first === 'boards' && isUuid(second ?? '')) {
     if (parts.length === 2) return { name: 'board', boardId: second, cardId: null };
     if (parts.length === 4 && third === 'cards' && parts[3].length <= 200) {
       return { name: 'board', boardId: second, cardId: parts[3] };
