@@ -21,7 +21,7 @@ export type BoardRoomRequest = Static<typeof BoardRoomRequest>;
 /** `rate_limited`: the socket sent more events than the server accepts per second (`SOCKET_EVENTS_PER_SECOND`). */
 export type JoinAck = { ok: true } | { ok: false; error: 'invalid' | 'not_found' | 'unavailable' | 'rate_limited' };
 
-export interface VotesChanged {
+interface VotesChanged {
   boardId: string;
   cardId: string;
   tally: CardTally;
@@ -29,7 +29,7 @@ export interface VotesChanged {
   version: number;
 }
 
-export interface VotingChanged {
+interface VotingChanged {
   boardId: string;
   mode: VotingMode;
   dotsPerMember: number;
@@ -39,7 +39,7 @@ export interface VotingChanged {
 }
 
 /** A card got a presenter or session (`presenterId`/`sessionAt` set) or lost it (both null). */
-export interface AssignmentChanged {
+interface AssignmentChanged {
   boardId: string;
   cardId: string;
   presenterId: string | null;

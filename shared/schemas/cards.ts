@@ -5,8 +5,8 @@ import { Presenter } from './schedule.js';
 import { CardTally } from './votes.js';
 
 /** A column of a board as projected from its document. */
-export const ProjectedColumn = Type.Object({ id: Type.String(), title: Type.String(), position: Type.Integer() });
-export type ProjectedColumn = Static<typeof ProjectedColumn>;
+const ProjectedColumn = Type.Object({ id: Type.String(), title: Type.String(), position: Type.Integer() });
+type ProjectedColumn = Static<typeof ProjectedColumn>;
 
 /** A card as projected from the document, with its paper joined in (null when the paper is missing). */
 export const ProjectedCard = Type.Object({

@@ -11,7 +11,7 @@ export class EmbeddedDatabaseError extends Error {
 }
 
 /** How postgres.js reaches the embedded cluster. */
-export interface EmbeddedConnection {
+interface EmbeddedConnection {
   /** The socket directory (Unix socket) or `127.0.0.1` (loopback fallback). */
   host: string;
   port: number;

@@ -18,14 +18,14 @@ import { sessionFromCookieHeader } from '../features/auth/sessions.js';
 import { TokenBucket } from '../token-bucket.js';
 
 /** What the handshake leaves on each socket. */
-export interface SocketData {
+interface SocketData {
   user: User;
   /** SHA-256 (hex) of the session token of the handshake: the socket is dropped when it ends. */
   sessionHash: string;
 }
 
 /** The typed socket.io server of this node. */
-export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -20,7 +20,7 @@ declare module 'fastify' {
 }
 
 /** The sync settings, and the extensions the app attaches to every board (given the settings in force). */
-export type YjsEndpointOptions = Partial<SyncSettings> & {
+type YjsEndpointOptions = Partial<SyncSettings> & {
   extensions?: (settings: SyncSettings) => BoardExtension[];
 };
 

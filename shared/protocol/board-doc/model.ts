@@ -45,7 +45,7 @@ export interface CommentEntry {
 }
 
 /** Why a helper refused: `invalid` input, `not_found` reference, or `conflict` with the board's state. */
-export type BoardDocErrorCode = 'invalid' | 'not_found' | 'conflict';
+type BoardDocErrorCode = 'invalid' | 'not_found' | 'conflict';
 
 /** Thrown by the mutation helpers before they write anything. */
 export class BoardDocError extends Error {
