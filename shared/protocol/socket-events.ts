@@ -4,8 +4,8 @@ import type { ActivityEntry } from '../schemas/activity.js';
 import { UUID_PATTERN } from './uuid.js';
 
 /**
- * socket.io events (ARCHITECTURE §5), declared once for the server and the client. Payloads carry ids
- * and numbers only: they travel through Postgres NOTIFY, which refuses 8000 bytes or more.
+ * socket.io events, declared once for the server and the client. Payloads carry ids and numbers only:
+ * they travel through Postgres NOTIFY, which refuses 8000 bytes or more.
  */
 
 /** Payload of `board:join` and `board:leave`, validated by the server. */

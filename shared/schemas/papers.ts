@@ -15,7 +15,7 @@ export const PAPER_LIMITS = {
   pageSize: 100,
 } as const;
 
-/** A paper as the API returns it (ARCHITECTURE.md §6). */
+/** A paper as the API returns it. */
 export const Paper = Type.Object(
   {
     id: Uuid,

@@ -17,10 +17,10 @@ export const ASSETS_PREFIX = '/assets/';
 const BOARD_PAGE = /^\/boards\/([^/]+)(?:\/cards\/[^/]+)?\/?$/;
 
 /**
- * `index.html`, and for a signed-in reader opening a board, the same page naming the board's first
- * reads as preloads: the browser fetches them while the script loads (~0.3 s on a cold load) instead
- * of after it has run; and naming the board's document connection, which the app's first module opens
- * before the rest of the app runs (client/src/early-socket.ts).
+ * `index.html`, and for a signed-in reader opening a board, the same page naming the board's first reads
+ * as preloads: the browser fetches them while the script loads (a good part of a cold load) instead of
+ * after it has run; and naming the board's document connection, which the app's first module opens before
+ * the rest of the app runs (client/src/early-socket.ts).
  */
 async function sendPage(request: FastifyRequest, reply: FastifyReply, url: string) {
   const board = BOARD_PAGE.exec(url);

@@ -47,9 +47,9 @@ function isServerEvent(name: string): name is ServerEventName {
 }
 
 /**
- * socket.io (ARCHITECTURE §5): the handshake is authenticated with the session cookie; `board:join`
- * admits members to the board's room. Events are raised with `app.emitToBoard`, which publishes them
- * on the bus; every node's subscriber emits them to its own sockets in that room.
+ * socket.io: the handshake is authenticated with the session cookie; `board:join` admits members to the
+ * board's room. Events are raised with `app.emitToBoard`, which publishes them on the bus; every node's
+ * subscriber emits them to its own sockets in that room.
  */
 export const socketIoPlugin = fp(
   async (app) => {

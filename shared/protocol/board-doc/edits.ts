@@ -1,7 +1,7 @@
 /**
- * Typed helpers for every change to a board document (ARCHITECTURE.md §3), used by the client, the server
- * and the tests alike. Each throws a {@link BoardDocError} before writing anything when it refuses, and
- * writes its change in one transaction.
+ * Typed helpers for every change to a board document, used by the client, the server and the tests alike.
+ * Each throws a {@link BoardDocError} before writing anything when it refuses, and writes its change in
+ * one transaction.
  */
 import * as Y from 'yjs';
 import { generateNKeysBetween } from 'fractional-indexing';

@@ -1,7 +1,7 @@
 /**
- * The board document's shape (ARCHITECTURE.md §3): names, entry types and the error of its helpers, plus
- * the readers that turn stored entries into typed ones. Readers treat anything malformed as absent, because
- * documents come from clients.
+ * The board document's shape: names, entry types and the error of its helpers, plus the readers that turn
+ * stored entries into typed ones. Readers treat anything malformed as absent, because documents come from
+ * clients.
  */
 import * as Y from 'yjs';
 import { BOARD_DOC_LIMITS } from '../limits.js';

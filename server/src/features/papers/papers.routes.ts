@@ -75,7 +75,7 @@ async function streamImport(reply: FastifyReply, run: (onProgress: (p: object) =
 
 /** The paper library: search, one paper, add one, import many. */
 export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  // BibTeX is read off the event loop: a 5 MB file takes the parser ~25 s.
+  // BibTeX is read off the event loop: a 5 MB file takes the parser tens of seconds.
   const bibtex = new BibtexReaders();
   app.addHook('onClose', () => bibtex.close());
   // Plain text bodies are accepted by the import route (the CLI and `curl --data-binary @file` send them).
