@@ -21,8 +21,8 @@ import { summarize } from './lib/stats.js';
 import { formatMs, formatTable } from './lib/table.js';
 
 /**
- * The targets: the board screen's JavaScript, gzipped (issue #6), and time to interactive on a cold load
- * (issue #6 set 1 s; issue #14 lowered it to 0.5 s with the embedded PostgreSQL).
+ * The targets: the board screen's JavaScript, gzipped, and time to interactive on a cold load (1 s at
+ * first, lowered to 0.5 s once the embedded PostgreSQL replaced PGlite).
  */
 const TARGET_GZIP_KB = 150;
 const TARGET_INTERACTIVE_MS = 500;

@@ -23,7 +23,7 @@ import {
 import { median } from './lib/stats.js';
 import { formatTable, type Cell } from './lib/table.js';
 
-/** The goal of the issue: idle after start, demo library loaded, at most 250 MB PSS for the whole tree. */
+/** The goal: idle after start, demo library loaded, at most 250 MB PSS for the whole tree. */
 const GOAL_IDLE_PSS_MB = 250;
 const DEFAULT_SETTLE_SECONDS = 10;
 const DEFAULT_REPEAT = 3;

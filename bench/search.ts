@@ -20,7 +20,7 @@ import { embeddedPostgresPackage, formatLoad, packageVersion, postgresVersion } 
 import { perSecond, summarize, summarizeGroups, timed, type LatencySummary } from './lib/stats.js';
 import { formatCount, formatMs, formatTable, type Cell, type Column } from './lib/table.js';
 
-/** The targets of the issue: search p95 at 100,000 papers on real PostgreSQL, and import throughput. */
+/** The targets: search p95 at 100,000 papers on real PostgreSQL, and import throughput. */
 const TARGET_P95_MS = 50;
 const TARGET_IMPORT_PER_SECOND = 2000;
 const TARGET_SIZE = 100_000;

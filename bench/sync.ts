@@ -23,9 +23,9 @@ import { median, summarize, type LatencySummary } from './lib/stats.js';
 import { formatCount, formatMs, formatTable, type Cell, type Column } from './lib/table.js';
 
 /**
- * The goals of the issue, for scenario C in embedded mode: first-receiver p99 at most 1.0× the
- * persisting reference's and at most 1.5× the non-persisting reference's, server CPU at most the
- * persisting reference's, PSS of the whole process tree at most 400 MB, no delivery lost.
+ * The goals, for scenario C in embedded mode: first-receiver p99 at most 1.0× the persisting reference's
+ * and at most 1.5× the non-persisting reference's, server CPU at most the persisting reference's, PSS of
+ * the whole process tree at most 400 MB, no delivery lost.
  */
 const GOAL_SCENARIO = 'c';
 const GOAL_MODE = 'embedded';
@@ -621,9 +621,9 @@ function printRounds(rounds: RunResult[][]): void {
 }
 
 /**
- * The issue's goals for scenario C, judged for each of our servers that ran (they are set for embedded
- * mode; real PostgreSQL is shown for comparison). Ratios are the median of the rounds' ratios (with one
- * round, its ratio); lost deliveries are summed over the rounds, PSS is the highest peak of any round.
+ * The goals for scenario C, judged for each of our servers that ran (they are set for embedded mode; real
+ * PostgreSQL is shown for comparison). Ratios are the median of the rounds' ratios (with one round, its
+ * ratio); lost deliveries are summed over the rounds, PSS is the highest peak of any round.
  */
 function printGoals(rounds: RunResult[][], results: RunResult[]): void {
   const ours = results.filter((r) => !isReference(r.mode));

@@ -33,7 +33,7 @@ import { exportRoutes } from './features/exports/exports.routes.js';
 import { digestRoutes } from './features/digest/digest.routes.js';
 import { ErrorBody } from '../../shared/schemas/common.js';
 
-export interface AppOptions {
+interface AppOptions {
   config: Config;
   sql: Sql;
   /** How nodes talk: Postgres LISTEN/NOTIFY (default, both database modes) or in-process (tests without a database). */

@@ -15,7 +15,7 @@ function newestMtime(target: string): number {
 }
 
 /** True when the client build is missing or older than any of its sources. */
-export function clientBuildIsStale(): boolean {
+function clientBuildIsStale(): boolean {
   if (!fs.existsSync(BUILT)) return true;
   const built = fs.statSync(BUILT).mtimeMs;
   return SOURCES.some((s) => newestMtime(path.join(ROOT, s)) > built);

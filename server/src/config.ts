@@ -4,7 +4,7 @@ import type { ErrorObject } from 'ajv';
 import envSchema from 'env-schema';
 import { DEFAULT_BOARD_DOC_MAX_BYTES } from '../../shared/protocol/close-codes.js';
 
-/** Validated runtime configuration, read once from the environment (ARCHITECTURE.md §7). */
+/** Validated runtime configuration, read once from the environment. */
 export interface Config {
   port: number;
   host: string;

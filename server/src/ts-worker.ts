@@ -11,7 +11,7 @@ import { Worker, type WorkerOptions } from 'node:worker_threads';
  * `--import tsx` hooks it inherits (tried: "Unknown file extension .ts"), so a .ts module is loaded
  * through tsx's `tsImport`, resolved from here (Vitest and child processes alike).
  */
-export function startModuleWorker(from: string, name: string, options: WorkerOptions = {}): Worker {
+function startModuleWorker(from: string, name: string, options: WorkerOptions = {}): Worker {
   const caller = fileURLToPath(from);
   const moduleUrl = pathToFileURL(path.join(path.dirname(caller), `${name}${path.extname(caller)}`));
   const href = JSON.stringify(moduleUrl.href);

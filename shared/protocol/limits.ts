@@ -1,7 +1,6 @@
 /**
- * Bounds on what the board document may hold (ARCHITECTURE.md §3). The helpers refuse to write beyond
- * them and the readers treat entries beyond them as malformed. Lengths count Unicode code points, as
- * PostgreSQL and Ajv do.
+ * Bounds on what the board document may hold. The helpers refuse to write beyond them and the readers
+ * treat entries beyond them as malformed. Lengths count Unicode code points, as PostgreSQL and Ajv do.
  */
 export const BOARD_DOC_LIMITS = {
   /** Column title. */

@@ -1,16 +1,17 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { CardTally, VotingMode } from '../schemas/votes.js';
 import type { ActivityEntry } from '../schemas/activity.js';
+import { UUID_PATTERN } from './uuid.js';
 
 /**
- * socket.io events (ARCHITECTURE §5), declared once for the server and the client. Payloads carry ids
- * and numbers only: they travel through Postgres NOTIFY, which refuses 8000 bytes or more.
+ * socket.io events, declared once for the server and the client. Payloads carry ids and numbers only:
+ * they travel through Postgres NOTIFY, which refuses 8000 bytes or more.
  */
 
 /** Payload of `board:join` and `board:leave`, validated by the server. */
 export const BoardRoomRequest = Type.Object(
   {
-    boardId: Type.String({ pattern: '^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$' }),
+    boardId: Type.String({ pattern: UUID_PATTERN }),
   },
   { additionalProperties: false },
 );
@@ -20,7 +21,7 @@ export type BoardRoomRequest = Static<typeof BoardRoomRequest>;
 /** `rate_limited`: the socket sent more events than the server accepts per second (`SOCKET_EVENTS_PER_SECOND`). */
 export type JoinAck = { ok: true } | { ok: false; error: 'invalid' | 'not_found' | 'unavailable' | 'rate_limited' };
 
-export interface VotesChanged {
+interface VotesChanged {
   boardId: string;
   cardId: string;
   tally: CardTally;
@@ -28,7 +29,7 @@ export interface VotesChanged {
   version: number;
 }
 
-export interface VotingChanged {
+interface VotingChanged {
   boardId: string;
   mode: VotingMode;
   dotsPerMember: number;
@@ -38,7 +39,7 @@ export interface VotingChanged {
 }
 
 /** A card got a presenter or session (`presenterId`/`sessionAt` set) or lost it (both null). */
-export interface AssignmentChanged {
+interface AssignmentChanged {
   boardId: string;
   cardId: string;
   presenterId: string | null;

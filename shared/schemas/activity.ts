@@ -6,7 +6,7 @@ import { Uuid } from './common.js';
  * by the sync server (details: `card:added` {paperId, columnId}, `card:moved` {fromColumnId, toColumnId},
  * `card:removed` {paperId}, `comment:added` {commentId, replyTo: comment id or null}).
  */
-export const ACTIVITY_KINDS = [
+const ACTIVITY_KINDS = [
   'vote:cast',
   'vote:removed',
   'member:joined',

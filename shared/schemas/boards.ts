@@ -4,9 +4,9 @@ import { Uuid } from './common.js';
 export const ROLES = ['owner', 'editor', 'viewer'] as const;
 /** A member's role on a board. */
 export type Role = (typeof ROLES)[number];
-export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 /** Roles an invitation may grant (ownership is handed over by changing a member's role). */
-export const InviteRoleSchema = Type.Union([Type.Literal('editor'), Type.Literal('viewer')]);
+const InviteRoleSchema = Type.Union([Type.Literal('editor'), Type.Literal('viewer')]);
 
 export const BOARD_LIMITS = { name: 100, description: 2000, inviteDays: 90, inviteUses: 1000 } as const;
 

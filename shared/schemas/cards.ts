@@ -1,11 +1,12 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { Uuid } from './common.js';
 import { Paper } from './papers.js';
 import { Presenter } from './schedule.js';
 import { CardTally } from './votes.js';
 
 /** A column of a board as projected from its document. */
-export const ProjectedColumn = Type.Object({ id: Type.String(), title: Type.String(), position: Type.Integer() });
-export type ProjectedColumn = Static<typeof ProjectedColumn>;
+const ProjectedColumn = Type.Object({ id: Type.String(), title: Type.String(), position: Type.Integer() });
+type ProjectedColumn = Static<typeof ProjectedColumn>;
 
 /** A card as projected from the document, with its paper joined in (null when the paper is missing). */
 export const ProjectedCard = Type.Object({
@@ -48,7 +49,7 @@ export type BoardCards = Static<typeof BoardCards>;
 /** Body of `POST /api/boards/:boardId/cards`: nominate a library paper; the first column when `columnId` is omitted. */
 export const AddCardRequest = Type.Object(
   {
-    paperId: Type.String({ format: 'uuid' }),
+    paperId: Uuid,
     columnId: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
   },
   { additionalProperties: false },

@@ -13,9 +13,3 @@ export type ErrorBody = Static<typeof ErrorBody>;
 
 /** A UUID path or body parameter. */
 export const Uuid = Type.String({ format: 'uuid' });
-
-/** Standard error responses used by most routes, for the OpenAPI document. */
-export const errorResponses = {
-  400: ErrorBody,
-  404: ErrorBody,
-} as const;

@@ -5,7 +5,7 @@ import { Uuid } from './common.js';
  * An IANA time zone name as text (`Europe/Berlin`, `UTC`). The schema checks the shape only; whether
  * the zone exists is up to `canonicalTimeZone`, which asks the runtime's time zone database.
  */
-export const TimeZoneName = Type.String({
+const TimeZoneName = Type.String({
   minLength: 1,
   maxLength: 64,
   pattern: '^[A-Za-z][A-Za-z0-9_+\\-]*(/[A-Za-z0-9_+\\-]+)*$',
@@ -48,7 +48,7 @@ export const DigestSettings = Type.Object({
 export type DigestSettings = Static<typeof DigestSettings>;
 
 /** The lists a mail can unsubscribe from. */
-export const MAIL_LISTS = ['digest', 'reminders'] as const;
+const MAIL_LISTS = ['digest', 'reminders'] as const;
 export type MailList = (typeof MAIL_LISTS)[number];
 
 /** Query of `GET/POST /api/unsubscribe`: a link signed by the server, valid without a session. */

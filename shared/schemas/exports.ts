@@ -4,7 +4,7 @@ import { CardTally } from './votes.js';
 import { Presenter } from './schedule.js';
 
 /** Formats of `GET /api/boards/:boardId/export`. */
-export const EXPORT_FORMATS = ['markdown', 'csv', 'bibtex', 'json'] as const;
+const EXPORT_FORMATS = ['markdown', 'csv', 'bibtex', 'json'] as const;
 export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 /** Query of `GET /api/boards/:boardId/export`. */

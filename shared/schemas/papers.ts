@@ -15,7 +15,7 @@ export const PAPER_LIMITS = {
   pageSize: 100,
 } as const;
 
-/** A paper as the API returns it (ARCHITECTURE.md §6). */
+/** A paper as the API returns it. */
 export const Paper = Type.Object(
   {
     id: Uuid,
@@ -74,7 +74,7 @@ export const PaperHit = Type.Intersect([
 export type PaperHit = Static<typeof PaperHit>;
 
 /** `trending`: votes on the caller's boards against age, see docs/api.md. */
-export const PAPER_SORTS = ['relevance', 'recent', 'trending'] as const;
+const PAPER_SORTS = ['relevance', 'recent', 'trending'] as const;
 export type PaperSort = (typeof PAPER_SORTS)[number];
 
 /** Query string of `GET /api/papers`. */

@@ -2,12 +2,12 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.js';
 
 /** `upvote`: one vote per member per card. `dots`: each member spreads a budget of dots over cards. */
-export const VOTING_MODES = ['upvote', 'dots'] as const;
+const VOTING_MODES = ['upvote', 'dots'] as const;
 export type VotingMode = (typeof VOTING_MODES)[number];
-export const VotingModeSchema = Type.Union(VOTING_MODES.map((m) => Type.Literal(m)));
+const VotingModeSchema = Type.Union(VOTING_MODES.map((m) => Type.Literal(m)));
 
 /** Bounds shared by validation and the database constraints. */
-export const VOTE_LIMITS = { dotsPerMember: 100, maxDotsPerCard: 100, cardId: 200 } as const;
+const VOTE_LIMITS = { dotsPerMember: 100, maxDotsPerCard: 100, cardId: 200 } as const;
 
 /** Path parameters of the vote routes. */
 export const VoteParams = Type.Object({

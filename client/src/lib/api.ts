@@ -22,7 +22,6 @@ import type {
   InvitePreview,
   Member,
   Role,
-  UpdateBoardRequest,
 } from '../../../shared/schemas/boards.js';
 import type { ErrorBody } from '../../../shared/schemas/common.js';
 import type { ActivityPage } from '../../../shared/schemas/activity.js';
@@ -228,14 +227,6 @@ export function createBoard(body: CreateBoardRequest): Promise<BoardSummary> {
 /** A board with the caller's role and its members; 404 for boards the caller is not a member of. */
 export function getBoard(boardId: string, signal?: AbortSignal): Promise<BoardDetail> {
   return getJson<BoardDetail>(boardScreenReads(boardId).details, signal);
-}
-
-export function updateBoard(boardId: string, body: UpdateBoardRequest): Promise<BoardSummary> {
-  return sendJson<BoardSummary>('PATCH', `/api/boards/${encodeURIComponent(boardId)}`, body);
-}
-
-export async function deleteBoard(boardId: string): Promise<void> {
-  await send('DELETE', `/api/boards/${encodeURIComponent(boardId)}`);
 }
 
 /** Gives a member another role (owners only); answers with the updated members. */

@@ -1,5 +1,7 @@
+import { isUuid } from '../../../shared/protocol/uuid.js';
+
 /** The pages of the client, with the parameters their paths carry. */
-export type Route =
+type Route =
   | { name: 'library' }
   | { name: 'login' }
   | { name: 'signup' }
@@ -13,11 +15,10 @@ export type Route =
   | { name: 'reset' }
   | { name: 'not-found' };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const INVITE_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** The route a path names; ids that cannot be valid lead to `not-found` rather than to a failing request. */
-export function matchRoute(pathname: string): Route {
+function matchRoute(pathname: string): Route {
   let parts: string[];
   try {
     parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -29,7 +30,7 @@ export function matchRoute(pathname: string): Route {
   if (parts.length === 1 && (first === 'login' || first === 'signup' || first === 'boards' || first === 'settings')) {
     return { name: first };
   }
-  if (first === 'boards' && UUID.test(second ?? '')) {
+  if (first === 'boards' && isUuid(second ?? '')) {
     if (parts.length === 2) return { name: 'board', boardId: second, cardId: null };
     if (parts.length === 4 && third === 'cards' && parts[3].length <= 200) {
       return { name: 'board', boardId: second, cardId: parts[3] };
@@ -53,7 +54,7 @@ export function needsAccount(route: Route): boolean {
  * (modified clicks still open tabs), and back/forward update `path`. Pages may change the query string
  * themselves with `history.pushState` (the library does); only path changes concern the router.
  */
-export class Router {
+class Router {
   /** The current `location.pathname`. */
   path = $state(window.location.pathname);
   /** Bumped by every navigation that should show a fresh page (the app keys its page on it). */

@@ -1,5 +1,5 @@
 /** A short message at the bottom of the screen, with an optional action such as "Retry" or "Undo". */
-export interface Toast {
+interface Toast {
   id: number;
   text: string;
   kind: 'info' | 'error';

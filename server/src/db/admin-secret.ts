@@ -4,7 +4,7 @@ import path from 'node:path';
 import { readLock } from './lock.js';
 
 /** Where a running server says how to reach it, for CLI commands that hand it their job. */
-export interface ServerInfo {
+interface ServerInfo {
   pid: number;
   url: string;
 }
@@ -65,7 +65,7 @@ export function writeServerInfo(dataDir: string, info: ServerInfo): void {
 }
 
 /** Where the server holding `dataDir` listens, if it said so. */
-export function readServerInfo(dataDir: string): ServerInfo | null {
+function readServerInfo(dataDir: string): ServerInfo | null {
   try {
     return JSON.parse(fs.readFileSync(path.join(dataDir, SERVER_FILE), 'utf8')) as ServerInfo;
   } catch {

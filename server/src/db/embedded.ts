@@ -21,7 +21,7 @@ export { clusterPaths } from './cluster-files.js';
 export { EmbeddedDatabaseError } from './embedded-error.js';
 
 /** How postgres.js reaches the embedded cluster. */
-export interface EmbeddedConnection {
+interface EmbeddedConnection {
   /** The socket directory (Unix socket) or `127.0.0.1` (loopback fallback). */
   host: string;
   port: number;

@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 
 /** What the lock file says about the process holding the data directory. */
-export interface LockInfo {
+interface LockInfo {
   pid: number;
   startedAt: string;
 }

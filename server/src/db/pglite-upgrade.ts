@@ -11,7 +11,7 @@ export function pglitePaths(dataDir: string) {
 }
 
 /** What an upgrade moved: rows per table, identical on both sides. */
-export type UpgradeCounts = Record<string, number>;
+type UpgradeCounts = Record<string, number>;
 
 const MARKER = 'pglite_upgrade';
 /** Our tables are plain lower-case names; anything else in the old database is not ours to copy. */

@@ -5,7 +5,7 @@ import nodemailer from 'nodemailer';
 import type { Config } from '../config.js';
 
 /** One outgoing mail. Bodies are already rendered; headers are added as given (e.g. List-Unsubscribe). */
-export interface MailMessage {
+interface MailMessage {
   to: string;
   subject: string;
   text: string;
@@ -16,7 +16,7 @@ export interface MailMessage {
 }
 
 /** What the transport did with a mail; `file` is the .eml written in outbox mode. */
-export interface SentMail {
+interface SentMail {
   messageId: string;
   file: string | null;
 }
@@ -29,12 +29,12 @@ export interface Mailer {
 }
 
 /** The minimal logger the mailer needs (Fastify's and pino's fit). */
-export interface MailLog {
+interface MailLog {
   info(details: object, message: string): void;
 }
 
 /** Where outbox mails are written. */
-export function outboxDir(dataDir: string): string {
+function outboxDir(dataDir: string): string {
   return path.join(dataDir, 'outbox');
 }
 

@@ -5,6 +5,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { fromRoot } from '../paths.js';
 import { EARLY_SOCKET_META, boardScreenReads, boardSocketPath } from '../../../shared/protocol/board-screen.js';
+import { isUuid } from '../../../shared/protocol/uuid.js';
 
 /** Where `vite build` writes the client. */
 export const CLIENT_DIST = `${fromRoot('client', 'dist')}${path.sep}`;
@@ -13,17 +14,17 @@ export const CLIENT_DIST = `${fromRoot('client', 'dist')}${path.sep}`;
 export const ASSETS_PREFIX = '/assets/';
 
 // A board's page, with or without a card's panel open; the id is checked before it reaches the HTML.
-const BOARD_PAGE = /^\/boards\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})(?:\/cards\/[^/]+)?\/?$/i;
+const BOARD_PAGE = /^\/boards\/([^/]+)(?:\/cards\/[^/]+)?\/?$/;
 
 /**
- * `index.html`, and for a signed-in reader opening a board, the same page naming the board's first
- * reads as preloads: the browser fetches them while the script loads (~0.3 s on a cold load) instead
- * of after it has run; and naming the board's document connection, which the app's first module opens
- * before the rest of the app runs (client/src/early-socket.ts).
+ * `index.html`, and for a signed-in reader opening a board, the same page naming the board's first reads
+ * as preloads: the browser fetches them while the script loads (a good part of a cold load) instead of
+ * after it has run; and naming the board's document connection, which the app's first module opens before
+ * the rest of the app runs (client/src/early-socket.ts).
  */
 async function sendPage(request: FastifyRequest, reply: FastifyReply, url: string) {
   const board = BOARD_PAGE.exec(url);
-  if (!board || !request.user) return reply.sendFile('index.html');
+  if (!board || !isUuid(board[1]) || !request.user) return reply.sendFile('index.html');
   const boardId = board[1].toLowerCase();
   const links =
     Object.values(boardScreenReads(boardId))

@@ -1,7 +1,7 @@
 import type { IncomingHttpHeaders } from 'node:http';
 
 /** The origin of a URL-like header value; `'invalid'` when it does not parse, null when absent. */
-export function originOf(value: string | undefined): string | null {
+function originOf(value: string | undefined): string | null {
   if (!value) return null;
   try {
     return new URL(value).origin;

@@ -24,7 +24,7 @@ function webSocketOrigin(origin: string): string {
  * 'unsafe-inline' for styles only. Connections go to the page's own origin ('self', which covers its
  * WebSockets) and to the configured origins' WebSocket endpoints, nowhere else.
  */
-export function contentSecurityPolicyDirectives(publicUrl: string, allowedOrigins: string[]) {
+function contentSecurityPolicyDirectives(publicUrl: string, allowedOrigins: string[]) {
   const sockets = [...new Set([publicUrl, ...allowedOrigins].map((origin) => webSocketOrigin(origin)))];
   return {
     defaultSrc: ["'self'"],
@@ -45,7 +45,7 @@ export function contentSecurityPolicyDirectives(publicUrl: string, allowedOrigin
  * `upgrade-insecure-requests` to a plain-http localhost), no framing, same-origin referrers and
  * opener, and HSTS only when the public URL is https (over http a browser ignores it anyway).
  */
-export function helmetOptions(publicUrl: string, allowedOrigins: string[]): FastifyHelmetOptions {
+function helmetOptions(publicUrl: string, allowedOrigins: string[]): FastifyHelmetOptions {
   return {
     contentSecurityPolicy: {
       useDefaults: false,

@@ -18,14 +18,14 @@ import { sessionFromCookieHeader } from '../features/auth/sessions.js';
 import { TokenBucket } from '../token-bucket.js';
 
 /** What the handshake leaves on each socket. */
-export interface SocketData {
+interface SocketData {
   user: User;
   /** SHA-256 (hex) of the session token of the handshake: the socket is dropped when it ends. */
   sessionHash: string;
 }
 
 /** The typed socket.io server of this node. */
-export type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type IoServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,9 +47,9 @@ function isServerEvent(name: string): name is ServerEventName {
 }
 
 /**
- * socket.io (ARCHITECTURE §5): the handshake is authenticated with the session cookie; `board:join`
- * admits members to the board's room. Events are raised with `app.emitToBoard`, which publishes them
- * on the bus; every node's subscriber emits them to its own sockets in that room.
+ * socket.io: the handshake is authenticated with the session cookie; `board:join` admits members to the
+ * board's room. Events are raised with `app.emitToBoard`, which publishes them on the bus; every node's
+ * subscriber emits them to its own sockets in that room.
  */
 export const socketIoPlugin = fp(
   async (app) => {

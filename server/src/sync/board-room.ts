@@ -35,7 +35,7 @@ export interface RoomPeer {
 }
 
 /** Origin of updates and awareness changes that arrived from another node over the bus. */
-export const REMOTE = Symbol('remote');
+const REMOTE = Symbol('remote');
 
 /**
  * Origin of an edit the server makes for a signed-in user through a REST route (for instance adding a
@@ -51,7 +51,7 @@ const EMPTY_STATE_VECTOR = Y.encodeStateVector(new Map());
 const STEP2_CACHE_ENTRIES = 8;
 
 /** What {@link BoardRoom.receiveUpdate} decides: the integrity check's verdict, or the size limit's. */
-export type UpdateVerdict = Verdict | { kind: 'full'; bytes: number };
+type UpdateVerdict = Verdict | { kind: 'full'; bytes: number };
 
 /**
  * Updates the shadow replica may lag behind before it is rebuilt instead: catching up on a few is

@@ -17,7 +17,7 @@ export interface RowRange {
 const MAX_ROWS_PER_INSERT = 10_000;
 
 /** Updates of one board to append, in order. */
-export interface BoardBatch {
+interface BoardBatch {
   boardId: string;
   updates: Uint8Array[];
 }

@@ -20,7 +20,7 @@ import {
 } from './protocol.js';
 
 /** Who is on the other end, as decided by the upgrade handler. */
-export interface ConnectionIdentity {
+interface ConnectionIdentity {
   userId: string;
   name: string;
   /** SHA-256 (hex) of the session token it was opened with: it closes when that session ends. */

@@ -35,7 +35,8 @@ function watchKeys(map: Y.Map<unknown>): { keys: Set<string>; stop(): void } {
 }
 
 /**
- * Checks an incoming update against ARCHITECTURE.md §3 before it touches the live document.
+ * Checks that an incoming update only writes what its sender may (the rules below) before it touches
+ * the live document.
  *
  * `shadow` is a replica of `live` (same updates, same order). The update is applied to the shadow only,
  * the card and comment keys it touched are collected, and each entry's fields before (live) and after

@@ -7,7 +7,7 @@ import type { MergeAnswer, MergeRequest } from './merge-worker.js';
 const MERGE_OFF_THREAD_BYTES = 32 * 1024;
 /**
  * Logs of at least this many updates are merged off the main thread, however small: merging costs per
- * update as much as per byte (150 one-key edits on a 50-card board, ~25 kB: 4–20 ms here).
+ * update as much as per byte (150 one-key edits on a 50-card board, ~25 kB, take milliseconds).
  */
 const MERGE_OFF_THREAD_UPDATES = 16;
 
@@ -57,9 +57,9 @@ export class UpdateMerger {
   }
 
   /**
-   * Starts the thread ahead of a board whose log is this large (its compactions will go there), so
-   * that the thread's start-up (~0.5 s of CPU loading its modules) does not land in the middle of the
-   * board's editing.
+   * Starts the thread ahead of a board whose log is this large (its compactions will go there), so that
+   * the thread's start-up (hundreds of milliseconds of CPU loading its modules) does not land in the
+   * middle of the board's editing.
    */
   warmUpFor(logBytes: number): void {
     if (logBytes >= this.offThreadBytes) this.warmUp();

@@ -2,6 +2,7 @@ import type { IncomingMessage } from 'node:http';
 import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import { WebSocketServer } from 'ws';
+import { isUuid } from '../../../shared/protocol/uuid.js';
 import { sessionFromCookieHeader } from '../features/auth/sessions.js';
 import { can, roleOf } from '../features/boards/authorization.js';
 import { BoardRegistry } from './board-registry.js';
@@ -19,12 +20,11 @@ declare module 'fastify' {
 }
 
 /** The sync settings, and the extensions the app attaches to every board (given the settings in force). */
-export type YjsEndpointOptions = Partial<SyncSettings> & {
+type YjsEndpointOptions = Partial<SyncSettings> & {
   extensions?: (settings: SyncSettings) => BoardExtension[];
 };
 
 const SYNC_PATH = /^\/yjs\/([^/?]+)\/?$/;
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 function reject(socket: Duplex, status: string): void {
   socket.once('finish', () => socket.destroy());
@@ -70,7 +70,7 @@ export const yjsEndpoint = fp<YjsEndpointOptions>(
       const session = await sessionFromCookieHeader(app, request.headers.cookie);
       if (!session) return reject(socket, '401 Unauthorized');
       const { user } = session;
-      const role = UUID.test(boardId) ? await roleOf(app.sql, user.id, boardId) : null;
+      const role = isUuid(boardId) ? await roleOf(app.sql, user.id, boardId) : null;
       if (!role) return reject(socket, '403 Forbidden');
       if (!boardDocs.accepting) return reject(socket, '503 Service Unavailable');
       if ((openByUser.get(user.id) ?? 0) >= socketsPerUser) return reject(socket, '429 Too Many Requests');

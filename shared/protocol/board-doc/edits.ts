@@ -1,7 +1,7 @@
 /**
- * Typed helpers for every change to a board document (ARCHITECTURE.md §3), used by the client, the server
- * and the tests alike. Each throws a {@link BoardDocError} before writing anything when it refuses, and
- * writes its change in one transaction.
+ * Typed helpers for every change to a board document, used by the client, the server and the tests alike.
+ * Each throws a {@link BoardDocError} before writing anything when it refuses, and writes its change in
+ * one transaction.
  */
 import * as Y from 'yjs';
 import { generateNKeysBetween } from 'fractional-indexing';
@@ -25,7 +25,7 @@ import {
 import { byOrder, cardIndex, indexIn, layoutOf, placeAt, type CardPosition, type Layout } from './ordering.js';
 
 /** Input of {@link addCard}. `now` defaults to `Date.now()`. */
-export interface AddCardInput {
+interface AddCardInput {
   paperId: string;
   columnId: string;
   addedBy: string;
@@ -43,7 +43,7 @@ export interface MoveCardOptions {
 }
 
 /** Where {@link addColumn} puts the new column; the right end when `after` is omitted. */
-export interface AddColumnOptions {
+interface AddColumnOptions {
   after?: string;
 }
 
@@ -55,12 +55,12 @@ export interface MoveColumnOptions {
 }
 
 /** Options of {@link deleteColumn}; cards go to the first remaining column when `moveCardsTo` is omitted. */
-export interface DeleteColumnOptions {
+interface DeleteColumnOptions {
   moveCardsTo?: string;
 }
 
 /** Input of {@link addComment}. `now` defaults to `Date.now()`. */
-export interface AddCommentInput {
+interface AddCommentInput {
   cardId: string;
   authorId: string;
   body: string;

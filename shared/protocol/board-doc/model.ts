@@ -1,7 +1,7 @@
 /**
- * The board document's shape (ARCHITECTURE.md §3): names, entry types and the error of its helpers, plus
- * the readers that turn stored entries into typed ones. Readers treat anything malformed as absent, because
- * documents come from clients.
+ * The board document's shape: names, entry types and the error of its helpers, plus the readers that turn
+ * stored entries into typed ones. Readers treat anything malformed as absent, because documents come from
+ * clients.
  */
 import * as Y from 'yjs';
 import { BOARD_DOC_LIMITS } from '../limits.js';
@@ -45,7 +45,7 @@ export interface CommentEntry {
 }
 
 /** Why a helper refused: `invalid` input, `not_found` reference, or `conflict` with the board's state. */
-export type BoardDocErrorCode = 'invalid' | 'not_found' | 'conflict';
+type BoardDocErrorCode = 'invalid' | 'not_found' | 'conflict';
 
 /** Thrown by the mutation helpers before they write anything. */
 export class BoardDocError extends Error {

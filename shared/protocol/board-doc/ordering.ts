@@ -19,7 +19,7 @@ import {
 } from './model.js';
 
 /** Anything sorted by (order, id): columns and cards. */
-export interface Ordered {
+interface Ordered {
   id: string;
   order: string;
 }
@@ -28,7 +28,7 @@ const compareStrings = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 /** By (order, id): columns, and cards within a column. */
 export const byOrder = (a: Ordered, b: Ordered) => compareStrings(a.order, b.order) || compareStrings(a.id, b.id);
 /** By (addedAt, id): the earliest card of a paper is the one shown. */
-export const byAdded = (a: CardEntry, b: CardEntry) => a.addedAt - b.addedAt || compareStrings(a.id, b.id);
+const byAdded = (a: CardEntry, b: CardEntry) => a.addedAt - b.addedAt || compareStrings(a.id, b.id);
 /** By (createdAt, id): comments in a thread. */
 export const byCreated = (a: CommentEntry, b: CommentEntry) => a.createdAt - b.createdAt || compareStrings(a.id, b.id);
 
@@ -123,7 +123,7 @@ function keysBetween(low: string | null, high: string | null, count: number): st
 }
 
 /** Result of {@link placeAt}. */
-export interface Placement {
+interface Placement {
   /** Keys for the inserted items, ascending. */
   keys: string[];
   /** New orders for items of the list, when there was no room between the neighbours. */

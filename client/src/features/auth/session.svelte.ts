@@ -25,7 +25,7 @@ function writeHint(signedIn: boolean): void {
 }
 
 /** Who is signed in, with sign-in, sign-up and sign-out; shared by the whole app. */
-export class Session {
+class Session {
   /** The signed-in user, or null. */
   user = $state.raw<User | null>(null);
   /** The first check is done: `user` may be shown (it may still be unverified, see `verified`). */

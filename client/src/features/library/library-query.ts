@@ -1,7 +1,7 @@
 import type { PaperHit, PaperSort } from '../../../../shared/schemas/papers.js';
 
 /** What the library's URL says: the query and the sort the user chose. */
-export interface LibraryQuery {
+interface LibraryQuery {
   q: string;
   sort: PaperSort;
   /** Only papers with this tag; '' for all. */

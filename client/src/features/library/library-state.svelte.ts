@@ -3,7 +3,7 @@ import { errorMessage, isAbort, searchPapers } from '../../lib/api.js';
 import { appendUnique, formatLibraryQuery, parseLibraryQuery } from './library-query.js';
 
 /** How long typing must pause before a search is sent. */
-export const SEARCH_DEBOUNCE_MS = 200;
+const SEARCH_DEBOUNCE_MS = 200;
 /** Typing that continues within this time of the last URL change replaces that history entry. */
 const HISTORY_BURST_MS = 1500;
 const PAGE_SIZE = 20;

@@ -23,7 +23,7 @@ import { BoardWebSocket, webSocketOrigin } from '../../lib/board-socket.js';
 import { toasts } from '../../lib/toasts.svelte.js';
 
 /** What the connection dot shows. */
-export type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'refused';
+type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'refused';
 
 /** Someone on the board right now, from Yjs awareness (the server stamps `user`, so it cannot lie). */
 export interface Presence {

@@ -8,7 +8,7 @@ import type { BoardExtension } from '../../sync/extensions.js';
 import { recordActivities, type NewActivity } from './activity.repository.js';
 
 /** Where a board's derived activity goes: the database first, then the board's socket.io room. */
-export interface ActivitySink {
+interface ActivitySink {
   /** Inserts the entries in one statement, in order, and returns them as the API shows them. */
   record(entries: NewActivity[]): Promise<ActivityEntry[]>;
   /** Announces one recorded entry as `activity:new` on every node. */
@@ -39,7 +39,7 @@ interface KnownCard {
  * while an insert runs are written together by the next one, in order. Failures are logged and lost:
  * the log is a record for people, not a source of truth, and must never break editing.
  */
-export class BoardActivity {
+class BoardActivity {
   /** Every card of the document as last seen, whichever node changed it: a deleted card is unreadable. */
   private readonly known = new Map<string, KnownCard>();
   private pending: NewActivity[] = [];

@@ -39,7 +39,7 @@ export function requireUser(request: FastifyRequest): User {
 }
 
 /** A session as the realtime handshakes see it: its user and its token's hash (hex). */
-export interface HandshakeSession {
+interface HandshakeSession {
   user: User;
   sessionHash: string;
 }

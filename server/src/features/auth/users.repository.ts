@@ -11,7 +11,7 @@ export interface UserRow {
 }
 
 /** A user row with the password hash, for login only. */
-export interface UserWithPassword extends User {
+interface UserWithPassword extends User {
   passwordHash: string;
 }
 

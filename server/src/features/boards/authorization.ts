@@ -6,7 +6,7 @@ import { requireUser } from '../auth/sessions.js';
 import { findRole } from './boards.repository.js';
 
 /** Everything a member may try to do on a board; every channel (REST, Yjs, socket.io) asks here. */
-export type BoardAction =
+type BoardAction =
   | 'board:read'
   | 'board:update'
   | 'board:delete'

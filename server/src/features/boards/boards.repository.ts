@@ -97,7 +97,7 @@ export async function deleteBoard(sql: Sql, boardId: string): Promise<void> {
 }
 
 /** Outcome of a membership change that must keep at least one owner. */
-export type MembershipChange = 'ok' | 'not_member' | 'last_owner';
+type MembershipChange = 'ok' | 'not_member' | 'last_owner';
 
 /**
  * Sets a member's role, or removes the member (`role` null), refusing to leave the board without an
@@ -193,7 +193,7 @@ export async function findInviteByToken(sql: Sql, tokenHash: Buffer) {
 }
 
 /** Why an invitation could not be used. */
-export type AcceptOutcome =
+type AcceptOutcome =
   | { status: 'joined' | 'already_member'; boardId: string; role: Role }
   | { status: 'not_found' | 'revoked' | 'expired' | 'used_up' };
 

@@ -1,9 +1,8 @@
 import type { Sql } from '../../db/sql.js';
 import type { BoardView } from '../../../../shared/protocol/board-doc/view.js';
+import { isUuid } from '../../../../shared/protocol/uuid.js';
 import type { BoardCards } from '../../../../shared/schemas/cards.js';
 import { toPaper, type PaperRow } from '../papers/papers.repository.js';
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
  * Rewrites the projection of one board from its document view, in one transaction so that readers
@@ -16,7 +15,7 @@ export async function replaceProjection(sql: Sql, boardId: string, view: BoardVi
     c.cards.map((card, position) => ({
       card_id: card.id,
       raw_paper_id: card.paperId,
-      paper_id: UUID.test(card.paperId) ? card.paperId : null,
+      paper_id: isUuid(card.paperId) ? card.paperId : null,
       column_id: c.id,
       position,
       added_by: card.addedBy,

@@ -9,7 +9,7 @@ export interface RenderedMail {
 }
 
 /** A trending paper as the digest lists it. */
-export interface DigestTrendingItem {
+interface DigestTrendingItem {
   title: string;
   authors: string[];
   votes: number;
@@ -20,7 +20,7 @@ export interface DigestTrendingItem {
 }
 
 /** A paper newly put on one of the reader's boards. */
-export interface DigestNomination {
+interface DigestNomination {
   title: string;
   authors: string[];
   boardId: string;
@@ -30,7 +30,7 @@ export interface DigestNomination {
 }
 
 /** A session on one of the reader's boards. */
-export interface DigestSession {
+interface DigestSession {
   boardId: string;
   boardName: string;
   cardId: string;
@@ -40,7 +40,7 @@ export interface DigestSession {
 }
 
 /** Everything a digest shows. Text fields are as users typed them: rendering escapes them. */
-export interface DigestInput {
+interface DigestInput {
   publicUrl: string;
   recipientName: string;
   timeZone: string;
@@ -153,7 +153,7 @@ export function renderDigest(d: DigestInput): RenderedMail {
 }
 
 /** Everything a presenter reminder shows. */
-export interface ReminderInput {
+interface ReminderInput {
   publicUrl: string;
   recipientName: string;
   timeZone: string;

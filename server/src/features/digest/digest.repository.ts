@@ -6,7 +6,7 @@ import type { MailList } from '../../../../shared/schemas/digest.js';
 export const DEFAULT_SUBSCRIPTION = { enabled: false, hour: 8, timeZone: 'UTC', reminders: true } as const;
 
 /** A saved subscription row. */
-export interface SubscriptionRow {
+interface SubscriptionRow {
   enabled: boolean;
   hour: number;
   timeZone: string;
@@ -195,7 +195,7 @@ export async function recordReminders(
 }
 
 /** A card added to one of the user's boards. */
-export interface NominationRow {
+interface NominationRow {
   boardId: string;
   boardName: string;
   cardId: string;
@@ -229,7 +229,7 @@ export async function newNominations(
 }
 
 /** A session on one of the user's boards. */
-export interface UpcomingSessionRow {
+interface UpcomingSessionRow {
   boardId: string;
   boardName: string;
   cardId: string;

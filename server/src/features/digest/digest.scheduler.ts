@@ -2,7 +2,7 @@ import type { DigestRunResult } from '../../../../shared/schemas/digest.js';
 import { runMailJob, type MailJobDeps, type MailJobOptions } from './digest.service.js';
 
 /** How the scheduler keeps time; tests pass a clock they move by hand. */
-export interface SchedulerOptions extends MailJobOptions {
+interface SchedulerOptions extends MailJobOptions {
   /** Milliseconds between runs. */
   intervalMs: number;
   /** Now, as the job sees it (default: the system clock). */

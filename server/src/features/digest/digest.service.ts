@@ -25,7 +25,7 @@ import { mailSecret, unsubscribeHeaders, unsubscribeUrl } from './unsubscribe.js
 
 const DAY_MS = 24 * 3600_000;
 /** Any constant works; it only has to be the same on every node (the migrations use 724_001). */
-export const MAIL_JOB_LOCK_KEY = 724_007;
+const MAIL_JOB_LOCK_KEY = 724_007;
 /** A mail the transport refused is tried again, at most this many times in all, ... */
 const MAX_ATTEMPTS = 3;
 /** ... and not sooner than this after the previous attempt. */

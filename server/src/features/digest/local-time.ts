@@ -1,8 +1,8 @@
 /** A calendar day as `YYYY-MM-DD`. */
-export type LocalDay = string;
+type LocalDay = string;
 
 /** Wall-clock date and time of an instant in a time zone. */
-export interface LocalParts {
+interface LocalParts {
   day: LocalDay;
   hour: number;
   minute: number;

@@ -14,7 +14,7 @@ export function mailSecret(config: Pick<Config, 'sessionSecret' | 'dataDir'>): s
 }
 
 /** HMAC-SHA256 of the user and list, base64url: the link proves the server mailed it to that user. */
-export function unsubscribeSignature(secret: string, userId: string, list: MailList): string {
+function unsubscribeSignature(secret: string, userId: string, list: MailList): string {
   return crypto.createHmac('sha256', secret).update(`unsubscribe\n${userId}\n${list}`).digest('base64url');
 }
 

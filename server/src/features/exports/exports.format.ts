@@ -2,7 +2,7 @@ import type { Paper } from '../../../../shared/schemas/papers.js';
 import type { BoardExport, ExportFormat, ExportedCard } from '../../../../shared/schemas/exports.js';
 
 /** A rendered export: the body, its media type and the file extension of the download. */
-export interface RenderedExport {
+interface RenderedExport {
   body: string;
   contentType: string;
   extension: string;
@@ -55,7 +55,7 @@ function renderMarkdown(data: BoardExport): string {
  * starts like a formula (`=`, `+`, `-`, `@`, tab, carriage return) gets a leading `'`, so that a
  * spreadsheet shows it instead of running it (OWASP, "CSV Injection"); numbers are left as they are.
  */
-export function csvField(value: string | number | null): string {
+function csvField(value: string | number | null): string {
   let text = value === null ? '' : String(value);
   if (typeof value === 'string' && /^[=+\-@\t\r]/.test(text)) text = `'${text}`;
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -118,7 +118,7 @@ const LATEX_SPECIALS: Record<string, string> = {
 };
 
 /** Escapes the characters LaTeX treats specially; other Unicode is written as is (UTF-8). */
-export function latexText(value: string): string {
+function latexText(value: string): string {
   return value.replace(/\r\n|\r|\n/g, ' ').replace(/[\\{}&%$#_~^]/g, (c) => LATEX_SPECIALS[c]);
 }
 

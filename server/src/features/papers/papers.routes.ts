@@ -51,7 +51,7 @@ function decodeTrendingCursor(raw: string) {
 const LONE_SURROGATES = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 
 /** Rejects text that is really a binary file: NUL bytes or many undecodable characters. */
-export function assertText(text: string): void {
+function assertText(text: string): void {
   const replacement = text.match(/\uFFFD/g)?.length ?? 0;
   if (text.includes('\u0000') || replacement > Math.max(3, text.length / 100)) {
     throw unsupportedMedia('text: the upload is not a text file (paste or upload .txt, .bib or a list of ids)');
@@ -75,7 +75,7 @@ async function streamImport(reply: FastifyReply, run: (onProgress: (p: object) =
 
 /** The paper library: search, one paper, add one, import many. */
 export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  // BibTeX is read off the event loop: a 5 MB file takes the parser ~25 s.
+  // BibTeX is read off the event loop: a 5 MB file takes the parser tens of seconds.
   const bibtex = new BibtexReaders();
   app.addHook('onClose', () => bibtex.close());
   // Plain text bodies are accepted by the import route (the CLI and `curl --data-binary @file` send them).

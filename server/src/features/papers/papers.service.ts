@@ -50,7 +50,7 @@ function uniqueClean(values: string[] | undefined, max: number, maxLength: numbe
 }
 
 /** Turns an importer's draft into a storable record, or explains in one sentence why it cannot be stored. */
-export function toRecord(draft: PaperDraft): PaperRecord | string {
+function toRecord(draft: PaperDraft): PaperRecord | string {
   const title = cleanText(draft.title ?? '');
   if (!title) return 'the paper has no title';
   if (title.length > PAPER_LIMITS.title) return `the title is longer than ${PAPER_LIMITS.title} characters`;

@@ -91,7 +91,7 @@ export function matchBound(node: TsNode, stats: LexemeStats): number {
 
 /**
  * Testing a row during the walk costs about half as much as visiting a match found through the GIN
- * index (measured at 100,000 papers: ~2 µs and ~4 µs); see docs/benchmarks.md.
+ * index (measured at 100,000 papers; see docs/benchmarks.md).
  */
 const WALK_TO_VISIT_COST = 0.5;
 

@@ -6,7 +6,7 @@ import { HttpError } from '../../errors.js';
 import { addHits, currentHits } from './quotas.repository.js';
 
 /** One limit: at most `max` hits per `windowSeconds` for each key `key(request)` gives. */
-export interface LimitSpec {
+interface LimitSpec {
   /** Prefix of the limit's keys, so that two limits never share a count. */
   name: string;
   max: number;

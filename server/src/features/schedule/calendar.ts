@@ -3,7 +3,7 @@
  */
 
 /** One session as the feed shows it. */
-export interface CalendarEvent {
+interface CalendarEvent {
   cardId: string;
   title: string;
   presenterName: string;
@@ -14,7 +14,7 @@ export interface CalendarEvent {
 const MAX_LINE_OCTETS = 75;
 
 /** Escapes a TEXT value (RFC 5545 §3.3.11): backslash, semicolon, comma and line breaks. */
-export function escapeText(value: string): string {
+function escapeText(value: string): string {
   return value
     .replace(/\\/g, '\\\\')
     .replace(/;/g, '\\;')
@@ -26,7 +26,7 @@ export function escapeText(value: string): string {
  * Folds a content line at 75 octets (RFC 5545 §3.1): continuation lines start with one space, which
  * counts towards their 75. Never splits a UTF-8 sequence.
  */
-export function foldLine(line: string): string {
+function foldLine(line: string): string {
   const parts: string[] = [];
   let current = '';
   let octets = 0;
@@ -46,7 +46,7 @@ export function foldLine(line: string): string {
 }
 
 /** A UTC DATE-TIME value: `20300101T180000Z`. */
-export function utcDateTime(date: Date): string {
+function utcDateTime(date: Date): string {
   return date
     .toISOString()
     .replace(/[-:]/g, '')
@@ -54,7 +54,7 @@ export function utcDateTime(date: Date): string {
 }
 
 /** The UID of a card's event: stable across edits of the assignment, unique across boards. */
-export function eventUid(boardId: string, cardId: string): string {
+function eventUid(boardId: string, cardId: string): string {
   return `${boardId}-${cardId}@paperboard`;
 }
 

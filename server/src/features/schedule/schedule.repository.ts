@@ -51,7 +51,7 @@ async function lockAssignment(tx: Db, boardId: string, cardId: string): Promise<
 }
 
 /** What `assign` needs; `mayAssignOthers` false makes the actor a volunteer. */
-export interface AssignInput {
+interface AssignInput {
   boardId: string;
   cardId: string;
   presenterId: string;
@@ -122,7 +122,7 @@ export async function unassign(
 }
 
 /** One assigned card still on the board, with its paper (null when not in the library). */
-export interface SessionRow {
+interface SessionRow {
   cardId: string;
   paperId: string | null;
   paperTitle: string | null;

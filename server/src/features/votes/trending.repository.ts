@@ -10,7 +10,7 @@ import { isBigintText, isIsoTimestamp } from '../../cursors.js';
  * page ranks with the same ages (scores are functions of the row and `asOf`, hence stable across pages
  * as long as votes do not change).
  */
-export interface TrendingCursor {
+interface TrendingCursor {
   sort: 'trending';
   asOf: string;
   score: number;
@@ -18,7 +18,7 @@ export interface TrendingCursor {
   seq: string;
 }
 
-export interface TrendingParams {
+interface TrendingParams {
   /** Whose boards' votes count; null (anonymous): no votes, so the order is by age. */
   userId: string | null;
   q: string | null;

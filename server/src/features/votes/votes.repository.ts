@@ -8,7 +8,7 @@ import { recordActivity } from '../activity/activity.repository.js';
 type Db = Sql | postgres.TransactionSql;
 
 /** A board's voting rules. */
-export interface VotingRules {
+interface VotingRules {
   mode: VotingMode;
   dotsPerMember: number;
   maxDotsPerCard: number;
@@ -78,7 +78,7 @@ async function dotsInUse(sql: Db, boardId: string, userId: string, exceptCardId:
 }
 
 /** The tally of one card. */
-export async function cardTally(sql: Db, boardId: string, cardId: string): Promise<CardTally> {
+async function cardTally(sql: Db, boardId: string, cardId: string): Promise<CardTally> {
   const [row] = await sql<CardTally[]>`
     select count(*)::int as voters, coalesce(sum(dots), 0)::int as dots
     from votes where board_id = ${boardId} and card_id = ${cardId}`;

@@ -3,9 +3,12 @@ import { startHelperWorker } from '../../../ts-worker.js';
 import type { BibtexAnswer, BibtexRequest } from './bibtex-worker.js';
 import type { ImporterOutput } from './types.js';
 
-/** Longest a single BibTeX text may take to read (5 MB, the largest body, takes ~25 s here). */
+/**
+ * Longest a single BibTeX text may take to read: the parser reads roughly 250 kB a second, so 5 MB,
+ * the largest body, takes tens of seconds.
+ */
 const PARSE_TIMEOUT_MS = 120_000;
-/** Texts up to this size are read on a thread of their own (~1 s at the parser's ~250 kB/s). */
+/** Texts up to this size are read on a thread of their own (about a second each at that rate). */
 const SMALL_TEXT_CHARS = 256 * 1024;
 /** Longest a small text may take: over ten times what one of its size needs. */
 const SMALL_TIMEOUT_MS = 20_000;
@@ -150,7 +153,7 @@ export class BibtexThread {
 /**
  * Two reader threads: texts up to 256 kB on one, larger ones on the other, so that a small import
  * waits behind other small texts (a second or so each, owners in turn) and never behind somebody's
- * 5 MB file, which takes ~25 s. Each thread starts with its first text.
+ * 5 MB file, which takes tens of seconds. Each thread starts with its first text.
  */
 export class BibtexReaders {
   private readonly small = new BibtexThread(SMALL_TIMEOUT_MS);

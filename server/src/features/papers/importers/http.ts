@@ -6,13 +6,13 @@
 import type { ImporterOutput, KnownLine, PaperDraft, ParsedLine } from './types.js';
 
 /** How long one request (including reading its body) may take. */
-export const REQUEST_TIMEOUT_MS = 30_000;
+const REQUEST_TIMEOUT_MS = 30_000;
 
 /** A request's outcome as the importer reads it; `retry` marks a failure worth one more attempt. */
 export type Attempt<T> = { ok: true; value: T } | { ok: false; problem: string; retry?: boolean };
 
 /** How to make and read one request. */
-export interface RequestOptions<T> {
+interface RequestOptions<T> {
   /** Names the service in problems, e.g. `arXiv API` → "arXiv API answered 503". */
   service: string;
   headers?: Record<string, string>;
@@ -41,7 +41,7 @@ const queues = new Map<string, Promise<void>>();
  * the start keeps the spacing on the wire even when a busy event loop delays sending a request; it
  * is also what arXiv asks for (one connection at a time, then a pause). Callers run in call order.
  */
-export async function inTurn<T>(key: string, intervalMs: number, request: () => Promise<T>): Promise<T> {
+async function inTurn<T>(key: string, intervalMs: number, request: () => Promise<T>): Promise<T> {
   const previous = queues.get(key) ?? Promise.resolve();
   let release = () => {};
   queues.set(key, new Promise<void>((resolve) => (release = resolve)));
@@ -106,7 +106,7 @@ export async function mapConcurrent<T, R>(items: T[], limit: number, fn: (item: 
 }
 
 /** How an importer that fetches papers by identifier reads its input and fetches. */
-export interface IdImport {
+interface IdImport {
   /** Returns the identifier a line names, or null when it names none. */
   normalize(line: string): string | null;
   /** The error of a non-empty line that is not an identifier. */

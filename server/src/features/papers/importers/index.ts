@@ -6,7 +6,7 @@ import { looksLikeTrending, parseTrending } from './trending.js';
 import type { FetchSettings, ImporterOutput, ProgressFn } from './types.js';
 
 /** A concrete import format (what `auto` resolves to). */
-export type ConcreteFormat = 'trending' | 'arxiv' | 'bibtex' | 'doi';
+type ConcreteFormat = 'trending' | 'arxiv' | 'bibtex' | 'doi';
 
 /**
  * Guesses the format: BibTeX entries, a list of arXiv ids or URLs, a list of DOIs, or a trending page.
