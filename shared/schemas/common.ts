@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { UUID_PATTERN } from '../protocol/uuid.js';
 
 /** Body of every error response: a stable machine code and a human sentence. */
 export const ErrorBody = Type.Object(
@@ -11,5 +12,8 @@ export const ErrorBody = Type.Object(
 );
 export type ErrorBody = Static<typeof ErrorBody>;
 
-/** A UUID path or body parameter. */
-export const Uuid = Type.String({ format: 'uuid' });
+/**
+ * A UUID path or body parameter, in the canonical form only: JSON Schema's `uuid` format also takes
+ * `urn:uuid:…`, which PostgreSQL's uuid type refuses (an error on our side instead of a 400).
+ */
+export const Uuid = Type.String({ pattern: UUID_PATTERN });

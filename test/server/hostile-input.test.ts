@@ -73,6 +73,8 @@ const hostileText = fc.oneof(
     '-1',
     '9223372036854775808',
     '00000000-0000-0000-0000-000000000000',
+    // JSON Schema's "uuid" format takes the URN form, which PostgreSQL's uuid type refuses.
+    'urn:uuid:123e4567-e89b-12d3-a456-426614174000',
     '<script>alert(1)</script>',
     'null',
     '',
@@ -202,6 +204,7 @@ describe('hostile input', () => {
       '9223372036854775808',
       'x'.repeat(20_000),
       '\uD800',
+      'urn:uuid:123e4567-e89b-12d3-a456-426614174000',
       '1',
       {},
       [],
