@@ -9,7 +9,7 @@ import { readCard, readComment } from '../../../shared/protocol/board-doc/model.
 import { boardView } from '../../../shared/protocol/board-doc/view.js';
 import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { addMember, createBoard, signUp, type TestUser } from '../../helpers/factories.js';
+import { addMember, createBoard, createBoardWithMembers, signUp, type TestUser } from '../../helpers/factories.js';
 import {
   connectClient,
   nextClose,
@@ -65,9 +65,7 @@ afterAll(async () => {
 
 describe('sync endpoint', () => {
   beforeAll(async () => {
-    boardId = (await createBoard(t.app, owner)).id;
-    await addMember(t.app, owner, boardId, editor, 'editor');
-    await addMember(t.app, owner, boardId, viewer, 'viewer');
+    boardId = (await createBoardWithMembers(t.app, owner, { editor, viewer })).id;
   });
 
   it("two members' providers see each other's card moves and comments", async () => {

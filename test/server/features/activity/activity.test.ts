@@ -5,7 +5,7 @@ import { addCard, addComment, moveCard, removeCard } from '../../../../shared/pr
 import { readCard } from '../../../../shared/protocol/board-doc/model.js';
 import { boardView } from '../../../../shared/protocol/board-doc/view.js';
 import { buildTestApp, type TestApp } from '../../../helpers/app.js';
-import { addMember, createBoard, signUpCast, type TestUser } from '../../../helpers/factories.js';
+import { createBoardWithMembers, signUpCast, type TestUser } from '../../../helpers/factories.js';
 import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../../../helpers/socket.js';
 import { connectClient, waitForDoc, type SyncClient } from '../../../helpers/yjs.js';
 
@@ -22,9 +22,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function boardWithCard(): Promise<{ boardId: string; cardId: string }> {
-  const boardId = (await createBoard(t.app, owner)).id;
-  await addMember(t.app, owner, boardId, editor, 'editor');
-  await addMember(t.app, owner, boardId, viewer, 'viewer');
+  const boardId = (await createBoardWithMembers(t.app, owner, { editor, viewer })).id;
   const cardId = `card-${crypto.randomBytes(4).toString('hex')}`;
   await t.db.sql`
     insert into board_cards (board_id, card_id, raw_paper_id, column_id, position, added_by, added_at)
@@ -114,10 +112,7 @@ describe('board activity from the board document', () => {
   });
 
   async function boardWithMembers(): Promise<string> {
-    const boardId = (await createBoard(t.app, owner)).id;
-    await addMember(t.app, owner, boardId, editor, 'editor');
-    await addMember(t.app, owner, boardId, viewer, 'viewer');
-    return boardId;
+    return (await createBoardWithMembers(t.app, owner, { editor, viewer })).id;
   }
 
   async function client(boardId: string, user: TestUser): Promise<SyncClient> {

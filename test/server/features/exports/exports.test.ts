@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBibtex } from '../../../../server/src/features/papers/importers/bibtex.js';
 import { buildTestApp, type TestApp } from '../../../helpers/app.js';
-import { addMember, createBoard, signUp, type TestUser } from '../../../helpers/factories.js';
+import { createBoard, createBoardWithMembers, signUp, type TestUser } from '../../../helpers/factories.js';
 
 let t: TestApp;
 let owner: TestUser;
@@ -105,9 +105,7 @@ function readCsv(text: string): string[][] {
 /** A board with two columns, votes, an assignment and a card whose paper is missing. */
 async function fixture() {
   const tag = unique();
-  const board = await createBoard(t.app, owner, `Reading group ${tag}`);
-  await addMember(t.app, owner, board.id, editor, 'editor');
-  await addMember(t.app, owner, board.id, viewer, 'viewer');
+  const board = await createBoardWithMembers(t.app, owner, { editor, viewer }, `Reading group ${tag}`);
   const attention = await addPaper({
     title: `Attention is all you need ${tag}`,
     authors: ['Ashish Vaswani', 'Noam Shazeer'],

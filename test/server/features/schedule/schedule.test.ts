@@ -3,9 +3,8 @@ import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../helpers/app.js';
 import {
-  addMember,
   addPaper as addLibraryPaper,
-  createBoard,
+  createBoardWithMembers,
   nominate,
   placeCards,
   projectedCardIds,
@@ -32,9 +31,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function newBoard(): Promise<string> {
-  const boardId = (await createBoard(t.app, owner)).id;
-  await addMember(t.app, owner, boardId, editor, 'editor');
-  await addMember(t.app, owner, boardId, viewer, 'viewer');
+  const boardId = (await createBoardWithMembers(t.app, owner, { editor, viewer })).id;
   return boardId;
 }
 

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../helpers/app.js';
 import {
   addMember,
-  createBoard,
+  createBoardWithMembers,
   nominate,
   placeCards,
   signUp,
@@ -26,9 +26,7 @@ beforeAll(async () => {
 afterAll(() => t.close());
 
 async function newBoard(mode?: { mode: 'dots'; dotsPerMember: number; maxDotsPerCard: number }) {
-  const boardId = (await createBoard(t.app, owner)).id;
-  await addMember(t.app, owner, boardId, editor, 'editor');
-  await addMember(t.app, owner, boardId, viewer, 'viewer');
+  const boardId = (await createBoardWithMembers(t.app, owner, { editor, viewer })).id;
   if (mode) {
     const res = await t.app.inject({
       method: 'PATCH',

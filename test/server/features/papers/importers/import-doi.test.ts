@@ -1,78 +1,17 @@
-import fs from 'node:fs/promises';
-import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '../../../../helpers/app.js';
 import { signUp } from '../../../../helpers/factories.js';
+import { createFakeCrossref, FIXTURE_DOI, generatedDois } from '../../../../helpers/fake-crossref.js';
 import type { ImportResult, Paper } from '../../../../../shared/schemas/papers.js';
 
-/** One request as the fake Crossref API saw it. */
-interface CrossrefRequest {
-  /** The path as sent, before percent-decoding. */
-  rawPath: string;
-  doi: string;
-}
+const crossref = createFakeCrossref();
+const { requests, failing } = crossref;
+const dois = generatedDois;
 
-const FIXTURE = new URL('../../../../fixtures/crossref-work.json', import.meta.url);
-const FIXTURE_DOI = '10.1234/jeml.2024.0042';
-
-const requests: CrossrefRequest[] = [];
-/** DOIs answered with a 500 every time. */
-const failing = new Set<string>();
-let answerDelayMs = 0;
-let inFlight = 0;
-let maxInFlight = 0;
-let fixtureWork: string;
-
-let server: http.Server;
 let t: TestApp;
 /** Session cookie of a signed-up importer, per app. */
 const cookies = new Map<TestApp, string>();
 const cookieOf = (app: TestApp) => ({ cookie: cookies.get(app)! });
-
-/** A work shaped like Crossref's for the made-up DOIs 10.5555/gen.*: no abstract, issued year and month only. */
-function generatedWork(doi: string): object {
-  return {
-    status: 'ok',
-    'message-type': 'work',
-    'message-version': '1.0.0',
-    message: {
-      publisher: 'Example Press',
-      DOI: doi,
-      type: 'proceedings-article',
-      title: [`Generated Work ${doi}`],
-      author: [
-        { given: 'Ana', family: 'Silva', sequence: 'first', affiliation: [] },
-        { family: 'Okoro', sequence: 'additional', affiliation: [] },
-      ],
-      'container-title': ['Proceedings of an Example Workshop'],
-      issued: { 'date-parts': [[2023, 5]] },
-      URL: `https://doi.org/${doi}`,
-      score: 1,
-    },
-  };
-}
-
-function answer(req: http.IncomingMessage, res: http.ServerResponse): void {
-  const rawPath = (req.url ?? '/').split('?')[0];
-  const doi = decodeURIComponent(rawPath.replace(/^\/crossref\/works\//, '')).toLowerCase();
-  requests.push({ rawPath, doi });
-  inFlight++;
-  maxInFlight = Math.max(maxInFlight, inFlight);
-  setTimeout(() => {
-    inFlight--;
-    if (failing.has(doi)) {
-      res.writeHead(500, { 'content-type': 'text/plain' });
-      res.end('Internal Server Error');
-    } else if (doi === FIXTURE_DOI || doi.startsWith('10.5555/gen.')) {
-      res.writeHead(200, { 'content-type': 'application/json' });
-      res.end(doi === FIXTURE_DOI ? fixtureWork : JSON.stringify(generatedWork(doi)));
-    } else {
-      res.writeHead(404, { 'content-type': 'text/plain' });
-      res.end('Resource not found.');
-    }
-  }, answerDelayMs);
-}
 
 async function importText(text: string, format = 'doi'): Promise<ImportResult> {
   const res = await t.app.inject({
@@ -91,32 +30,18 @@ async function getPaper(id: string): Promise<Paper> {
   return res.json();
 }
 
-/** `count` made-up DOIs 10.5555/gen.<start>... */
-function dois(start: number, count: number): string[] {
-  return Array.from({ length: count }, (_, i) => `10.5555/gen.${start + i}`);
-}
-
 beforeAll(async () => {
-  fixtureWork = await fs.readFile(FIXTURE, 'utf8');
-  server = http.createServer(answer);
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = await crossref.listen();
   t = await buildTestApp({ crossrefApiUrl: `${base}/crossref` });
   cookies.set(t, (await signUp(t.app)).cookie);
 });
 
 afterAll(async () => {
   await t?.close();
-  server?.closeAllConnections();
-  await new Promise((resolve) => server?.close(resolve));
+  await crossref.close();
 });
 
-beforeEach(() => {
-  requests.length = 0;
-  failing.clear();
-  answerDelayMs = 0;
-  maxInFlight = 0;
-});
+beforeEach(() => crossref.reset());
 
 describe('DOI import', () => {
   it('maps title, plain-text abstract, authors, date, URL and subjects from the Crossref work', async () => {
@@ -185,11 +110,11 @@ describe('DOI import', () => {
   });
 
   it('keeps at most three requests in flight', async () => {
-    answerDelayMs = 30;
+    crossref.answerDelayMs = 30;
     const result = await importText(dois(50, 9).join('\n'));
     expect(result.created).toHaveLength(9);
     expect(requests).toHaveLength(9);
-    expect(maxInFlight).toBe(3);
+    expect(crossref.maxInFlight).toBe(3);
   });
 
   it('reports lines that are not DOIs, ignores blank lines and tolerates CRLF', async () => {
