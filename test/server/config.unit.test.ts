@@ -27,3 +27,30 @@ describe('configuration', () => {
     expect(() => loadConfig({ [name]: value })).toThrow(message);
   });
 });
+
+describe('mail configuration', () => {
+  it('reads the defaults', () => {
+    const config = loadConfig({ PUBLIC_URL: 'https://papers.example.org' });
+    expect(config).toMatchObject({
+      smtpUrl: null,
+      mailFrom: 'Paperboard <paperboard@papers.example.org>',
+      sessionSecret: null,
+      digest: { scheduler: true, tickSeconds: 60, reminderDays: 2 },
+    });
+  });
+
+  it.each([
+    [{ SMTP_URL: 'http://user:hunter2@mail.example.org' }, 'SMTP_URL'],
+    [{ SMTP_URL: 'not a url with hunter2' }, 'SMTP_URL'],
+    [{ MAIL_FROM: 'Paperboard <no-reply@example.org>\r\nBcc: all@example.org' }, 'MAIL_FROM'],
+    [{ SESSION_SECRET: 'too short' }, 'SESSION_SECRET'],
+    [{ DIGEST_REMINDER_DAYS: '-1' }, 'DIGEST_REMINDER_DAYS'],
+    [{ DIGEST_TICK_SECONDS: '0' }, 'DIGEST_TICK_SECONDS'],
+    [{ DIGEST_SCHEDULER: 'maybe' }, 'DIGEST_SCHEDULER'],
+  ])('stops start-up on %o with a message naming the variable', (env, name) => {
+    expect(() => loadConfig(env)).toThrow(ConfigError);
+    expect(() => loadConfig(env)).toThrow(name);
+    // An SMTP URL usually carries a password: it is never echoed.
+    expect(() => loadConfig(env)).not.toThrow(/hunter2/);
+  });
+});
