@@ -8,6 +8,7 @@ import { addCard, addComment, deleteComment, editComment, moveCard } from '../..
 import { readCard, readComment } from '../../../shared/protocol/board-doc/model.js';
 import { boardView } from '../../../shared/protocol/board-doc/view.js';
 import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
+import type { BoardCards } from '../../../shared/schemas/cards.js';
 import { buildTestApp, type TestApp } from '../../helpers/app.js';
 import { addMember, createBoard, createBoardWithMembers, signUp, type TestUser } from '../../helpers/factories.js';
 import {
@@ -91,19 +92,16 @@ describe('sync endpoint', () => {
     const a = await client(owner);
     const target = boardView(a.doc).columns[1].id;
     const cardId = addCard(a.doc, { paperId: paper.json().id, columnId: target, addedBy: owner.user.id });
-    const editedAt = Date.now();
-    let projected: { id: string; columnId: string; paper: { title: string } | null }[] = [];
-    while (!projected.some((c) => c.id === cardId) && Date.now() - editedAt < 5000) {
-      // Not faster: on the embedded database's one connection, the polling itself delays the rewrite.
-      await new Promise((resolve) => setTimeout(resolve, 50));
+    const projected = async () => {
       const res = await t.app.inject({ url: `/api/boards/${boardId}/cards`, headers: { cookie: owner.cookie } });
-      projected = res.json().cards;
-    }
-    expect(Date.now() - editedAt).toBeLessThan(1000);
-    expect(projected.find((c) => c.id === cardId)).toMatchObject({
-      columnId: target,
-      paper: { title: 'A paper moved over the wire' },
-    });
+      return (res.json() as BoardCards).cards.find((c) => c.id === cardId);
+    };
+    // The second is the contract (SyncSettings.projectionDelayMs): the poll fails if the card is not
+    // there by then. Not polled faster: on the embedded database's one connection, the polling itself
+    // delays the rewrite.
+    await expect
+      .poll(projected, { timeout: 1000, interval: 50 })
+      .toMatchObject({ columnId: target, paper: { title: 'A paper moved over the wire' } });
   });
 
   it("closes a member's connection when their role changes, and reconnects them read-only", async () => {
