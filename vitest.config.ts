@@ -1,3 +1,4 @@
+import { svelte } from '@sveltejs/vite-plugin-svelte';
 import { configDefaults, defineConfig } from 'vitest/config';
 
 /**
@@ -15,6 +16,10 @@ export default defineConfig({
     maxWorkers: 2,
     projects: [
       {
+        // Compiles the client's `*.svelte.ts` state classes, whose runes ($state, $derived) are no plain
+        // TypeScript. Vitest asks for the server build here: runes become plain fields and $derived is
+        // computed on each read, so the tests check the classes' logic, not Svelte's reactivity.
+        plugins: [svelte({ configFile: false })],
         test: {
           name: 'unit',
           include: [UNIT_TESTS],
