@@ -16,6 +16,23 @@ export default tseslint.config(
     },
   },
   {
+    // The unit project (vitest.config.ts) runs without the global setup: no database, server or browser.
+    files: ['test/**/*.unit.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              regex: '(^|/)helpers/(app|db|e2e|browser|nodes|process)\\.js$|^(postgres|playwright-core)$',
+              message: 'A *.unit.test.ts file runs without a database, server or browser: name it *.test.ts instead.',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['**/*.svelte', '**/*.svelte.ts'],
     languageOptions: { parserOptions: { parser: tseslint.parser, extraFileExtensions: ['.svelte'] } },
   },

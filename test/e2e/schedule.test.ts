@@ -5,7 +5,7 @@ import type { BoardCards } from '../../shared/schemas/cards.js';
 import type { TestApp } from '../helpers/app.js';
 import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';
 import { BrowserSessions, type BrowserSession, type OpenOptions } from '../helpers/browser.js';
-import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { createBoardWithMembers, signUp, type TestUser } from '../helpers/factories.js';
 
 const DAY = 24 * 3600_000;
 /** The browser's time zone and locale: sessions stored at 09:30 UTC show as 18:30 (Tokyo has no DST). */
@@ -111,9 +111,7 @@ describeInBrowser('the schedule page', () => {
     const owner = await signUp(t.app, 'Olivia Organiser');
     const presenter = await signUp(t.app, 'Priya Presenter');
     const viewer = await signUp(t.app, 'Victor Viewer');
-    const { id: boardId } = await createBoard(t.app, owner, boardName);
-    await addMember(t.app, owner, boardId, presenter, 'editor');
-    await addMember(t.app, owner, boardId, viewer, 'viewer');
+    const { id: boardId } = await createBoardWithMembers(t.app, owner, { editor: presenter, viewer }, boardName);
     return { owner, presenter, viewer, boardId };
   }
 

@@ -77,6 +77,22 @@ export async function addMember(app: Injector, owner: TestUser, boardId: string,
   }
 }
 
+/**
+ * Creates a board owned by `owner` with `editor` and `viewer` (either may be left out) joined through real
+ * invitations in those roles, the editor first: the board most role tests start from.
+ */
+export async function createBoardWithMembers(
+  app: Injector,
+  owner: TestUser,
+  members: { editor?: TestUser; viewer?: TestUser },
+  name?: string,
+): Promise<BoardSummary> {
+  const board = await createBoard(app, owner, name);
+  if (members.editor) await addMember(app, owner, board.id, members.editor, 'editor');
+  if (members.viewer) await addMember(app, owner, board.id, members.viewer, 'viewer');
+  return board;
+}
+
 /** The usual cast of a board test: four signed-up users, named after the role each will play. */
 export interface Cast {
   owner: TestUser;

@@ -103,7 +103,7 @@ const ROUTES: RouteCase[] = [
     expected: members(200),
   },
   {
-    // Viewers may only volunteer themselves (test/server/schedule.test.ts); the target is another member.
+    // Viewers may only volunteer themselves (test/server/features/schedule/schedule.test.ts); the target is another member.
     name: 'PUT assignment of another member',
     request: (f) => ({
       method: 'PUT',

@@ -1,0 +1,448 @@
+import crypto from 'node:crypto';
+import ICAL from 'ical.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildTestApp, type TestApp } from '../../../helpers/app.js';
+import {
+  addPaper as addLibraryPaper,
+  createBoardWithMembers,
+  nominate,
+  placeCards,
+  projectedCardIds,
+  signUpCast,
+  type TestUser,
+} from '../../../helpers/factories.js';
+import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../../../helpers/socket.js';
+import { ServerEdit } from '../../../../server/src/sync/board-room.js';
+import { removeCard } from '../../../../shared/protocol/board-doc/edits.js';
+
+const DAY = 24 * 3600_000;
+
+let t: TestApp;
+let owner: TestUser;
+let editor: TestUser;
+let viewer: TestUser;
+let stranger: TestUser;
+
+beforeAll(async () => {
+  t = await buildTestApp();
+  await t.app.listen({ port: 0, host: '127.0.0.1' });
+  ({ owner, editor, viewer, stranger } = await signUpCast(t.app));
+});
+afterAll(() => t.close());
+
+async function newBoard(): Promise<string> {
+  const boardId = (await createBoardWithMembers(t.app, owner, { editor, viewer })).id;
+  return boardId;
+}
+
+const addPaper = (title: string) => addLibraryPaper(t.app, owner, title);
+
+const at = (offsetMs: number) => new Date(Date.now() + offsetMs).toISOString();
+
+function assignCard(user: TestUser, boardId: string, cardId: string, presenter: TestUser, sessionAt = at(DAY)) {
+  return t.app.inject({
+    method: 'PUT',
+    url: `/api/boards/${boardId}/cards/${cardId}/assignment`,
+    headers: { cookie: user.cookie },
+    payload: { presenterId: presenter.user.id, sessionAt },
+  });
+}
+
+function unassignCard(user: TestUser, boardId: string, cardId: string) {
+  return t.app.inject({
+    method: 'DELETE',
+    url: `/api/boards/${boardId}/cards/${cardId}/assignment`,
+    headers: { cookie: user.cookie },
+  });
+}
+
+async function schedule(user: TestUser, boardId: string) {
+  const res = await t.app.inject({ url: `/api/boards/${boardId}/schedule`, headers: { cookie: user.cookie } });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+
+async function suggest(boardId: string, cardId: string) {
+  const res = await t.app.inject({
+    url: `/api/boards/${boardId}/schedule/suggest?cardId=${cardId}`,
+    headers: { cookie: viewer.cookie },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+  return res.json();
+}
+
+describe('assignments', () => {
+  it('lets an editor name a member as presenter and shows it in the schedule', async () => {
+    const boardId = await newBoard();
+    const paperId = await addPaper('Attention is all you need');
+    const [card] = await nominate(t.app, owner, boardId, paperId);
+    const sessionAt = at(2 * DAY);
+    const res = await assignCard(editor, boardId, card, viewer, sessionAt);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({
+      boardId,
+      cardId: card,
+      presenter: { id: viewer.user.id, name: 'Viewer' },
+      sessionAt,
+      assignedBy: editor.user.id,
+    });
+    expect(await schedule(viewer, boardId)).toEqual({
+      upcoming: [
+        {
+          cardId: card,
+          paper: { id: paperId, title: 'Attention is all you need' },
+          presenter: { id: viewer.user.id, name: 'Viewer' },
+          sessionAt,
+        },
+      ],
+      past: [],
+    });
+  });
+
+  it('replaces the presenter of a card: one presenter per card', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    expect((await assignCard(owner, boardId, card, viewer)).statusCode).toBe(200);
+    expect((await assignCard(owner, boardId, card, editor)).statusCode).toBe(200);
+    const { upcoming } = await schedule(owner, boardId);
+    expect(upcoming.map((s: { presenter: { id: string } }) => s.presenter.id)).toEqual([editor.user.id]);
+  });
+
+  it('lets an editor remove an assignment, and a repeated DELETE changes nothing', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    await assignCard(owner, boardId, card, viewer);
+    expect((await unassignCard(editor, boardId, card)).statusCode).toBe(204);
+    expect((await unassignCard(editor, boardId, card)).statusCode).toBe(204);
+    expect(await schedule(owner, boardId)).toEqual({ upcoming: [], past: [] });
+  });
+
+  it('records assignments and their removal in the activity log, once each', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    const when = at(DAY);
+    // The repeat changes nothing and records nothing.
+    expect((await assignCard(editor, boardId, card, viewer, when)).statusCode).toBe(200);
+    expect((await assignCard(editor, boardId, card, viewer, when)).statusCode).toBe(200);
+    expect((await unassignCard(editor, boardId, card)).statusCode).toBe(204);
+    const res = await t.app.inject({ url: `/api/boards/${boardId}/activity`, headers: { cookie: owner.cookie } });
+    const entries = (res.json().items ?? res.json()) as { kind: string; cardId: string; actorId: string }[];
+    const ofCard = entries
+      .filter((e) => e.cardId === card && e.kind.startsWith('assignment:'))
+      .map((e) => [e.kind, e.actorId]);
+    expect(ofCard).toEqual([
+      ['assignment:removed', editor.user.id],
+      ['assignment:set', editor.user.id],
+    ]);
+  });
+
+  it('lets a viewer volunteer and withdraw themselves', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    const volunteered = await assignCard(viewer, boardId, card, viewer);
+    expect(volunteered.statusCode, volunteered.body).toBe(200);
+    expect(volunteered.json().presenter.id).toBe(viewer.user.id);
+    expect((await assignCard(viewer, boardId, card, viewer, at(3 * DAY))).statusCode).toBe(200);
+    expect((await unassignCard(viewer, boardId, card)).statusCode).toBe(204);
+    expect(await schedule(viewer, boardId)).toEqual({ upcoming: [], past: [] });
+  });
+
+  it('forbids a viewer to name someone else', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    const res = await assignCard(viewer, boardId, card, editor);
+    expect(res.statusCode, res.body).toBe(403);
+    expect(res.json().error).toBe('forbidden');
+  });
+
+  it("forbids a viewer to take over or withdraw someone else's card", async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    await assignCard(owner, boardId, card, editor);
+    expect((await assignCard(viewer, boardId, card, viewer)).statusCode).toBe(403);
+    expect((await unassignCard(viewer, boardId, card)).statusCode).toBe(403);
+    expect((await schedule(owner, boardId)).upcoming[0].presenter.id).toBe(editor.user.id);
+  });
+
+  it('refuses a presenter who is not a member, naming presenterId', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    const res = await assignCard(owner, boardId, card, stranger);
+    expect(res.statusCode, res.body).toBe(400);
+    expect(res.json().message).toContain('presenterId');
+  });
+
+  it('answers 404 for a card of another board and for a board the caller is not on', async () => {
+    const boardId = await newBoard();
+    const otherBoard = await newBoard();
+    const [foreignCard] = await placeCards(t.app, owner, otherBoard, 1);
+    expect((await assignCard(owner, boardId, foreignCard, viewer)).statusCode).toBe(404);
+    expect((await unassignCard(owner, boardId, foreignCard)).statusCode).toBe(404);
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    expect((await assignCard(stranger, boardId, card, stranger)).statusCode).toBe(404);
+    expect((await assignCard(owner, crypto.randomUUID(), card, viewer)).statusCode).toBe(404);
+  });
+
+  it('drops the assignments of a member who leaves the board', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    await assignCard(owner, boardId, card, viewer);
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/boards/${boardId}/members/${viewer.user.id}`,
+      headers: { cookie: owner.cookie },
+    });
+    expect(removed.statusCode, removed.body).toBe(204);
+    expect(await schedule(owner, boardId)).toEqual({ upcoming: [], past: [] });
+  });
+});
+
+describe('schedule', () => {
+  it('splits sessions into upcoming (soonest first) and past (latest first)', async () => {
+    const boardId = await newBoard();
+    const [a, b, c, d] = await placeCards(t.app, owner, boardId, 4);
+    await assignCard(owner, boardId, a, viewer, at(2 * DAY));
+    await assignCard(owner, boardId, b, editor, at(-DAY));
+    await assignCard(owner, boardId, c, owner, at(DAY));
+    await assignCard(owner, boardId, d, viewer, at(-3 * DAY));
+    const { upcoming, past } = await schedule(viewer, boardId);
+    expect(upcoming.map((s: { cardId: string }) => s.cardId)).toEqual([c, a]);
+    expect(past.map((s: { cardId: string }) => s.cardId)).toEqual([b, d]);
+  });
+
+  it('shows the session of a card whose paper has left the library, without the paper', async () => {
+    const boardId = await newBoard();
+    const paperId = await addPaper('A withdrawn preprint');
+    const [card] = await nominate(t.app, owner, boardId, paperId);
+    await assignCard(owner, boardId, card, viewer);
+    // Papers have no delete route; the projection forgets a paper that is gone (on delete set null).
+    await t.db.sql`delete from papers where id = ${paperId}`;
+    const { upcoming } = await schedule(viewer, boardId);
+    expect(upcoming).toMatchObject([{ cardId: card, paper: null }]);
+  });
+
+  it('leaves out cards that are no longer on the board', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    await assignCard(owner, boardId, card, viewer);
+    await t.app.sync.edit(boardId, new ServerEdit(owner.user.id), (doc) => removeCard(doc, card));
+    await expect.poll(() => projectedCardIds(t.app, owner, boardId), { timeout: 10_000 }).toEqual([]);
+    expect(await schedule(owner, boardId)).toEqual({ upcoming: [], past: [] });
+  });
+});
+
+describe('presenter suggestion', () => {
+  it('suggests by name among members who never presented', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    expect(await suggest(boardId, card)).toEqual({
+      cardId: card,
+      presenter: { id: editor.user.id, name: 'Editor' },
+      sessions: 0,
+      lastSessionAt: null,
+    });
+  });
+
+  it('suggests the member with the fewest sessions', async () => {
+    const boardId = await newBoard();
+    const [a, b, next] = await placeCards(t.app, owner, boardId, 3);
+    await assignCard(owner, boardId, a, editor, at(-DAY));
+    await assignCard(owner, boardId, b, owner, at(-2 * DAY));
+    expect((await suggest(boardId, next)).presenter.id).toBe(viewer.user.id);
+  });
+
+  it('breaks a tie in sessions by the least recent latest session', async () => {
+    const boardId = await newBoard();
+    const [a, b, c, next] = await placeCards(t.app, owner, boardId, 4);
+    await assignCard(owner, boardId, a, editor, at(-DAY));
+    await assignCard(owner, boardId, b, owner, at(-3 * DAY));
+    await assignCard(owner, boardId, c, viewer, at(-2 * DAY));
+    const suggestion = await suggest(boardId, next);
+    expect(suggestion.presenter.id).toBe(owner.user.id);
+    expect(suggestion.sessions).toBe(1);
+  });
+
+  it("does not count the card's own assignment", async () => {
+    const boardId = await newBoard();
+    const [a, b] = await placeCards(t.app, owner, boardId, 2);
+    await assignCard(owner, boardId, a, editor, at(DAY));
+    await assignCard(owner, boardId, b, owner, at(DAY));
+    expect((await suggest(boardId, a)).presenter.id).toBe(editor.user.id);
+    expect((await suggest(boardId, b)).presenter.id).toBe(owner.user.id);
+  });
+
+  it('answers 404 for a card that is not on the board', async () => {
+    const boardId = await newBoard();
+    const res = await t.app.inject({
+      url: `/api/boards/${boardId}/schedule/suggest?cardId=card-nowhere`,
+      headers: { cookie: viewer.cookie },
+    });
+    expect(res.statusCode, res.body).toBe(404);
+  });
+});
+
+describe('live updates', () => {
+  let socket: TestSocket;
+  afterAll(() => socket?.close());
+
+  it("pushes assignment:changed to the members' sockets", async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    socket = await connectSocket(t.app, viewer);
+    expect(await joinBoard(socket, boardId)).toEqual({ ok: true });
+    const sessionAt = at(DAY);
+    const assigned = nextEvent(socket, 'assignment:changed', (p) => p.cardId === card && p.presenterId !== null);
+    await assignCard(editor, boardId, card, owner, sessionAt);
+    expect(await assigned).toEqual({ boardId, cardId: card, presenterId: owner.user.id, sessionAt });
+    const removed = nextEvent(socket, 'assignment:changed', (p) => p.cardId === card && p.presenterId === null);
+    await unassignCard(editor, boardId, card);
+    expect(await removed).toEqual({ boardId, cardId: card, presenterId: null, sessionAt: null });
+  });
+});
+
+describe('calendar feed', () => {
+  async function calendar(user: TestUser, boardId: string): Promise<{ url: string; token: string }> {
+    const res = await t.app.inject({ url: `/api/boards/${boardId}/calendar`, headers: { cookie: user.cookie } });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  }
+
+  async function rotate(user: TestUser, boardId: string): Promise<{ url: string; token: string }> {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: `/api/boards/${boardId}/calendar/rotate`,
+      headers: { cookie: user.cookie },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return res.json();
+  }
+
+  function fetchFeed(boardId: string, token: string | null) {
+    const query = token === null ? '' : `?token=${encodeURIComponent(token)}`;
+    return t.app.inject({ url: `/api/boards/${boardId}/calendar.ics${query}` });
+  }
+
+  async function feedEvents(boardId: string): Promise<{ text: string; events: ICAL.Event[] }> {
+    const { url } = await calendar(viewer, boardId);
+    const { pathname, search } = new URL(url);
+    const res = await t.app.inject({ url: pathname + search });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.headers['content-type']).toMatch(/^text\/calendar/);
+    const root = new ICAL.Component(ICAL.parse(res.body));
+    expect(root.name).toBe('vcalendar');
+    expect(root.getFirstPropertyValue('version')).toBe('2.0');
+    expect(root.getFirstPropertyValue('prodid')).toBeTruthy();
+    return { text: res.body, events: root.getAllSubcomponents('vevent').map((v) => new ICAL.Event(v)) };
+  }
+
+  async function setTitle(paperId: string, title: string) {
+    await t.db.sql`update papers set title = ${title} where id = ${paperId}`;
+  }
+
+  it('gives each member their own feed URL, the same on every call, carrying their token', async () => {
+    const boardId = await newBoard();
+    const first = await calendar(viewer, boardId);
+    expect(first.token.length).toBeGreaterThanOrEqual(32);
+    expect(new URL(first.url).searchParams.get('token')).toBe(first.token);
+    expect(new URL(first.url).pathname).toBe(`/api/boards/${boardId}/calendar.ics`);
+    expect(await calendar(viewer, boardId)).toEqual(first);
+    const owners = await calendar(owner, boardId);
+    expect(owners.token).not.toBe(first.token);
+    expect((await fetchFeed(boardId, owners.token)).statusCode).toBe(200);
+  });
+
+  it('lists one one-hour event per session, in UTC, with the paper and the presenter', async () => {
+    const boardId = await newBoard();
+    const paperId = await addPaper('Deep residual learning');
+    const [card] = await nominate(t.app, owner, boardId, paperId);
+    const [bare] = await placeCards(t.app, owner, boardId, 1);
+    await assignCard(owner, boardId, card, viewer, '2030-03-04T17:30:00.000Z');
+    await assignCard(owner, boardId, bare, editor, '2030-03-11T17:30:00.000Z');
+    const { text, events } = await feedEvents(boardId);
+    expect(events).toHaveLength(2);
+    const event = events.find((e) => e.uid === `${boardId}-${card}@paperboard`);
+    expect(event?.summary).toBe('Deep residual learning');
+    expect(event?.description).toBe('Presenter: Viewer');
+    expect(event?.startDate.toJSDate().toISOString()).toBe('2030-03-04T17:30:00.000Z');
+    expect(event?.duration.toSeconds()).toBe(3600);
+    expect(text).toContain('DTSTART:20300304T173000Z\r\n');
+    expect(text).toContain('DURATION:PT1H\r\n');
+    expect(text).toMatch(/\r\nDTSTAMP:\d{8}T\d{6}Z\r\n/);
+    expect(text.endsWith('END:VCALENDAR\r\n')).toBe(true);
+  });
+
+  it("keeps the UID of a card's event when the assignment changes", async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    await assignCard(owner, boardId, card, viewer, '2030-03-04T17:30:00.000Z');
+    const before = (await feedEvents(boardId)).events;
+    await assignCard(owner, boardId, card, editor, '2030-03-05T09:00:00.000Z');
+    const after = (await feedEvents(boardId)).events;
+    expect(after.map((e) => e.uid)).toEqual(before.map((e) => e.uid));
+    expect(after[0].startDate.toJSDate().toISOString()).toBe('2030-03-05T09:00:00.000Z');
+    expect(after[0].description).toBe('Presenter: Editor');
+  });
+
+  it('escapes commas, semicolons, backslashes and line breaks in titles', async () => {
+    const boardId = await newBoard();
+    const title = 'Nets, trees; and C:\\paths\nsecond line';
+    const paperId = await addPaper('placeholder');
+    await setTitle(paperId, title);
+    const [card] = await nominate(t.app, owner, boardId, paperId);
+    await assignCard(owner, boardId, card, viewer);
+    const { text, events } = await feedEvents(boardId);
+    expect(text).toContain('SUMMARY:Nets\\, trees\\; and C:\\\\paths\\nsecond line\r\n');
+    expect(events[0].summary).toBe(title);
+  });
+
+  it('folds lines longer than 75 octets without splitting characters', async () => {
+    const boardId = await newBoard();
+    const title = `Über ${'lange Überschriften, '.repeat(12)}— ein Überblick 📚`;
+    const paperId = await addPaper(title);
+    const [card] = await nominate(t.app, owner, boardId, paperId);
+    await assignCard(owner, boardId, card, viewer);
+    const { text, events } = await feedEvents(boardId);
+    for (const line of text.split('\r\n')) expect(Buffer.byteLength(line, 'utf8')).toBeLessThanOrEqual(75);
+    expect(text).toMatch(/\r\n [^\r\n]/);
+    expect(events[0].summary).toBe(title);
+  });
+
+  it('answers 404 without a token, with a wrong one, and with the token of another board', async () => {
+    const boardId = await newBoard();
+    const otherBoard = await newBoard();
+    const { token } = await calendar(owner, otherBoard);
+    await calendar(owner, boardId);
+    expect((await fetchFeed(boardId, null)).statusCode).toBe(404);
+    expect((await fetchFeed(boardId, 'x'.repeat(43))).statusCode).toBe(404);
+    expect((await fetchFeed(boardId, token)).statusCode).toBe(404);
+    expect((await fetchFeed(crypto.randomUUID(), token)).statusCode).toBe(404);
+  });
+
+  it('stops serving my old token once I rotate it, and leaves the others’ alone', async () => {
+    const boardId = await newBoard();
+    const old = await calendar(viewer, boardId);
+    const owners = await calendar(owner, boardId);
+    expect((await fetchFeed(boardId, old.token)).statusCode).toBe(200);
+    const fresh = await rotate(viewer, boardId);
+    expect(fresh.token).not.toBe(old.token);
+    expect((await fetchFeed(boardId, old.token)).statusCode).toBe(404);
+    expect((await fetchFeed(boardId, fresh.token)).statusCode).toBe(200);
+    expect(await calendar(viewer, boardId)).toEqual(fresh);
+    expect(await calendar(owner, boardId)).toEqual(owners);
+    expect((await fetchFeed(boardId, owners.token)).statusCode).toBe(200);
+  });
+
+  it("ends a member's feed with their membership, and nobody else's", async () => {
+    const boardId = await newBoard();
+    const leaving = await calendar(viewer, boardId);
+    const staying = await calendar(editor, boardId);
+    const removed = await t.app.inject({
+      method: 'DELETE',
+      url: `/api/boards/${boardId}/members/${viewer.user.id}`,
+      headers: { cookie: owner.cookie },
+    });
+    expect(removed.statusCode, removed.body).toBe(204);
+    expect((await fetchFeed(boardId, leaving.token)).statusCode).toBe(404);
+    expect((await fetchFeed(boardId, staying.token)).statusCode).toBe(200);
+  });
+});
