@@ -1,7 +1,7 @@
 import { isUuid } from '../../../shared/protocol/uuid.js';
 
 /** The pages of the client, with the parameters their paths carry. */
-type Route =
+export type Route =
   | { name: 'library' }
   | { name: 'login' }
   | { name: 'signup' }
@@ -18,7 +18,7 @@ type Route =
 const INVITE_TOKEN = /^[A-Za-z0-9_-]{16,128}$/;
 
 /** The route a path names; ids that cannot be valid lead to `not-found` rather than to a failing request. */
-function matchRoute(pathname: string): Route {
+export function matchRoute(pathname: string): Route {
   let parts: string[];
   try {
     parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
@@ -54,7 +54,7 @@ export function needsAccount(route: Route): boolean {
  * (modified clicks still open tabs), and back/forward update `path`. Pages may change the query string
  * themselves with `history.pushState` (the library does); only path changes concern the router.
  */
-class Router {
+export class Router {
   /** The current `location.pathname`. */
   path = $state(window.location.pathname);
   /** Bumped by every navigation that should show a fresh page (the app keys its page on it). */
