@@ -39,13 +39,13 @@ export class BoardPicker {
   async add(paperId: string, boardId: string): Promise<string> {
     try {
       const added = await api.addPaperToBoard(boardId, paperId);
+      this.#markShowing(paperId, boardId);
       return added.cardId;
     } catch (error) {
-      // Already there (added meanwhile, e.g. by a teammate): show it as such.
+      // Already there (added meanwhile, e.g. by a teammate): show it as such. Any other refusal or a
+      // failure leaves the paper as it was, so that adding it can be tried again.
       if (error instanceof api.ApiError && error.status === 409) this.#markShowing(paperId, boardId);
       throw error;
-    } finally {
-      this.#markShowing(paperId, boardId);
     }
   }
 

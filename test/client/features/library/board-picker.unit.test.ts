@@ -85,4 +85,17 @@ describe('BoardPicker', () => {
     expect(refusal).toMatchObject({ status: 409, code: 'conflict' });
     expect(picker.showing.p2).toEqual(['b1']);
   });
+
+  it('does not show a paper as on the board when adding it was refused or failed', async () => {
+    answers['POST /api/boards/b1/cards'] = () => json({ error: 'forbidden', message: 'viewers cannot add cards' }, 403);
+    const picker = new BoardPicker();
+    await picker.open('p2');
+    await expect(picker.add('p2', 'b1')).rejects.toMatchObject({ status: 403 });
+    expect(picker.showing.p2).toEqual([]);
+    answers['POST /api/boards/b1/cards'] = () => {
+      throw new TypeError('network down');
+    };
+    await expect(picker.add('p2', 'b1')).rejects.toThrow();
+    expect(picker.showing.p2).toEqual([]);
+  });
 });
