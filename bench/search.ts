@@ -1,9 +1,9 @@
-import type { Database } from '../server/src/db/connect.js';
-import type { Sql } from '../server/src/db/sql.js';
-import { countPapers } from '../server/src/features/papers/papers.repository.js';
-import { searchPapers, type SearchCursor } from '../server/src/features/papers/papers-search.repository.js';
-import { importPapers, type ImportOptions } from '../server/src/features/papers/papers.service.js';
-import type { PaperSort } from '../shared/schemas/papers.js';
+import type { Database } from '#server/db/connect.js';
+import type { Sql } from '#server/db/sql.js';
+import { countPapers } from '#server/features/papers/papers.repository.js';
+import { searchPapers, type SearchCursor } from '#server/features/papers/papers-search.repository.js';
+import { importPapers, type ImportOptions } from '#server/features/papers/papers.service.js';
+import type { PaperSort } from '#shared/schemas/papers.js';
 import { modesOption, stringOptions, wholeNumberOption } from './lib/benchmark.js';
 import { loadFixturePapers, syntheticPapers, take, toTrendingText } from './lib/corpus.js';
 import {

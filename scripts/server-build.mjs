@@ -11,7 +11,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BUILD_DIR = path.join(ROOT, 'build');
 // Written last: a build that was interrupted has none and counts as missing.
 const STAMP = path.join(BUILD_DIR, '.built');
-const SOURCES = ['server/src', 'shared', 'tsconfig.json', 'tsconfig.build.json'];
+const SOURCES = ['server/src', 'shared', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
 
 function newestMtime(target) {
   if (!fs.existsSync(target)) return 0;
@@ -45,8 +45,20 @@ export function buildServer(log = (message) => console.error(`[paperboard] ${mes
   fs.rmSync(BUILD_DIR, { recursive: true, force: true });
   const result = spawnSync(process.execPath, [tsc, '-p', 'tsconfig.build.json'], { cwd: ROOT, stdio: 'inherit' });
   if (result.status !== 0) throw new Error(`tsc failed (exit code ${result.status})`);
+  writeBuildManifest();
   fs.writeFileSync(STAMP, `${new Date().toISOString()}\n`);
   log('server compiled');
+}
+
+/**
+ * The compiled files import each other by name (`#server/…`, `#shared/…`), which Node resolves through
+ * the nearest package.json: build/ gets one of its own that maps the names to the compiled tree, the
+ * way the project's package.json maps them to the sources.
+ */
+function writeBuildManifest() {
+  const project = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  const manifest = { name: `${project.name}-build`, private: true, type: project.type, imports: project.imports };
+  fs.writeFileSync(path.join(BUILD_DIR, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
 /** Builds the server when it is missing or stale. */

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
-import { TRENDING_FIXTURE } from '../../server/src/bootstrap/seed.js';
-import { titleKey } from '../../server/src/features/papers/identifiers.js';
-import { parseTrending } from '../../server/src/features/papers/importers/trending.js';
+import { TRENDING_FIXTURE } from '#server/bootstrap/seed.js';
+import { titleKey } from '#server/features/papers/identifiers.js';
+import { parseTrending } from '#server/features/papers/importers/trending.js';
 
 /** A generated paper, in the two fields a trending page carries. */
 export interface SyntheticPaper {

@@ -3,9 +3,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { openDatabase, type Database } from '../../server/src/db/connect.js';
-import type { Sql } from '../../server/src/db/sql.js';
-import { migrate } from '../../server/src/db/migrate.js';
+import { openDatabase, type Database } from '#server/db/connect.js';
+import type { Sql } from '#server/db/sql.js';
+import { migrate } from '#server/db/migrate.js';
 
 /** Where `npm run bench` looks for a real PostgreSQL server unless BENCH_DATABASE_URL says otherwise. */
 export const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5433/postgres';

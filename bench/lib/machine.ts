@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createRequire } from 'node:module';
-import type { Sql } from '../../server/src/db/sql.js';
+import type { Sql } from '#server/db/sql.js';
 
 /** The hardware and runtime a benchmark ran on. */
 export interface MachineInfo {

@@ -1,7 +1,7 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import net from 'node:net';
 import { fileURLToPath } from 'node:url';
-import { ensureClientBuild } from '../../server/src/client-build.js';
+import { ensureClientBuild } from '#server/client-build.js';
 
 const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 

@@ -1,7 +1,7 @@
 // Evaluated first of the app's modules (main.ts imports it before anything else): on a board's page
 // it opens the board's document connection before the rest of the app is evaluated and mounted, and
 // keeps what arrives until the board's page takes the socket over (lib/board-socket.ts).
-import { EARLY_SOCKET_META } from '../../shared/protocol/board-screen.js';
+import { EARLY_SOCKET_META } from '#shared/protocol/board-screen.js';
 import { leaveEarlySocket, webSocketOrigin, type EarlySocket } from './lib/board-socket.js';
 
 /** How long an early socket that the app never took over stays open. */

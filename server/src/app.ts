@@ -31,7 +31,7 @@ import { scheduleRoutes } from './features/schedule/schedule.routes.js';
 import { calendarRoutes } from './features/schedule/calendar.routes.js';
 import { exportRoutes } from './features/exports/exports.routes.js';
 import { digestRoutes } from './features/digest/digest.routes.js';
-import { ErrorBody } from '../../shared/schemas/common.js';
+import { ErrorBody } from '#shared/schemas/common.js';
 
 interface AppOptions {
   config: Config;

@@ -2,7 +2,7 @@ import path from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import envSchema from 'env-schema';
-import { DEFAULT_BOARD_DOC_MAX_BYTES } from '../../shared/protocol/close-codes.js';
+import { DEFAULT_BOARD_DOC_MAX_BYTES } from '#shared/protocol/close-codes.js';
 
 /** Validated runtime configuration, read once from the environment. */
 export interface Config {

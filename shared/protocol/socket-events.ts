@@ -1,6 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
-import type { CardTally, VotingMode } from '../schemas/votes.js';
-import type { ActivityEntry } from '../schemas/activity.js';
+import type { CardTally, VotingMode } from '#shared/schemas/votes.js';
+import type { ActivityEntry } from '#shared/schemas/activity.js';
 import { UUID_PATTERN } from './uuid.js';
 
 /**

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { UUID_PATTERN } from '../protocol/uuid.js';
+import { UUID_PATTERN } from '#shared/protocol/uuid.js';
 
 /** Body of every error response: a stable machine code and a human sentence. */
 export const ErrorBody = Type.Object(

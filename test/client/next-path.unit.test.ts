@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { HOME_SIGNED_IN, nextPath } from '../../client/src/features/auth/next-path.js';
+import { HOME_SIGNED_IN, nextPath } from '#client/features/auth/next-path.js';
 
 const ORIGIN = 'https://reading.example.org';
 const next = (value: string) => nextPath(`?next=${encodeURIComponent(value)}`, ORIGIN);

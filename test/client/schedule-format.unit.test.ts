@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import type { Session } from '../../shared/schemas/schedule.js';
-import { SessionFormatter } from '../../client/src/features/schedule/schedule-format.js';
+import type { Session } from '#shared/schemas/schedule.js';
+import { SessionFormatter } from '#client/features/schedule/schedule-format.js';
 
 const session = (cardId: string, sessionAt: string): Session => ({
   cardId,

@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import type { BoardDetail } from '../../shared/schemas/boards.js';
-import { seedDemoAccount, type DemoCredentials } from '../../server/src/bootstrap/demo.js';
-import { seedDemo } from '../../server/src/bootstrap/seed.js';
-import type { TestApp } from '../helpers/app.js';
-import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';
-import { BrowserSessions } from '../helpers/browser.js';
-import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import type { BoardDetail } from '#shared/schemas/boards.js';
+import { seedDemoAccount, type DemoCredentials } from '#server/bootstrap/demo.js';
+import { seedDemo } from '#server/bootstrap/seed.js';
+import type { TestApp } from '#test/helpers/app.js';
+import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '#test/helpers/e2e.js';
+import { BrowserSessions } from '#test/helpers/browser.js';
+import { addMember, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
 
 const PASSWORD = 'a long enough password';
 

@@ -1,15 +1,15 @@
 import crypto from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { seedDemo } from '../../server/src/bootstrap/seed.js';
-import { ServerEdit } from '../../server/src/sync/board-room.js';
-import { renameColumn } from '../../shared/protocol/board-doc/edits.js';
-import { boardView } from '../../shared/protocol/board-doc/view.js';
-import type { TestApp } from '../helpers/app.js';
-import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';
-import { BrowserSessions } from '../helpers/browser.js';
-import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
-import { storedDoc } from '../helpers/yjs.js';
+import { seedDemo } from '#server/bootstrap/seed.js';
+import { ServerEdit } from '#server/sync/board-room.js';
+import { renameColumn } from '#shared/protocol/board-doc/edits.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import type { TestApp } from '#test/helpers/app.js';
+import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '#test/helpers/e2e.js';
+import { BrowserSessions } from '#test/helpers/browser.js';
+import { addMember, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
+import { storedDoc } from '#test/helpers/yjs.js';
 
 const PASSWORD = 'a long enough password';
 const HOSTILE_TITLE = '<img src=x onerror=alert(1)>';

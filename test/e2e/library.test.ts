@@ -1,10 +1,10 @@
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import type { PaperPage } from '../../shared/schemas/papers.js';
-import { seedDemo } from '../../server/src/bootstrap/seed.js';
-import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';
-import { BrowserSessions } from '../helpers/browser.js';
-import { signUp, type TestUser } from '../helpers/factories.js';
+import type { PaperPage } from '#shared/schemas/papers.js';
+import { seedDemo } from '#server/bootstrap/seed.js';
+import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '#test/helpers/e2e.js';
+import { BrowserSessions } from '#test/helpers/browser.js';
+import { signUp, type TestUser } from '#test/helpers/factories.js';
 
 /** Small enough that a test can exceed it with a modest file. */
 const BODY_LIMIT = 64 * 1024;

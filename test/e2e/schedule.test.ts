@@ -1,11 +1,11 @@
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
-import { boardRoom } from '../../shared/protocol/socket-events.js';
-import type { BoardCards } from '../../shared/schemas/cards.js';
-import type { TestApp } from '../helpers/app.js';
-import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '../helpers/e2e.js';
-import { BrowserSessions, type BrowserSession, type OpenOptions } from '../helpers/browser.js';
-import { createBoardWithMembers, signUp, type TestUser } from '../helpers/factories.js';
+import { boardRoom } from '#shared/protocol/socket-events.js';
+import type { BoardCards } from '#shared/schemas/cards.js';
+import type { TestApp } from '#test/helpers/app.js';
+import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '#test/helpers/e2e.js';
+import { BrowserSessions, type BrowserSession, type OpenOptions } from '#test/helpers/browser.js';
+import { createBoardWithMembers, signUp, type TestUser } from '#test/helpers/factories.js';
 
 const DAY = 24 * 3600_000;
 /** The browser's time zone and locale: sessions stored at 09:30 UTC show as 18:30 (Tokyo has no DST). */

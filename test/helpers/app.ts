@@ -2,9 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import { loadConfig, type Config } from '../../server/src/config.js';
-import { buildApp } from '../../server/src/app.js';
-import type { Database } from '../../server/src/db/connect.js';
+import { loadConfig, type Config } from '#server/config.js';
+import { buildApp } from '#server/app.js';
+import type { Database } from '#server/db/connect.js';
 import { createTestDatabase } from './db.js';
 
 /** A test configuration: a temporary data dir, no demo data, no arXiv politeness delay. */

@@ -1,9 +1,9 @@
 // Helpers shared by the board document's tests (test/shared/board-doc/).
 import { expect } from 'vitest';
 import * as Y from 'yjs';
-import { addCard, initBoardDoc } from '../../shared/protocol/board-doc/edits.js';
-import { BoardDocError } from '../../shared/protocol/board-doc/model.js';
-import { boardView, type BoardView } from '../../shared/protocol/board-doc/view.js';
+import { addCard, initBoardDoc } from '#shared/protocol/board-doc/edits.js';
+import { BoardDocError } from '#shared/protocol/board-doc/model.js';
+import { boardView, type BoardView } from '#shared/protocol/board-doc/view.js';
 
 export function newBoard() {
   const doc = new Y.Doc();

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import postgres from 'postgres';
 import { inject } from 'vitest';
-import type { Database } from '../../server/src/db/connect.js';
+import type { Database } from '#server/db/connect.js';
 
 const clientOptions = { transform: postgres.camel, onnotice: () => {} };
 

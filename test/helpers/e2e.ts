@@ -3,8 +3,8 @@ import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { Browser } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect } from 'vitest';
-import { ensureClientBuild } from '../../server/src/client-build.js';
-import type { Config } from '../../server/src/config.js';
+import { ensureClientBuild } from '#server/client-build.js';
+import type { Config } from '#server/config.js';
 import { buildTestApp, type TestApp } from './app.js';
 import { BrowserSessions, hasChromium, launchBrowser, unexpectedErrors } from './browser.js';
 

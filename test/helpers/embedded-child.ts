@@ -1,7 +1,7 @@
 // A process that opens the embedded database of DATA_DIR, writes one committed row, says so and waits
 // to be killed: what a server killed with `kill -9` leaves behind, for the orphan tests.
-import { openDatabase } from '../../server/src/db/connect.js';
-import { migrate } from '../../server/src/db/migrate.js';
+import { openDatabase } from '#server/db/connect.js';
+import { migrate } from '#server/db/migrate.js';
 
 const db = await openDatabase({ databaseUrl: null, dataDir: process.env.DATA_DIR!, log: () => {} });
 await migrate(db.sql);

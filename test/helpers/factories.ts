@@ -1,9 +1,9 @@
 import crypto from 'node:crypto';
 import type { InjectOptions, LightMyRequestResponse } from 'fastify';
 import { expect, vi } from 'vitest';
-import type { User } from '../../shared/schemas/auth.js';
-import type { BoardSummary, Role } from '../../shared/schemas/boards.js';
-import type { AddedCard, BoardCards } from '../../shared/schemas/cards.js';
+import type { User } from '#shared/schemas/auth.js';
+import type { BoardSummary, Role } from '#shared/schemas/boards.js';
+import type { AddedCard, BoardCards } from '#shared/schemas/cards.js';
 
 /** A request as the factories make it. */
 export interface InjectRequest {

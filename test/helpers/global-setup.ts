@@ -3,9 +3,9 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import type { TestProject } from 'vitest/node';
-import { migrate } from '../../server/src/db/migrate.js';
-import { ensureClientBuild } from '../../server/src/client-build.js';
-import { startEmbeddedPostgres } from '../../server/src/db/embedded.js';
+import { migrate } from '#server/db/migrate.js';
+import { ensureClientBuild } from '#server/client-build.js';
+import { startEmbeddedPostgres } from '#server/db/embedded.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {

@@ -1,8 +1,8 @@
 import fs from 'node:fs';
 import postgres from 'postgres';
 import type { FastifyInstance } from 'fastify';
-import { buildApp } from '../../server/src/app.js';
-import type { Database } from '../../server/src/db/connect.js';
+import { buildApp } from '#server/app.js';
+import type { Database } from '#server/db/connect.js';
 import { testConfig } from './app.js';
 import { createTestDatabase } from './db.js';
 import { addMember, createBoard, signUp, type TestUser } from './factories.js';

@@ -7,7 +7,7 @@ import type {
   ServerEventName,
   ServerEventPayload,
   ServerToClientEvents,
-} from '../../shared/protocol/socket-events.js';
+} from '#shared/protocol/socket-events.js';
 import type { TestUser } from './factories.js';
 
 /** A typed socket.io client, as the browser app has one. */

@@ -3,7 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import * as Y from 'yjs';
 import WebSocket from 'ws';
 import { WebsocketProvider } from 'y-websocket';
-import type { Sql } from '../../server/src/db/sql.js';
+import type { Sql } from '#server/db/sql.js';
 import type { TestUser } from './factories.js';
 
 /** `ws://host:port/yjs` of a listening app. */

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { addMember, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
 
 // Every board route tried as each kind of caller, on a fresh board per cell (some routes destroy).
 type Caller = 'anonymous' | 'nonMember' | 'viewer' | 'editor' | 'owner';

@@ -1,9 +1,9 @@
 import fs from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createBoard, signUp, type TestUser } from '../helpers/factories.js';
-import { EARLY_SOCKET_META, boardScreenReads, boardSocketPath } from '../../shared/protocol/board-screen.js';
-import { ASSETS_PREFIX, CLIENT_DIST } from '../../server/src/plugins/client.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
+import { EARLY_SOCKET_META, boardScreenReads, boardSocketPath } from '#shared/protocol/board-screen.js';
+import { ASSETS_PREFIX, CLIENT_DIST } from '#server/plugins/client.js';
 
 let t: TestApp;
 let owner: TestUser;

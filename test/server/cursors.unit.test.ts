@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isBigintText, isIsoTimestamp } from '../../server/src/cursors.js';
+import { isBigintText, isIsoTimestamp } from '#server/cursors.js';
 
 describe('cursor fields', () => {
   it('accept the timestamps the server writes and nothing PostgreSQL would refuse', () => {

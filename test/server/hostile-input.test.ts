@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createBoard, placeCards, signUp, type TestUser } from '../helpers/factories.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { createBoard, placeCards, signUp, type TestUser } from '#test/helpers/factories.js';
 
 // Every route of the API, driven with hostile values in its path parameters, query and body, by a
 // signed-in member of boards of their own: the answers are 2xx–4xx, never 5xx, and nothing of another

@@ -1,10 +1,10 @@
 import { Writable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildApp } from '../../server/src/app.js';
-import { seedDemoAccount } from '../../server/src/bootstrap/demo.js';
-import { redactUrl } from '../../server/src/plugins/log-redaction.js';
-import { buildTestApp, testConfig, type TestApp } from '../helpers/app.js';
-import { addMember, createBoard, signUp, type TestUser } from '../helpers/factories.js';
+import { buildApp } from '#server/app.js';
+import { seedDemoAccount } from '#server/bootstrap/demo.js';
+import { redactUrl } from '#server/plugins/log-redaction.js';
+import { buildTestApp, testConfig, type TestApp } from '#test/helpers/app.js';
+import { addMember, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
 
 // What the server must not give away: secrets in logged URLs, metrics to strangers, members' addresses
 // to other members, the board behind a dead invitation, the demo account to the world.

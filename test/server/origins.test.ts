@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig, ConfigError } from '../../server/src/config.js';
-import { buildTestApp, type TestApp } from '../helpers/app.js';
-import { createBoard, signUp, type TestUser } from '../helpers/factories.js';
-import { baseUrl, connectSocket, joinBoard } from '../helpers/socket.js';
-import { openRawSocket } from '../helpers/yjs.js';
+import { loadConfig, ConfigError } from '#server/config.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
+import { baseUrl, connectSocket, joinBoard } from '#test/helpers/socket.js';
+import { openRawSocket } from '#test/helpers/yjs.js';
 
 // A page of another origin — even another origin of the same site — must not use a member's cookie on
 // the realtime connections. Pages of the app's own origin (PUBLIC_URL, ALLOWED_ORIGINS, or the origin

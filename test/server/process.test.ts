@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, usingRealPostgres } from '../helpers/db.js';
-import { createBoard, placeCards, signUp, type TestUser } from '../helpers/factories.js';
-import { startSmtp, type TestSmtp } from '../helpers/mail.js';
-import { httpInjector, runScript, type Child } from '../helpers/process.js';
-import type { Database } from '../../server/src/db/connect.js';
+import { createTestDatabase, usingRealPostgres } from '#test/helpers/db.js';
+import { createBoard, placeCards, signUp, type TestUser } from '#test/helpers/factories.js';
+import { startSmtp, type TestSmtp } from '#test/helpers/mail.js';
+import { httpInjector, runScript, type Child } from '#test/helpers/process.js';
+import type { Database } from '#server/db/connect.js';
 
 // The real start-up path: `npm start` (server/src/main.ts), `npm run import` and `npm run digest` as
 // child processes.

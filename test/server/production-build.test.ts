@@ -6,13 +6,13 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import { addCard } from '../../shared/protocol/board-doc/edits.js';
-import { boardView } from '../../shared/protocol/board-doc/view.js';
-import type { Database } from '../../server/src/db/connect.js';
-import { createTestDatabase, usingRealPostgres } from '../helpers/db.js';
-import { createBoard, signUp } from '../helpers/factories.js';
-import { httpInjector, type Child } from '../helpers/process.js';
-import { cookieWebSocket, waitForDoc } from '../helpers/yjs.js';
+import { addCard } from '#shared/protocol/board-doc/edits.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import type { Database } from '#server/db/connect.js';
+import { createTestDatabase, usingRealPostgres } from '#test/helpers/db.js';
+import { createBoard, signUp } from '#test/helpers/factories.js';
+import { httpInjector, type Child } from '#test/helpers/process.js';
+import { cookieWebSocket, waitForDoc } from '#test/helpers/yjs.js';
 
 // `npm run build` in a clean copy of the project, then the built server started the way the Docker
 // image starts it: from a folder holding only the build, the migrations and the production

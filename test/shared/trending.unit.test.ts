@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { TRENDING_AGE_OFFSET_HOURS, TRENDING_GRAVITY, trendingScore } from '../../shared/protocol/trending.js';
+import { TRENDING_AGE_OFFSET_HOURS, TRENDING_GRAVITY, trendingScore } from '#shared/protocol/trending.js';
 
 const HOUR = 3_600_000;
 const now = Date.UTC(2026, 10, 27, 12);

@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox';
-import { boardScreenReads } from '../../../shared/protocol/board-screen.js';
+import { boardScreenReads } from '#shared/protocol/board-screen.js';
 import type {
   ForgotPasswordRequest,
   InstanceInfo,
@@ -10,7 +10,7 @@ import type {
   SignupRequest,
   UpdateMeRequest,
   User,
-} from '../../../shared/schemas/auth.js';
+} from '#shared/schemas/auth.js';
 import type {
   AcceptedInvite,
   BoardDetail,
@@ -22,12 +22,12 @@ import type {
   InvitePreview,
   Member,
   Role,
-} from '../../../shared/schemas/boards.js';
-import type { ErrorBody } from '../../../shared/schemas/common.js';
-import type { ActivityPage } from '../../../shared/schemas/activity.js';
-import type { DigestSettings, DigestSettingsRequest } from '../../../shared/schemas/digest.js';
-import type { AddedCard, BoardCards, PaperBoards } from '../../../shared/schemas/cards.js';
-import type { VoteResult, VotingSettings } from '../../../shared/schemas/votes.js';
+} from '#shared/schemas/boards.js';
+import type { ErrorBody } from '#shared/schemas/common.js';
+import type { ActivityPage } from '#shared/schemas/activity.js';
+import type { DigestSettings, DigestSettingsRequest } from '#shared/schemas/digest.js';
+import type { AddedCard, BoardCards, PaperBoards } from '#shared/schemas/cards.js';
+import type { VoteResult, VotingSettings } from '#shared/schemas/votes.js';
 import type {
   ImportFormat,
   ImportProgress,
@@ -35,14 +35,8 @@ import type {
   Paper,
   PaperPage,
   PaperSearchQuery,
-} from '../../../shared/schemas/papers.js';
-import type {
-  Assignment,
-  AssignmentRequest,
-  CalendarFeed,
-  Schedule,
-  Suggestion,
-} from '../../../shared/schemas/schedule.js';
+} from '#shared/schemas/papers.js';
+import type { Assignment, AssignmentRequest, CalendarFeed, Schedule, Suggestion } from '#shared/schemas/schedule.js';
 
 /** A failed API call: the HTTP status (0 when the network failed), the server's code and its message. */
 export class ApiError extends Error {

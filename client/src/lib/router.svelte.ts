@@ -1,4 +1,4 @@
-import { isUuid } from '../../../shared/protocol/uuid.js';
+import { isUuid } from '#shared/protocol/uuid.js';
 
 /** The pages of the client, with the parameters their paths carry. */
 export type Route =

@@ -1,5 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
-import type { ClientToServerEvents, ServerToClientEvents } from '../../../shared/protocol/socket-events.js';
+import type { ClientToServerEvents, ServerToClientEvents } from '#shared/protocol/socket-events.js';
 
 /** The typed socket.io client of the app. */
 export type AppSocket = Socket<ServerToClientEvents, ClientToServerEvents>;

@@ -1,15 +1,15 @@
 import crypto from 'node:crypto';
 import * as Y from 'yjs';
-import type { Config } from '../config.js';
-import type { Sql } from '../db/sql.js';
-import { addCard, addComment, initBoardDoc } from '../../../shared/protocol/board-doc/edits.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
-import { countUsers, createUser } from '../features/auth/users.repository.js';
-import { getSetting, putSetting } from '../features/auth/settings.repository.js';
-import { DEMO_CREDENTIALS_KEY, type DemoCredentials } from '../features/auth/demo-account.js';
-import { hashPassword } from '../features/auth/password.js';
-import { createBoard } from '../features/boards/boards.service.js';
-import { firstPaperIds } from '../features/papers/papers.repository.js';
+import type { Config } from '#server/config.js';
+import type { Sql } from '#server/db/sql.js';
+import { addCard, addComment, initBoardDoc } from '#shared/protocol/board-doc/edits.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { countUsers, createUser } from '#server/features/auth/users.repository.js';
+import { getSetting, putSetting } from '#server/features/auth/settings.repository.js';
+import { DEMO_CREDENTIALS_KEY, type DemoCredentials } from '#server/features/auth/demo-account.js';
+import { hashPassword } from '#server/features/auth/password.js';
+import { createBoard } from '#server/features/boards/boards.service.js';
+import { firstPaperIds } from '#server/features/papers/papers.repository.js';
 
 export type { DemoCredentials };
 

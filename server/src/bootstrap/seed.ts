@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
-import type { Config } from '../config.js';
-import type { Sql } from '../db/sql.js';
-import { fromRoot } from '../paths.js';
-import { countPapers } from '../features/papers/papers.repository.js';
-import { importPapers } from '../features/papers/papers.service.js';
+import type { Config } from '#server/config.js';
+import type { Sql } from '#server/db/sql.js';
+import { fromRoot } from '#server/paths.js';
+import { countPapers } from '#server/features/papers/papers.repository.js';
+import { importPapers } from '#server/features/papers/papers.service.js';
 
 /** The real trending-papers page shipped with the repository (an unmodified copy). */
 export const TRENDING_FIXTURE = fromRoot('db', 'seed', 'trending-papers.txt');

@@ -1,10 +1,10 @@
-import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/connect.js';
-import { migrate } from '../db/migrate.js';
-import { serverHoldingDataDir } from '../db/admin-secret.js';
-import { createMailer } from '../mail/mailer.js';
-import { runMailJob, type JobLog } from '../features/digest/digest.service.js';
-import type { DigestRunResult } from '../../../shared/schemas/digest.js';
+import { loadConfig } from '#server/config.js';
+import { openDatabase } from '#server/db/connect.js';
+import { migrate } from '#server/db/migrate.js';
+import { serverHoldingDataDir } from '#server/db/admin-secret.js';
+import { createMailer } from '#server/mail/mailer.js';
+import { runMailJob, type JobLog } from '#server/features/digest/digest.service.js';
+import type { DigestRunResult } from '#shared/schemas/digest.js';
 
 const USAGE = 'usage: npm run digest -- --now   (sends the digests and presenter reminders that are due now)';
 

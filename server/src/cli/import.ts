@@ -1,15 +1,10 @@
 import fs from 'node:fs/promises';
-import { loadConfig } from '../config.js';
-import { openDatabase } from '../db/connect.js';
-import { migrate } from '../db/migrate.js';
-import { serverHoldingDataDir } from '../db/admin-secret.js';
-import { importPapers } from '../features/papers/papers.service.js';
-import {
-  IMPORT_FORMATS,
-  type ImportFormat,
-  type ImportProgress,
-  type ImportResult,
-} from '../../../shared/schemas/papers.js';
+import { loadConfig } from '#server/config.js';
+import { openDatabase } from '#server/db/connect.js';
+import { migrate } from '#server/db/migrate.js';
+import { serverHoldingDataDir } from '#server/db/admin-secret.js';
+import { importPapers } from '#server/features/papers/papers.service.js';
+import { IMPORT_FORMATS, type ImportFormat, type ImportProgress, type ImportResult } from '#shared/schemas/papers.js';
 
 const USAGE = `usage: npm run import -- FILE [--format ${IMPORT_FORMATS.join('|')}]`;
 

@@ -1,7 +1,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Querier, Sql } from './sql.js';
-import { fromRoot } from '../paths.js';
+import { fromRoot } from '#server/paths.js';
 
 /** Where the numbered, forward-only SQL migrations live. */
 export const MIGRATIONS_DIR = fromRoot('db', 'migrations');

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import nodemailer from 'nodemailer';
-import type { Config } from '../config.js';
+import type { Config } from '#server/config.js';
 
 /** One outgoing mail. Bodies are already rendered; headers are added as given (e.g. List-Unsubscribe). */
 interface MailMessage {

@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin';
 import fastifyCookie from '@fastify/cookie';
-import { adminSecret, secretMatches } from '../db/admin-secret.js';
-import { forbidden, unauthorized } from '../errors.js';
-import { findSession, renewSession } from '../features/auth/sessions.repository.js';
-import { hashToken, RENEW_AFTER_MS, sessionCookieName, setSessionCookie } from '../features/auth/sessions.js';
+import { adminSecret, secretMatches } from '#server/db/admin-secret.js';
+import { forbidden, unauthorized } from '#server/errors.js';
+import { findSession, renewSession } from '#server/features/auth/sessions.repository.js';
+import { hashToken, RENEW_AFTER_MS, sessionCookieName, setSessionCookie } from '#server/features/auth/sessions.js';
 import { ASSETS_PREFIX } from './client.js';
 import { OriginPolicy } from './origins.js';
 

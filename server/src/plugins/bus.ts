@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { InProcessBus, PostgresBus, type Bus } from '../sync/bus.js';
+import { InProcessBus, PostgresBus, type Bus } from '#server/sync/bus.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -3,9 +3,9 @@ import path from 'node:path';
 import fp from 'fastify-plugin';
 import fastifyStatic from '@fastify/static';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { fromRoot } from '../paths.js';
-import { EARLY_SOCKET_META, boardScreenReads, boardSocketPath } from '../../../shared/protocol/board-screen.js';
-import { isUuid } from '../../../shared/protocol/uuid.js';
+import { fromRoot } from '#server/paths.js';
+import { EARLY_SOCKET_META, boardScreenReads, boardSocketPath } from '#shared/protocol/board-screen.js';
+import { isUuid } from '#shared/protocol/uuid.js';
 
 /** Where `vite build` writes the client. */
 export const CLIENT_DIST = `${fromRoot('client', 'dist')}${path.sep}`;

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
-import type { Sql } from '../db/sql.js';
-import type { Config } from '../config.js';
+import type { Sql } from '#server/db/sql.js';
+import type { Config } from '#server/config.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
-import { HttpError } from '../errors.js';
+import { HttpError } from '#server/errors.js';
 
 const CODES: Record<number, string> = {
   400: 'validation',

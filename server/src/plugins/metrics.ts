@@ -1,8 +1,8 @@
 import fp from 'fastify-plugin';
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
-import { pingDatabase } from '../features/ops/ops.repository.js';
-import { secretMatches } from '../db/admin-secret.js';
-import { isLoopback } from '../net.js';
+import { pingDatabase } from '#server/features/ops/ops.repository.js';
+import { secretMatches } from '#server/db/admin-secret.js';
+import { isLoopback } from '#server/net.js';
 
 declare module 'fastify' {
   interface FastifyInstance {

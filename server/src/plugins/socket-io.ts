@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { Server } from 'socket.io';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { User } from '../../../shared/schemas/auth.js';
+import type { User } from '#shared/schemas/auth.js';
 import {
   BoardRoomRequest,
   SERVER_EVENT_NAMES,
@@ -11,11 +11,11 @@ import {
   type ServerEventName,
   type ServerEventPayload,
   type ServerToClientEvents,
-} from '../../../shared/protocol/socket-events.js';
-import { endsSession, MAX_BUS_PAYLOAD, type BusMessage } from '../sync/bus.js';
-import { roleOf } from '../features/boards/authorization.js';
-import { sessionFromCookieHeader } from '../features/auth/sessions.js';
-import { TokenBucket } from '../token-bucket.js';
+} from '#shared/protocol/socket-events.js';
+import { endsSession, MAX_BUS_PAYLOAD, type BusMessage } from '#server/sync/bus.js';
+import { roleOf } from '#server/features/boards/authorization.js';
+import { sessionFromCookieHeader } from '#server/features/auth/sessions.js';
+import { TokenBucket } from '#server/token-bucket.js';
 
 /** What the handshake leaves on each socket. */
 interface SocketData {

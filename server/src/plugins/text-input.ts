@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { badRequest } from '../errors.js';
+import { badRequest } from '#server/errors.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {

@@ -1,7 +1,7 @@
 import type * as Y from 'yjs';
 import type { FastifyBaseLogger } from 'fastify';
-import type { Sql } from '../db/sql.js';
-import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
+import type { Sql } from '#server/db/sql.js';
+import { CLOSE_CODES } from '#shared/protocol/close-codes.js';
 import { loadBoardUpdates, readBoardUpdates } from './board-updates.repository.js';
 import { BoardRoom, type RoomPeer, type ServerEdit } from './board-room.js';
 import { endsSession, type Bus, type SessionsEnded, type WrittenRows } from './bus.js';

@@ -1,6 +1,6 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
-import type { CloseCode } from '../../../shared/protocol/close-codes.js';
+import type { CloseCode } from '#shared/protocol/close-codes.js';
 import { checkUpdate, isUnguarded, replicaOf, type Sender, type Verdict } from './integrity.js';
 import type { SyncMetrics } from './metrics.js';
 import type { UpdateLog } from './persistence.js';

@@ -1,5 +1,5 @@
 import * as Y from 'yjs';
-import type { Querier, Sql } from '../db/sql.js';
+import type { Querier, Sql } from '#server/db/sql.js';
 
 /** Every update of a board's log, in id order: applying them all gives the document. */
 export async function loadBoardUpdates(sql: Sql, boardId: string): Promise<Uint8Array[]> {

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { Type, type Static } from '@sinclair/typebox';
 import { TypeCompiler } from '@sinclair/typebox/compiler';
-import type { Sql } from '../db/sql.js';
+import type { Sql } from '#server/db/sql.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 100 });
 const RowId = Type.String({ pattern: '^[0-9]{1,19}$' });

@@ -2,12 +2,12 @@ import * as decoding from 'lib0/decoding';
 import * as Y from 'yjs';
 import type { FastifyBaseLogger } from 'fastify';
 import type { RawData, WebSocket } from 'ws';
-import { CLOSE_CODES, type CloseCode } from '../../../shared/protocol/close-codes.js';
+import { CLOSE_CODES, type CloseCode } from '#shared/protocol/close-codes.js';
 import type { BoardRoom, RoomPeer } from './board-room.js';
 import type { BoardRegistry } from './board-registry.js';
 import type { Sender } from './integrity.js';
 import type { SyncMetrics } from './metrics.js';
-import { TokenBucket } from '../token-bucket.js';
+import { TokenBucket } from '#server/token-bucket.js';
 import {
   MalformedMessageError,
   MESSAGE_AWARENESS,

@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import * as Y from 'yjs';
-import { startHelperWorker } from '../ts-worker.js';
+import { startHelperWorker } from '#server/ts-worker.js';
 import type { MergeAnswer, MergeRequest } from './merge-worker.js';
 
 /** Logs at least this large are merged off the main thread (a 500-card board's document is ~130 kB). */

@@ -1,5 +1,5 @@
 import type { FastifyBaseLogger } from 'fastify';
-import type { Sql } from '../db/sql.js';
+import type { Sql } from '#server/db/sql.js';
 import { appendBoardUpdates, compactBoardUpdates, type RowRange } from './board-updates.repository.js';
 import type { UpdateMerger } from './merger.js';
 import type { SyncMetrics } from './metrics.js';

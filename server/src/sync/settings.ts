@@ -1,4 +1,4 @@
-import { DEFAULT_BOARD_DOC_MAX_BYTES, MAX_SYNC_MESSAGE_BYTES } from '../../../shared/protocol/close-codes.js';
+import { DEFAULT_BOARD_DOC_MAX_BYTES, MAX_SYNC_MESSAGE_BYTES } from '#shared/protocol/close-codes.js';
 
 /** Tunables of the sync server; tests lower them through `app.sync.settings`. */
 export interface SyncSettings {

@@ -5,7 +5,7 @@
  */
 import * as Y from 'yjs';
 import { generateNKeysBetween } from 'fractional-indexing';
-import { BOARD_DOC_LIMITS } from '../limits.js';
+import { BOARD_DOC_LIMITS } from '#shared/protocol/limits.js';
 import {
   BoardDocError,
   CONTROL,

@@ -4,7 +4,7 @@
  * clients.
  */
 import * as Y from 'yjs';
-import { BOARD_DOC_LIMITS } from '../limits.js';
+import { BOARD_DOC_LIMITS } from '#shared/protocol/limits.js';
 
 /** The columns every new board starts with, left to right. */
 export const DEFAULT_COLUMNS = ['Nominated', 'Shortlist', 'Scheduled', 'Read'] as const;

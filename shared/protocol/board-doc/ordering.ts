@@ -4,7 +4,7 @@
  */
 import type * as Y from 'yjs';
 import { generateNKeysBetween } from 'fractional-indexing';
-import { BOARD_DOC_LIMITS } from '../limits.js';
+import { BOARD_DOC_LIMITS } from '#shared/protocol/limits.js';
 import {
   BoardDocError,
   DEFAULT_COLUMNS,

@@ -1,5 +1,5 @@
 import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { matchRoute, needsAccount, Router, type Route } from '../../../client/src/lib/router.svelte.js';
+import { matchRoute, needsAccount, Router, type Route } from '#client/lib/router.svelte.js';
 
 // The router reads `window` and `document`, and the module builds the app's router when it loads: a
 // stand-in for the little of them it uses is installed before the import (vi.hoisted runs first). Link

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { toasts } from '../../../client/src/lib/toasts.svelte.js';
+import { toasts } from '#client/lib/toasts.svelte.js';
 
 describe('toasts', () => {
   beforeEach(() => {

@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { seedDemo } from '../../../server/src/bootstrap/seed.js';
-import { seedDemoAccount } from '../../../server/src/bootstrap/demo.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { seedDemo } from '#server/bootstrap/seed.js';
+import { seedDemoAccount } from '#server/bootstrap/demo.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -4,12 +4,12 @@ import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { openDatabase, openEmbedded } from '../../../server/src/db/connect.js';
-import { clusterPaths, EmbeddedDatabaseError } from '../../../server/src/db/embedded.js';
-import { DataDirLockedError, lockDataDir } from '../../../server/src/db/lock.js';
-import { MIGRATIONS_DIR, migrate } from '../../../server/src/db/migrate.js';
-import { usingRealPostgres } from '../../helpers/db.js';
-import { runScript } from '../../helpers/process.js';
+import { openDatabase, openEmbedded } from '#server/db/connect.js';
+import { clusterPaths, EmbeddedDatabaseError } from '#server/db/embedded.js';
+import { DataDirLockedError, lockDataDir } from '#server/db/lock.js';
+import { MIGRATIONS_DIR, migrate } from '#server/db/migrate.js';
+import { usingRealPostgres } from '#test/helpers/db.js';
+import { runScript } from '#test/helpers/process.js';
 
 const dirs: string[] = [];
 function tempDir(): string {

@@ -4,14 +4,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { openEmbedded } from '../../../server/src/db/connect.js';
-import { migrate, migrationFiles } from '../../../server/src/db/migrate.js';
-import { buildApp } from '../../../server/src/app.js';
-import { pglitePaths } from '../../../server/src/db/pglite-upgrade.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
-import { testConfig } from '../../helpers/app.js';
-import { usingRealPostgres } from '../../helpers/db.js';
-import { storedDoc } from '../../helpers/yjs.js';
+import { openEmbedded } from '#server/db/connect.js';
+import { migrate, migrationFiles } from '#server/db/migrate.js';
+import { buildApp } from '#server/app.js';
+import { pglitePaths } from '#server/db/pglite-upgrade.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { testConfig } from '#test/helpers/app.js';
+import { usingRealPostgres } from '#test/helpers/db.js';
+import { storedDoc } from '#test/helpers/yjs.js';
 
 // A data directory written by the last PGlite build (see test/fixtures/pglite-data-dir.md) is moved
 // into the embedded PostgreSQL on first start, every row of it.

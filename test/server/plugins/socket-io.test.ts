@@ -1,10 +1,10 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTwoNodes, type TwoNodes } from '../../helpers/nodes.js';
-import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { addMember, createBoard, signUp, type TestUser } from '../../helpers/factories.js';
-import { boardRoom } from '../../../shared/protocol/socket-events.js';
-import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../../helpers/socket.js';
+import { startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { addMember, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
+import { boardRoom } from '#shared/protocol/socket-events.js';
+import { connectSocket, joinBoard, nextEvent, type TestSocket } from '#test/helpers/socket.js';
 
 const tally = { voters: 1, dots: 1 };
 

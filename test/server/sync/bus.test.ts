@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import type { Database } from '../../../server/src/db/connect.js';
-import { PostgresBus, type BusMessage } from '../../../server/src/sync/bus.js';
-import { createTestDatabase } from '../../helpers/db.js';
+import type { Database } from '#server/db/connect.js';
+import { PostgresBus, type BusMessage } from '#server/sync/bus.js';
+import { createTestDatabase } from '#test/helpers/db.js';
 
 // The bus between nodes is LISTEN/NOTIFY, on either engine.
 describe('the bus between nodes', () => {

@@ -11,9 +11,9 @@ import {
   moveCard,
   removeCard,
   renameColumn,
-} from '../../../shared/protocol/board-doc/edits.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
-import { checkUpdate, isUnguarded, replicaOf, type Sender } from '../../../server/src/sync/integrity.js';
+} from '#shared/protocol/board-doc/edits.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { checkUpdate, isUnguarded, replicaOf, type Sender } from '#server/sync/integrity.js';
 
 const ALICE: Sender = { userId: 'alice', canModerate: true };
 const BOB: Sender = { userId: 'bob', canModerate: false };

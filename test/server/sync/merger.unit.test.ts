@@ -1,7 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { UpdateMerger } from '../../../server/src/sync/merger.js';
+import { UpdateMerger } from '#server/sync/merger.js';
 
 let merger: UpdateMerger | null = null;
 afterEach(async () => {

@@ -1,12 +1,12 @@
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { addCard, initBoardDoc } from '../../../shared/protocol/board-doc/edits.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
-import { replaceProjection } from '../../../server/src/features/cards/cards.repository.js';
-import { ServerEdit } from '../../../server/src/sync/board-room.js';
-import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { addPaper, createBoard, signUp, type TestUser } from '../../helpers/factories.js';
+import { addCard, initBoardDoc } from '#shared/protocol/board-doc/edits.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { replaceProjection } from '#server/features/cards/cards.repository.js';
+import { ServerEdit } from '#server/sync/board-room.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { addPaper, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
 
 // Documents come from clients: whatever a member writes into them — NUL and control characters, dates
 // no calendar holds, over-long strings, numbers where strings belong — must not stop the board's

@@ -1,14 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { addCard } from '../../../shared/protocol/board-doc/edits.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
-import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
-import { createPasswordReset } from '../../../server/src/features/auth/users.repository.js';
-import { hashToken } from '../../../server/src/features/auth/sessions.js';
-import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { createBoard, signUp, type Injector, type TestUser } from '../../helpers/factories.js';
-import { startTwoNodes, type TwoNodes } from '../../helpers/nodes.js';
-import { connectSocket, type TestSocket } from '../../helpers/socket.js';
-import { connectClient, nextClose, waitForDoc, type SyncClient } from '../../helpers/yjs.js';
+import { addCard } from '#shared/protocol/board-doc/edits.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { CLOSE_CODES } from '#shared/protocol/close-codes.js';
+import { createPasswordReset } from '#server/features/auth/users.repository.js';
+import { hashToken } from '#server/features/auth/sessions.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { createBoard, signUp, type Injector, type TestUser } from '#test/helpers/factories.js';
+import { startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
+import { connectSocket, type TestSocket } from '#test/helpers/socket.js';
+import { connectClient, nextClose, waitForDoc, type SyncClient } from '#test/helpers/yjs.js';
 
 // A session that ends — logout, a password change, a reset — takes its open realtime connections with
 // it, on every node: a stolen cookie's WebSocket must not keep writing after the password changed.

@@ -5,12 +5,12 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
-import { addCard, moveCard } from '../../../shared/protocol/board-doc/edits.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
-import { openDatabase, type Database } from '../../../server/src/db/connect.js';
-import { createTestDatabase, usingRealPostgres } from '../../helpers/db.js';
-import { runScript, type Child } from '../../helpers/process.js';
-import { cookieWebSocket, storedDoc, waitForDoc } from '../../helpers/yjs.js';
+import { addCard, moveCard } from '#shared/protocol/board-doc/edits.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { openDatabase, type Database } from '#server/db/connect.js';
+import { createTestDatabase, usingRealPostgres } from '#test/helpers/db.js';
+import { runScript, type Child } from '#test/helpers/process.js';
+import { cookieWebSocket, storedDoc, waitForDoc } from '#test/helpers/yjs.js';
 
 // A server child process killed with SIGKILL in the middle of a stream of edits from clients that
 // stay up: after the restart they reconnect by themselves, re-send what the server lost, and in the

@@ -1,10 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
 import * as Y from 'yjs';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
-import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
-import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { addMember, createBoard, signUp, type TestUser } from '../../helpers/factories.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { CLOSE_CODES } from '#shared/protocol/close-codes.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { addMember, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
 import {
   connectClient,
   nextClose,
@@ -13,7 +13,7 @@ import {
   storedDoc,
   waitForDoc,
   type SyncClient,
-} from '../../helpers/yjs.js';
+} from '#test/helpers/yjs.js';
 
 // What one member can make the sync server hold: a board's document has a size limit, and a client that
 // asks for the document again and again without reading its socket is cut off.

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
-import { addCard, addComment, moveCard } from '../../../shared/protocol/board-doc/edits.js';
-import { readCard } from '../../../shared/protocol/board-doc/model.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
-import type { ActivityEntry } from '../../../shared/schemas/activity.js';
-import type { TestUser } from '../../helpers/factories.js';
-import { startTwoNodes, type TwoNodes } from '../../helpers/nodes.js';
-import { connectSocket, joinBoard, nextEvent } from '../../helpers/socket.js';
-import { connectClient, waitForDoc, type SyncClient } from '../../helpers/yjs.js';
+import { addCard, addComment, moveCard } from '#shared/protocol/board-doc/edits.js';
+import { readCard } from '#shared/protocol/board-doc/model.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import type { ActivityEntry } from '#shared/schemas/activity.js';
+import type { TestUser } from '#test/helpers/factories.js';
+import { startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
+import { connectSocket, joinBoard, nextEvent } from '#test/helpers/socket.js';
+import { connectClient, waitForDoc, type SyncClient } from '#test/helpers/yjs.js';
 
 // Two server nodes on one PostgreSQL database, each with its own connection pool, as two processes
 // behind a load balancer would be.

@@ -1,16 +1,16 @@
 import type { FastifyInstance } from 'fastify';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import * as Y from 'yjs';
-import { addCard, addComment, moveCard } from '../../../shared/protocol/board-doc/edits.js';
-import { readCard } from '../../../shared/protocol/board-doc/model.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
+import { addCard, addComment, moveCard } from '#shared/protocol/board-doc/edits.js';
+import { readCard } from '#shared/protocol/board-doc/model.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
 import crypto from 'node:crypto';
-import { buildApp } from '../../../server/src/app.js';
-import { appendBoardUpdates } from '../../../server/src/sync/board-updates.repository.js';
-import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { createBoard, signUp } from '../../helpers/factories.js';
-import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
-import { connectClient, logRows, nextClose, storedDoc, waitForDoc, type SyncClient } from '../../helpers/yjs.js';
+import { buildApp } from '#server/app.js';
+import { appendBoardUpdates } from '#server/sync/board-updates.repository.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { createBoard, signUp } from '#test/helpers/factories.js';
+import { CLOSE_CODES } from '#shared/protocol/close-codes.js';
+import { connectClient, logRows, nextClose, storedDoc, waitForDoc, type SyncClient } from '#test/helpers/yjs.js';
 
 // y-websocket adds a process 'exit' listener per provider; the cycle test runs 20 at once.
 process.setMaxListeners(64);

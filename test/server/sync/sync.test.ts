@@ -4,13 +4,13 @@ import * as decoding from 'lib0/decoding';
 import * as encoding from 'lib0/encoding';
 import * as syncProtocol from 'y-protocols/sync';
 import * as Y from 'yjs';
-import { addCard, addComment, deleteComment, editComment, moveCard } from '../../../shared/protocol/board-doc/edits.js';
-import { readCard, readComment } from '../../../shared/protocol/board-doc/model.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
-import { CLOSE_CODES } from '../../../shared/protocol/close-codes.js';
-import type { BoardCards } from '../../../shared/schemas/cards.js';
-import { buildTestApp, type TestApp } from '../../helpers/app.js';
-import { addMember, createBoard, createBoardWithMembers, signUp, type TestUser } from '../../helpers/factories.js';
+import { addCard, addComment, deleteComment, editComment, moveCard } from '#shared/protocol/board-doc/edits.js';
+import { readCard, readComment } from '#shared/protocol/board-doc/model.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { CLOSE_CODES } from '#shared/protocol/close-codes.js';
+import type { BoardCards } from '#shared/schemas/cards.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { addMember, createBoard, createBoardWithMembers, signUp, type TestUser } from '#test/helpers/factories.js';
 import {
   connectClient,
   nextClose,
@@ -20,7 +20,7 @@ import {
   syncUrl,
   waitForDoc,
   type SyncClient,
-} from '../../helpers/yjs.js';
+} from '#test/helpers/yjs.js';
 
 let t: TestApp;
 let owner: TestUser;

@@ -13,10 +13,10 @@ import {
   moveColumn,
   removeCard,
   renameColumn,
-} from '../../../shared/protocol/board-doc/edits.js';
-import { BoardDocError, FALLBACK_COLUMN_ID } from '../../../shared/protocol/board-doc/model.js';
-import type { CardPosition } from '../../../shared/protocol/board-doc/ordering.js';
-import { boardView, type BoardView } from '../../../shared/protocol/board-doc/view.js';
+} from '#shared/protocol/board-doc/edits.js';
+import { BoardDocError, FALLBACK_COLUMN_ID } from '#shared/protocol/board-doc/model.js';
+import type { CardPosition } from '#shared/protocol/board-doc/ordering.js';
+import { boardView, type BoardView } from '#shared/protocol/board-doc/view.js';
 
 const REPLICAS = 3;
 const PAPERS = Array.from({ length: 10 }, (_, i) => `paper-${i}`);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { BOARD_DOC_LIMITS } from '../../../shared/protocol/limits.js';
+import { BOARD_DOC_LIMITS } from '#shared/protocol/limits.js';
 import {
   addCard,
   addColumn,
@@ -13,9 +13,9 @@ import {
   moveColumn,
   removeCard,
   renameColumn,
-} from '../../../shared/protocol/board-doc/edits.js';
-import { DEFAULT_COLUMNS, readCard, readColumn, readComment } from '../../../shared/protocol/board-doc/model.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
+} from '#shared/protocol/board-doc/edits.js';
+import { DEFAULT_COLUMNS, readCard, readColumn, readComment } from '#shared/protocol/board-doc/model.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
 import {
   newBoard,
   replicaOf,
@@ -26,7 +26,7 @@ import {
   columnOf,
   addPaper,
   expectRefusal,
-} from '../../helpers/board-doc.js';
+} from '#test/helpers/board-doc.js';
 
 describe('initBoardDoc', () => {
   it('writes the four default columns with increasing orders', () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { BOARD_DOC_LIMITS } from '../../../shared/protocol/limits.js';
-import { addCard, addComment } from '../../../shared/protocol/board-doc/edits.js';
-import { readCard, readColumn, readComment } from '../../../shared/protocol/board-doc/model.js';
-import { newBoard, addPaper, writeRaw } from '../../helpers/board-doc.js';
+import { BOARD_DOC_LIMITS } from '#shared/protocol/limits.js';
+import { addCard, addComment } from '#shared/protocol/board-doc/edits.js';
+import { readCard, readColumn, readComment } from '#shared/protocol/board-doc/model.js';
+import { newBoard, addPaper, writeRaw } from '#test/helpers/board-doc.js';
 
 describe('readers', () => {
   it('readCard returns the stored fields of a well-formed card', () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { BOARD_DOC_LIMITS } from '../../../shared/protocol/limits.js';
-import { addCard, moveCard } from '../../../shared/protocol/board-doc/edits.js';
-import { readCard } from '../../../shared/protocol/board-doc/model.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
-import { newBoard, replicaOf, sync, titles, cardIds, addPaper, writeRaw } from '../../helpers/board-doc.js';
+import { BOARD_DOC_LIMITS } from '#shared/protocol/limits.js';
+import { addCard, moveCard } from '#shared/protocol/board-doc/edits.js';
+import { readCard } from '#shared/protocol/board-doc/model.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { newBoard, replicaOf, sync, titles, cardIds, addPaper, writeRaw } from '#test/helpers/board-doc.js';
 
 describe('order keys', () => {
   it('inserting between two cards with equal orders gives the column fresh distinct orders', () => {

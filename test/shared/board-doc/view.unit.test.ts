@@ -7,9 +7,9 @@ import {
   editComment,
   moveCard,
   renameColumn,
-} from '../../../shared/protocol/board-doc/edits.js';
-import { DEFAULT_COLUMNS, FALLBACK_COLUMN_ID } from '../../../shared/protocol/board-doc/model.js';
-import { boardView } from '../../../shared/protocol/board-doc/view.js';
+} from '#shared/protocol/board-doc/edits.js';
+import { DEFAULT_COLUMNS, FALLBACK_COLUMN_ID } from '#shared/protocol/board-doc/model.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
 import {
   newBoard,
   replicaOf,
@@ -20,7 +20,7 @@ import {
   thread,
   addPaper,
   writeRaw,
-} from '../../helpers/board-doc.js';
+} from '#test/helpers/board-doc.js';
 
 describe('boardView', () => {
   it('shows one card, the earliest, when two replicas add the same paper at once', () => {

@@ -1,4 +1,4 @@
-import type { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '../../../../shared/schemas/auth.js';
+import type { PASSWORD_MAX_LENGTH, PASSWORD_MIN_LENGTH } from '#shared/schemas/auth.js';
 
 // The shared schema's values, checked against it by the compiler: importing them as values would put
 // all of TypeBox (some 60 kB) in the client bundle.

@@ -1,5 +1,5 @@
-import type { SignupRequest, UpdateMeRequest, User } from '../../../../shared/schemas/auth.js';
-import * as api from '../../lib/api.js';
+import type { SignupRequest, UpdateMeRequest, User } from '#shared/schemas/auth.js';
+import * as api from '#client/lib/api.js';
 
 /**
  * Set while this browser holds a session, so that other tabs follow sign-ins and sign-outs (storage

@@ -1,11 +1,5 @@
-import type {
-  BoardDetail,
-  CreateInviteRequest,
-  CreatedInvite,
-  Invite,
-  Role,
-} from '../../../../shared/schemas/boards.js';
-import * as api from '../../lib/api.js';
+import type { BoardDetail, CreateInviteRequest, CreatedInvite, Invite, Role } from '#shared/schemas/boards.js';
+import * as api from '#client/lib/api.js';
 
 /**
  * One board as its header and members page show it: the board, my role, the members and, for owners,

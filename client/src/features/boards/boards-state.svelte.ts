@@ -1,5 +1,5 @@
-import type { BoardSummary, CreateBoardRequest } from '../../../../shared/schemas/boards.js';
-import { createBoard, errorMessage, isAbort, listBoards } from '../../lib/api.js';
+import type { BoardSummary, CreateBoardRequest } from '#shared/schemas/boards.js';
+import { createBoard, errorMessage, isAbort, listBoards } from '#client/lib/api.js';
 
 /** The boards list: the signed-in user's boards, and creating one. */
 export class BoardsState {

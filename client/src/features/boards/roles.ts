@@ -1,4 +1,4 @@
-import type { BOARD_LIMITS, ROLES, Role } from '../../../../shared/schemas/boards.js';
+import type { BOARD_LIMITS, ROLES, Role } from '#shared/schemas/boards.js';
 
 // The shared schema's values, checked against it by the compiler: importing them as values would put
 // all of TypeBox (some 60 kB) in the client bundle.

@@ -1,5 +1,5 @@
-import type { BoardSummary } from '../../../../shared/schemas/boards.js';
-import * as api from '../../lib/api.js';
+import type { BoardSummary } from '#shared/schemas/boards.js';
+import * as api from '#client/lib/api.js';
 
 /**
  * The boards a library page can nominate papers to: my boards, loaded once when a picker first opens,

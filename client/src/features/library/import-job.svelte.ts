@@ -1,5 +1,5 @@
-import type { ImportFormat, ImportProgress, ImportResult } from '../../../../shared/schemas/papers.js';
-import { ApiError, errorMessage, importPapers } from '../../lib/api.js';
+import type { ImportFormat, ImportProgress, ImportResult } from '#shared/schemas/papers.js';
+import { ApiError, errorMessage, importPapers } from '#client/lib/api.js';
 
 /** A file chosen or dropped for import, read into memory. */
 export interface ImportFile {

@@ -1,4 +1,4 @@
-import type { PaperHit, PaperSort } from '../../../../shared/schemas/papers.js';
+import type { PaperHit, PaperSort } from '#shared/schemas/papers.js';
 
 /** What the library's URL says: the query and the sort the user chose. */
 interface LibraryQuery {

@@ -1,5 +1,5 @@
-import type { PaperHit, PaperSort } from '../../../../shared/schemas/papers.js';
-import { errorMessage, isAbort, searchPapers } from '../../lib/api.js';
+import type { PaperHit, PaperSort } from '#shared/schemas/papers.js';
+import { errorMessage, isAbort, searchPapers } from '#client/lib/api.js';
 import { appendUnique, formatLibraryQuery, parseLibraryQuery } from './library-query.js';
 
 /** How long typing must pause before a search is sent. */

@@ -1,4 +1,4 @@
-import type { Paper } from '../../../../shared/schemas/papers.js';
+import type { Paper } from '#shared/schemas/papers.js';
 
 /** How many authors a result names before "et al.". */
 const SHOWN_AUTHORS = 3;

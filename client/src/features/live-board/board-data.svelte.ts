@@ -1,11 +1,11 @@
-import type { ActivityEntry } from '../../../../shared/schemas/activity.js';
-import type { Member } from '../../../../shared/schemas/boards.js';
-import type { ProjectedCard } from '../../../../shared/schemas/cards.js';
-import type { Paper } from '../../../../shared/schemas/papers.js';
-import type { CardTally, VotingSettings } from '../../../../shared/schemas/votes.js';
-import * as api from '../../lib/api.js';
-import { joinBoardRoom, type AppSocket } from '../../lib/socket.js';
-import { toasts } from '../../lib/toasts.svelte.js';
+import type { ActivityEntry } from '#shared/schemas/activity.js';
+import type { Member } from '#shared/schemas/boards.js';
+import type { ProjectedCard } from '#shared/schemas/cards.js';
+import type { Paper } from '#shared/schemas/papers.js';
+import type { CardTally, VotingSettings } from '#shared/schemas/votes.js';
+import * as api from '#client/lib/api.js';
+import { joinBoardRoom, type AppSocket } from '#client/lib/socket.js';
+import { toasts } from '#client/lib/toasts.svelte.js';
 
 /** What the server holds about a card beyond the document: votes and the presenter. */
 export interface CardFacts {

@@ -15,12 +15,12 @@ import {
   renameColumn,
   type MoveCardOptions,
   type MoveColumnOptions,
-} from '../../../../shared/protocol/board-doc/edits.js';
-import { BoardDocError, readCard } from '../../../../shared/protocol/board-doc/model.js';
-import { boardView, type BoardView } from '../../../../shared/protocol/board-doc/view.js';
-import { CLOSE_CODES } from '../../../../shared/protocol/close-codes.js';
-import { BoardWebSocket, webSocketOrigin } from '../../lib/board-socket.js';
-import { toasts } from '../../lib/toasts.svelte.js';
+} from '#shared/protocol/board-doc/edits.js';
+import { BoardDocError, readCard } from '#shared/protocol/board-doc/model.js';
+import { boardView, type BoardView } from '#shared/protocol/board-doc/view.js';
+import { CLOSE_CODES } from '#shared/protocol/close-codes.js';
+import { BoardWebSocket, webSocketOrigin } from '#client/lib/board-socket.js';
+import { toasts } from '#client/lib/toasts.svelte.js';
 
 /** What the connection dot shows. */
 type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'refused';

@@ -1,4 +1,4 @@
-import type { ColumnView } from '../../../../shared/protocol/board-doc/view.js';
+import type { ColumnView } from '#shared/protocol/board-doc/view.js';
 
 /** Where a moving card would land: a column and an index among that column's other cards. */
 export interface DropTarget {

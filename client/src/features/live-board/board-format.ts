@@ -1,5 +1,5 @@
-import type { ActivityEntry } from '../../../../shared/schemas/activity.js';
-import type { Paper } from '../../../../shared/schemas/papers.js';
+import type { ActivityEntry } from '#shared/schemas/activity.js';
+import type { Paper } from '#shared/schemas/papers.js';
 
 /** "Vaswani et al. · 2017" for a card; what is known of it. */
 export function cardByline(paper: Paper): string {

@@ -1,5 +1,5 @@
 import { tick } from 'svelte';
-import type { CardView, ColumnView } from '../../../../shared/protocol/board-doc/view.js';
+import type { CardView, ColumnView } from '#shared/protocol/board-doc/view.js';
 import type { CardMove, DropTarget } from './board-drag.svelte.js';
 import type { BoardDocument } from './board-document.svelte.js';
 

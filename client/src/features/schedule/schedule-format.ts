@@ -1,4 +1,4 @@
-import type { Session } from '../../../../shared/schemas/schedule.js';
+import type { Session } from '#shared/schemas/schedule.js';
 
 /** The sessions of one calendar day in the viewer's time zone. */
 export interface SessionDay {

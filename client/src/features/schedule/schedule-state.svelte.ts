@@ -1,6 +1,6 @@
-import type { CalendarFeed, Schedule } from '../../../../shared/schemas/schedule.js';
-import * as api from '../../lib/api.js';
-import { joinBoardRoom, type AppSocket } from '../../lib/socket.js';
+import type { CalendarFeed, Schedule } from '#shared/schemas/schedule.js';
+import * as api from '#client/lib/api.js';
+import { joinBoardRoom, type AppSocket } from '#client/lib/socket.js';
 
 /** How long a burst of live changes (a presenter and a date set one after the other) waits to cost one reload. */
 const RELOAD_DELAY_MS = 150;

@@ -1,5 +1,5 @@
-import type { Querier, Sql } from '../../db/sql.js';
-import type { ActivityEntry, ActivityKind } from '../../../../shared/schemas/activity.js';
+import type { Querier, Sql } from '#server/db/sql.js';
+import type { ActivityEntry, ActivityKind } from '#shared/schemas/activity.js';
 
 interface ActivityRow {
   id: string;

@@ -1,8 +1,8 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorBody } from '../../../../shared/schemas/common.js';
-import { BoardParams } from '../../../../shared/schemas/boards.js';
-import { ACTIVITY_PAGE_SIZE, ActivityPage, ActivityQuery } from '../../../../shared/schemas/activity.js';
-import { authorize } from '../boards/authorization.js';
+import { ErrorBody } from '#shared/schemas/common.js';
+import { BoardParams } from '#shared/schemas/boards.js';
+import { ACTIVITY_PAGE_SIZE, ActivityPage, ActivityQuery } from '#shared/schemas/activity.js';
+import { authorize } from '#server/features/boards/authorization.js';
 import { listActivity } from './activity.repository.js';
 
 /** A board's activity log, newest first; new entries also arrive live as `activity:new`. */

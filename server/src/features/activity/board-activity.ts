@@ -1,10 +1,10 @@
 import type * as Y from 'yjs';
 import type { FastifyBaseLogger } from 'fastify';
-import { readCard, readComment } from '../../../../shared/protocol/board-doc/model.js';
-import type { ActivityEntry } from '../../../../shared/schemas/activity.js';
-import type { Sql } from '../../db/sql.js';
-import type { BoardRoom } from '../../sync/board-room.js';
-import type { BoardExtension } from '../../sync/extensions.js';
+import { readCard, readComment } from '#shared/protocol/board-doc/model.js';
+import type { ActivityEntry } from '#shared/schemas/activity.js';
+import type { Sql } from '#server/db/sql.js';
+import type { BoardRoom } from '#server/sync/board-room.js';
+import type { BoardExtension } from '#server/sync/extensions.js';
 import { recordActivities, type NewActivity } from './activity.repository.js';
 
 /** Where a board's derived activity goes: the database first, then the board's socket.io room. */

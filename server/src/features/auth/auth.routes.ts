@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyRequest } from 'fastify';
-import { ErrorBody } from '../../../../shared/schemas/common.js';
+import { ErrorBody } from '#shared/schemas/common.js';
 import {
   ForgotPasswordRequest,
   InstanceInfo,
@@ -12,9 +12,9 @@ import {
   ResetPasswordRequest,
   SignupRequest,
   UpdateMeRequest,
-} from '../../../../shared/schemas/auth.js';
-import { badRequest, conflict, forbidden, unauthorized } from '../../errors.js';
-import { isLoopback } from '../../net.js';
+} from '#shared/schemas/auth.js';
+import { badRequest, conflict, forbidden, unauthorized } from '#server/errors.js';
+import { isLoopback } from '#server/net.js';
 import { announceSessionsEnded, endSession, hashToken, requireUser, startSession } from './sessions.js';
 import {
   createPasswordReset,

@@ -1,4 +1,4 @@
-import type { Sql } from '../../db/sql.js';
+import type { Sql } from '#server/db/sql.js';
 import { emailKey } from './email.js';
 import { getSetting } from './settings.repository.js';
 

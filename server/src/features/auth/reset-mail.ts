@@ -1,4 +1,4 @@
-import { escapeHtml as esc, htmlLayout, oneLine } from '../../mail/html.js';
+import { escapeHtml as esc, htmlLayout, oneLine } from '#server/mail/html.js';
 
 /** Subject, text and HTML of the password reset mail. The name is user text and is escaped. */
 export function renderResetMail(r: { name: string; link: string; ttlMinutes: number }): {

@@ -1,5 +1,5 @@
-import type { Sql } from '../../db/sql.js';
-import type { User } from '../../../../shared/schemas/auth.js';
+import type { Sql } from '#server/db/sql.js';
+import type { User } from '#shared/schemas/auth.js';
 import { toUser, type UserRow } from './users.repository.js';
 
 /** Stores a new session under the hash of its token. */

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import type { User } from '../../../../shared/schemas/auth.js';
-import { unauthorized } from '../../errors.js';
+import type { User } from '#shared/schemas/auth.js';
+import { unauthorized } from '#server/errors.js';
 import { createSession, deleteSession, findSession } from './sessions.repository.js';
 
 declare module 'fastify' {

@@ -1,4 +1,4 @@
-import type { Sql } from '../../db/sql.js';
+import type { Sql } from '#server/db/sql.js';
 
 /** Reads an instance setting. */
 export async function getSetting<T>(sql: Sql, key: string): Promise<T | null> {

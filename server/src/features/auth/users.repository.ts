@@ -1,5 +1,5 @@
-import type { Sql } from '../../db/sql.js';
-import type { User } from '../../../../shared/schemas/auth.js';
+import type { Sql } from '#server/db/sql.js';
+import type { User } from '#shared/schemas/auth.js';
 import { cleanEmail, emailKey } from './email.js';
 
 /** A `users` row as read for a `User`. */

@@ -1,8 +1,8 @@
 import type { FastifyRequest } from 'fastify';
-import type { Sql } from '../../db/sql.js';
-import type { Role } from '../../../../shared/schemas/boards.js';
-import { forbidden, notFound } from '../../errors.js';
-import { requireUser } from '../auth/sessions.js';
+import type { Sql } from '#server/db/sql.js';
+import type { Role } from '#shared/schemas/boards.js';
+import { forbidden, notFound } from '#server/errors.js';
+import { requireUser } from '#server/features/auth/sessions.js';
 import { findRole } from './boards.repository.js';
 
 /** Everything a member may try to do on a board; every channel (REST, Yjs, socket.io) asks here. */

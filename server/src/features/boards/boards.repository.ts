@@ -1,5 +1,5 @@
-import type { Sql } from '../../db/sql.js';
-import type { BoardSummary, Invite, Member, Role } from '../../../../shared/schemas/boards.js';
+import type { Sql } from '#server/db/sql.js';
+import type { BoardSummary, Invite, Member, Role } from '#shared/schemas/boards.js';
 
 interface BoardRow {
   id: string;

@@ -2,7 +2,7 @@ import crypto from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { ErrorBody } from '../../../../shared/schemas/common.js';
+import { ErrorBody } from '#shared/schemas/common.js';
 import {
   AcceptedInvite,
   BoardDetail,
@@ -19,9 +19,9 @@ import {
   MemberParams,
   UpdateBoardRequest,
   UpdateMemberRequest,
-} from '../../../../shared/schemas/boards.js';
-import { HttpError, conflict, notFound } from '../../errors.js';
-import { hashToken, requireUser } from '../auth/sessions.js';
+} from '#shared/schemas/boards.js';
+import { HttpError, conflict, notFound } from '#server/errors.js';
+import { hashToken, requireUser } from '#server/features/auth/sessions.js';
 import { authorize } from './authorization.js';
 import { createBoard } from './boards.service.js';
 import {

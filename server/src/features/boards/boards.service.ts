@@ -1,8 +1,8 @@
 import * as Y from 'yjs';
-import type { Sql } from '../../db/sql.js';
-import { initBoardDoc } from '../../../../shared/protocol/board-doc/edits.js';
-import { boardView } from '../../../../shared/protocol/board-doc/view.js';
-import { replaceProjection } from '../cards/cards.repository.js';
+import type { Sql } from '#server/db/sql.js';
+import { initBoardDoc } from '#shared/protocol/board-doc/edits.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { replaceProjection } from '#server/features/cards/cards.repository.js';
 import { insertBoard } from './boards.repository.js';
 
 /**

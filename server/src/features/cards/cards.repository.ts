@@ -1,8 +1,8 @@
-import type { Sql } from '../../db/sql.js';
-import type { BoardView } from '../../../../shared/protocol/board-doc/view.js';
-import { isUuid } from '../../../../shared/protocol/uuid.js';
-import type { BoardCards } from '../../../../shared/schemas/cards.js';
-import { toPaper, type PaperRow } from '../papers/papers.repository.js';
+import type { Sql } from '#server/db/sql.js';
+import type { BoardView } from '#shared/protocol/board-doc/view.js';
+import { isUuid } from '#shared/protocol/uuid.js';
+import type { BoardCards } from '#shared/schemas/cards.js';
+import { toPaper, type PaperRow } from '#server/features/papers/papers.repository.js';
 
 /**
  * Rewrites the projection of one board from its document view, in one transaction so that readers

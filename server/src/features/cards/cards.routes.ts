@@ -1,22 +1,16 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ErrorBody, Uuid } from '../../../../shared/schemas/common.js';
-import { BoardParams } from '../../../../shared/schemas/boards.js';
+import { ErrorBody, Uuid } from '#shared/schemas/common.js';
+import { BoardParams } from '#shared/schemas/boards.js';
 import { Type } from '@sinclair/typebox';
-import {
-  AddCardRequest,
-  AddedCard,
-  BoardCards,
-  BoardCardsQuery,
-  PaperBoards,
-} from '../../../../shared/schemas/cards.js';
-import { addCard } from '../../../../shared/protocol/board-doc/edits.js';
-import { BoardDocError } from '../../../../shared/protocol/board-doc/model.js';
-import { boardView } from '../../../../shared/protocol/board-doc/view.js';
-import { ServerEdit } from '../../sync/board-room.js';
-import { authorize } from '../boards/authorization.js';
-import { requireUser } from '../auth/sessions.js';
-import { badRequest, conflict, notFound } from '../../errors.js';
-import { findPaperById } from '../papers/papers.repository.js';
+import { AddCardRequest, AddedCard, BoardCards, BoardCardsQuery, PaperBoards } from '#shared/schemas/cards.js';
+import { addCard } from '#shared/protocol/board-doc/edits.js';
+import { BoardDocError } from '#shared/protocol/board-doc/model.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { ServerEdit } from '#server/sync/board-room.js';
+import { authorize } from '#server/features/boards/authorization.js';
+import { requireUser } from '#server/features/auth/sessions.js';
+import { badRequest, conflict, notFound } from '#server/errors.js';
+import { findPaperById } from '#server/features/papers/papers.repository.js';
 import { boardsShowingPaper, readProjection } from './cards.repository.js';
 
 /** The board projection (cards with papers, votes and presenters) and nominating a paper without Yjs. */

@@ -1,8 +1,8 @@
 import type { FastifyBaseLogger } from 'fastify';
-import { boardView } from '../../../../shared/protocol/board-doc/view.js';
-import type { Sql } from '../../db/sql.js';
-import type { BoardRoom } from '../../sync/board-room.js';
-import type { BoardExtension } from '../../sync/extensions.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import type { Sql } from '#server/db/sql.js';
+import type { BoardRoom } from '#server/sync/board-room.js';
+import type { BoardExtension } from '#server/sync/extensions.js';
 import { replaceProjection } from './cards.repository.js';
 
 /** The document maps the projection is derived from. */

@@ -1,4 +1,4 @@
-import { escapeHtml as esc, htmlLayout, oneLine } from '../../mail/html.js';
+import { escapeHtml as esc, htmlLayout, oneLine } from '#server/mail/html.js';
 import { formatInZone } from './local-time.js';
 
 /** A rendered mail body. */

@@ -1,6 +1,6 @@
 import type postgres from 'postgres';
-import type { Querier } from '../../db/sql.js';
-import type { MailList } from '../../../../shared/schemas/digest.js';
+import type { Querier } from '#server/db/sql.js';
+import type { MailList } from '#shared/schemas/digest.js';
 
 /** What a user gets when they never saved digest settings. */
 export const DEFAULT_SUBSCRIPTION = { enabled: false, hour: 8, timeZone: 'UTC', reminders: true } as const;

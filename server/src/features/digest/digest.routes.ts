@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorBody } from '../../../../shared/schemas/common.js';
+import { ErrorBody } from '#shared/schemas/common.js';
 import {
   DigestRunResult,
   DigestSettings,
@@ -9,10 +9,10 @@ import {
   UnsubscribeResult,
   canonicalTimeZone,
   type MailList,
-} from '../../../../shared/schemas/digest.js';
-import { badRequest, forbidden, unauthorized } from '../../errors.js';
-import { requireUser } from '../auth/sessions.js';
-import { escapeHtml } from '../../mail/html.js';
+} from '#shared/schemas/digest.js';
+import { badRequest, forbidden, unauthorized } from '#server/errors.js';
+import { requireUser } from '#server/features/auth/sessions.js';
+import { escapeHtml } from '#server/mail/html.js';
 import { DEFAULT_SUBSCRIPTION, findSubscription, saveSubscription, unsubscribe } from './digest.repository.js';
 import { runMailJob } from './digest.service.js';
 import { mailSecret, verifyUnsubscribe } from './unsubscribe.js';

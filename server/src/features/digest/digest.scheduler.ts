@@ -1,4 +1,4 @@
-import type { DigestRunResult } from '../../../../shared/schemas/digest.js';
+import type { DigestRunResult } from '#shared/schemas/digest.js';
 import { runMailJob, type MailJobDeps, type MailJobOptions } from './digest.service.js';
 
 /** How the scheduler keeps time; tests pass a clock they move by hand. */

@@ -1,8 +1,8 @@
-import type { Config } from '../../config.js';
-import type { Sql } from '../../db/sql.js';
-import type { Mailer } from '../../mail/mailer.js';
-import type { DigestRunResult } from '../../../../shared/schemas/digest.js';
-import { trendingPapers } from '../votes/trending.repository.js';
+import type { Config } from '#server/config.js';
+import type { Sql } from '#server/db/sql.js';
+import type { Mailer } from '#server/mail/mailer.js';
+import type { DigestRunResult } from '#shared/schemas/digest.js';
+import { trendingPapers } from '#server/features/votes/trending.repository.js';
 import {
   changesSince,
   claimDelivery,

@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
-import type { Config } from '../../config.js';
-import { dataDirSecret, secretMatches } from '../../db/admin-secret.js';
-import type { MailList } from '../../../../shared/schemas/digest.js';
+import type { Config } from '#server/config.js';
+import { dataDirSecret, secretMatches } from '#server/db/admin-secret.js';
+import type { MailList } from '#shared/schemas/digest.js';
 
 const SECRET_FILE = 'mail-secret';
 

@@ -1,5 +1,5 @@
-import type { Paper } from '../../../../shared/schemas/papers.js';
-import type { BoardExport, ExportFormat, ExportedCard } from '../../../../shared/schemas/exports.js';
+import type { Paper } from '#shared/schemas/papers.js';
+import type { BoardExport, ExportFormat, ExportedCard } from '#shared/schemas/exports.js';
 
 /** A rendered export: the body, its media type and the file extension of the download. */
 interface RenderedExport {

@@ -1,6 +1,6 @@
-import type { Sql } from '../../db/sql.js';
-import type { BoardExport, ExportedCard } from '../../../../shared/schemas/exports.js';
-import { toPaper, type PaperRow } from '../papers/papers.repository.js';
+import type { Sql } from '#server/db/sql.js';
+import type { BoardExport, ExportedCard } from '#shared/schemas/exports.js';
+import { toPaper, type PaperRow } from '#server/features/papers/papers.repository.js';
 
 type CardRow = PaperRow & {
   cardId: string;

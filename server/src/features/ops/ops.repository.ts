@@ -1,4 +1,4 @@
-import type { Sql } from '../../db/sql.js';
+import type { Sql } from '#server/db/sql.js';
 
 /** Runs a trivial query; resolves to its round-trip time in seconds. */
 export async function pingDatabase(sql: Sql): Promise<number> {

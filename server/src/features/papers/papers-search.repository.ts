@@ -1,8 +1,8 @@
-import type { Sql } from '../../db/sql.js';
+import type { Sql } from '#server/db/sql.js';
 import { titleKey } from './identifiers.js';
 import { lexemeStats, paperColumns, toPaper, type PaperRow } from './papers.repository.js';
 import { chooseCandidateScan, type CandidateScan } from './search-plan.js';
-import type { HighlightSegment, PaperHit, PaperSort } from '../../../../shared/schemas/papers.js';
+import type { HighlightSegment, PaperHit, PaperSort } from '#shared/schemas/papers.js';
 
 /** Position after the last row of a page; opaque to clients. */
 export type SearchCursor =

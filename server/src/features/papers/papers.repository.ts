@@ -1,6 +1,6 @@
-import type { Querier, Sql } from '../../db/sql.js';
+import type { Querier, Sql } from '#server/db/sql.js';
 import type { LexemeStats } from './search-plan.js';
-import type { Paper } from '../../../../shared/schemas/papers.js';
+import type { Paper } from '#shared/schemas/papers.js';
 
 /** A paper ready to store: identifiers already normalised (see identifiers.ts). */
 export interface PaperRecord {

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply } from 'fastify';
 import { Type } from '@sinclair/typebox';
-import { ErrorBody, Uuid } from '../../../../shared/schemas/common.js';
+import { ErrorBody, Uuid } from '#shared/schemas/common.js';
 import {
   IMPORT_FORMATS,
   ImportRequest,
@@ -11,16 +11,16 @@ import {
   PaperPage,
   PaperSearchQuery,
   type ImportFormat,
-} from '../../../../shared/schemas/papers.js';
-import { badRequest, conflict, notFound, unauthorized, unsupportedMedia } from '../../errors.js';
-import { requireUser } from '../auth/sessions.js';
+} from '#shared/schemas/papers.js';
+import { badRequest, conflict, notFound, unauthorized, unsupportedMedia } from '#server/errors.js';
+import { requireUser } from '#server/features/auth/sessions.js';
 import { findPaperById } from './papers.repository.js';
 import { searchPapers, type SearchCursor } from './papers-search.repository.js';
 import { BibtexReaders } from './importers/bibtex-thread.js';
 import { ImportInputError, addPaper, importPapers } from './papers.service.js';
-import { isTrendingCursor, trendingPapers } from '../votes/trending.repository.js';
-import { isBigintText, isIsoTimestamp } from '../../cursors.js';
-import { assertPapersLeft, papersRefusal, takePapers } from '../quotas/quotas.js';
+import { isTrendingCursor, trendingPapers } from '#server/features/votes/trending.repository.js';
+import { isBigintText, isIsoTimestamp } from '#server/cursors.js';
+import { assertPapersLeft, papersRefusal, takePapers } from '#server/features/quotas/quotas.js';
 
 function encodeCursor(cursor: SearchCursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');

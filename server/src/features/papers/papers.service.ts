@@ -1,6 +1,6 @@
-import type { Sql } from '../../db/sql.js';
-import type { ImportFormat, ImportProgress, ImportResult, NewPaper } from '../../../../shared/schemas/papers.js';
-import { PAPER_LIMITS } from '../../../../shared/schemas/papers.js';
+import type { Sql } from '#server/db/sql.js';
+import type { ImportFormat, ImportProgress, ImportResult, NewPaper } from '#shared/schemas/papers.js';
+import { PAPER_LIMITS } from '#shared/schemas/papers.js';
 import { cleanText, normalizeArxivId, normalizeDoi, titleKey } from './identifiers.js';
 import {
   analyzeAfterImport,

@@ -1,4 +1,4 @@
-import type { Sql } from '../../db/sql.js';
+import type { Sql } from '#server/db/sql.js';
 
 /**
  * Adds `amount` hits to `key` in the current fixed window of `windowSeconds` and returns the count and

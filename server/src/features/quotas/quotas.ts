@@ -1,8 +1,8 @@
 import fastifyRateLimit, { type FastifyRateLimitStore } from '@fastify/rate-limit';
 import type { FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Sql } from '../../db/sql.js';
-import { HttpError } from '../../errors.js';
+import type { Sql } from '#server/db/sql.js';
+import { HttpError } from '#server/errors.js';
 import { addHits, currentHits } from './quotas.repository.js';
 
 /** One limit: at most `max` hits per `windowSeconds` for each key `key(request)` gives. */

@@ -1,5 +1,5 @@
 import crypto from 'node:crypto';
-import type { Sql } from '../../db/sql.js';
+import type { Sql } from '#server/db/sql.js';
 
 function newToken(): string {
   return crypto.randomBytes(32).toString('base64url');

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ErrorBody } from '../../../../shared/schemas/common.js';
-import { BoardParams } from '../../../../shared/schemas/boards.js';
-import { CalendarFeed, CalendarFeedQuery } from '../../../../shared/schemas/schedule.js';
-import { notFound } from '../../errors.js';
-import { authorize } from '../boards/authorization.js';
+import { ErrorBody } from '#shared/schemas/common.js';
+import { BoardParams } from '#shared/schemas/boards.js';
+import { CalendarFeed, CalendarFeedQuery } from '#shared/schemas/schedule.js';
+import { notFound } from '#server/errors.js';
+import { authorize } from '#server/features/boards/authorization.js';
 import { renderCalendar } from './calendar.js';
 import { boardName, calendarTokenMatches, ensureCalendarToken, rotateCalendarToken } from './calendar.repository.js';
 import { boardSessions } from './schedule.repository.js';

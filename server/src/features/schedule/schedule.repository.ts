@@ -1,8 +1,8 @@
 import type postgres from 'postgres';
-import type { ActivityEntry } from '../../../../shared/schemas/activity.js';
-import { recordActivity } from '../activity/activity.repository.js';
-import type { Sql } from '../../db/sql.js';
-import type { Assignment, Schedule, Session, Suggestion } from '../../../../shared/schemas/schedule.js';
+import type { ActivityEntry } from '#shared/schemas/activity.js';
+import { recordActivity } from '#server/features/activity/activity.repository.js';
+import type { Sql } from '#server/db/sql.js';
+import type { Assignment, Schedule, Session, Suggestion } from '#shared/schemas/schedule.js';
 
 /** The pool or a transaction of it. */
 type Db = Sql | postgres.TransactionSql;

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ErrorBody } from '../../../../shared/schemas/common.js';
-import { BoardParams } from '../../../../shared/schemas/boards.js';
+import { ErrorBody } from '#shared/schemas/common.js';
+import { BoardParams } from '#shared/schemas/boards.js';
 import {
   Assignment,
   AssignmentParams,
@@ -9,9 +9,9 @@ import {
   Schedule,
   SuggestQuery,
   Suggestion,
-} from '../../../../shared/schemas/schedule.js';
-import { badRequest, forbidden, notFound } from '../../errors.js';
-import { authorize, can } from '../boards/authorization.js';
+} from '#shared/schemas/schedule.js';
+import { badRequest, forbidden, notFound } from '#server/errors.js';
+import { authorize, can } from '#server/features/boards/authorization.js';
 import { assign, readSchedule, suggestPresenter, unassign, type AssignmentOutcome } from './schedule.repository.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };

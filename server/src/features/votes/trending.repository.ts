@@ -1,9 +1,9 @@
 import type postgres from 'postgres';
-import type { Sql } from '../../db/sql.js';
-import type { PaperHit } from '../../../../shared/schemas/papers.js';
-import { toPaper, type PaperRow } from '../papers/papers.repository.js';
-import { TRENDING_AGE_OFFSET_HOURS, TRENDING_GRAVITY } from '../../../../shared/protocol/trending.js';
-import { isBigintText, isIsoTimestamp } from '../../cursors.js';
+import type { Sql } from '#server/db/sql.js';
+import type { PaperHit } from '#shared/schemas/papers.js';
+import { toPaper, type PaperRow } from '#server/features/papers/papers.repository.js';
+import { TRENDING_AGE_OFFSET_HOURS, TRENDING_GRAVITY } from '#shared/protocol/trending.js';
+import { isBigintText, isIsoTimestamp } from '#server/cursors.js';
 
 /**
  * Position after the last row of a trending page. `asOf` pins the clock of the first page so that every

@@ -1,16 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import { ErrorBody } from '../../../../shared/schemas/common.js';
-import { BoardParams } from '../../../../shared/schemas/boards.js';
-import {
-  UpdateVotingRequest,
-  VoteParams,
-  VoteRequest,
-  VoteResult,
-  VotingSettings,
-} from '../../../../shared/schemas/votes.js';
-import { badRequest, conflict, notFound } from '../../errors.js';
-import { authorize } from '../boards/authorization.js';
+import { ErrorBody } from '#shared/schemas/common.js';
+import { BoardParams } from '#shared/schemas/boards.js';
+import { UpdateVotingRequest, VoteParams, VoteRequest, VoteResult, VotingSettings } from '#shared/schemas/votes.js';
+import { badRequest, conflict, notFound } from '#server/errors.js';
+import { authorize } from '#server/features/boards/authorization.js';
 import {
   boardTallies,
   castVote,

@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import type { BoardSummary } from '../../../../shared/schemas/boards.js';
-import { ApiError } from '../../../../client/src/lib/api.js';
-import { BoardPicker } from '../../../../client/src/features/library/board-picker.svelte.js';
+import type { BoardSummary } from '#shared/schemas/boards.js';
+import { ApiError } from '#client/lib/api.js';
+import { BoardPicker } from '#client/features/library/board-picker.svelte.js';
 
 const board = (id: string, name: string): BoardSummary => ({
   id,

@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { ActivityEntry } from '../../../../shared/schemas/activity.js';
-import { addCard, addComment, moveCard, removeCard } from '../../../../shared/protocol/board-doc/edits.js';
-import { readCard } from '../../../../shared/protocol/board-doc/model.js';
-import { boardView } from '../../../../shared/protocol/board-doc/view.js';
-import { buildTestApp, type TestApp } from '../../../helpers/app.js';
-import { createBoardWithMembers, signUpCast, type TestUser } from '../../../helpers/factories.js';
-import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../../../helpers/socket.js';
-import { connectClient, waitForDoc, type SyncClient } from '../../../helpers/yjs.js';
+import type { ActivityEntry } from '#shared/schemas/activity.js';
+import { addCard, addComment, moveCard, removeCard } from '#shared/protocol/board-doc/edits.js';
+import { readCard } from '#shared/protocol/board-doc/model.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { createBoardWithMembers, signUpCast, type TestUser } from '#test/helpers/factories.js';
+import { connectSocket, joinBoard, nextEvent, type TestSocket } from '#test/helpers/socket.js';
+import { connectClient, waitForDoc, type SyncClient } from '#test/helpers/yjs.js';
 
 let t: TestApp;
 let owner: TestUser;

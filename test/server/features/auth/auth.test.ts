@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../../helpers/app.js';
-import { signUp } from '../../../helpers/factories.js';
-import { hashPassword } from '../../../../server/src/features/auth/password.js';
-import { loadConfig } from '../../../../server/src/config.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { signUp } from '#test/helpers/factories.js';
+import { hashPassword } from '#server/features/auth/password.js';
+import { loadConfig } from '#server/config.js';
 
 let t: TestApp;
 beforeAll(async () => {

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../../helpers/app.js';
-import { signUp, type TestUser } from '../../../helpers/factories.js';
-import { startSmtp, type TestSmtp } from '../../../helpers/mail.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { signUp, type TestUser } from '#test/helpers/factories.js';
+import { startSmtp, type TestSmtp } from '#test/helpers/mail.js';
 
 const NEW_PASSWORD = 'a brand new passphrase';
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { buildTestApp, type TestApp } from '../../../helpers/app.js';
-import { addMember, createBoard, signUp, type TestUser } from '../../../helpers/factories.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { addMember, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
 
 let t: TestApp;
 let owner: TestUser;

@@ -1,19 +1,13 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as Y from 'yjs';
-import { buildTestApp, type TestApp } from '../../../helpers/app.js';
-import { addMember, createBoard, signUp, signUpCast, type TestUser } from '../../../helpers/factories.js';
-import { connectClient, waitForDoc } from '../../../helpers/yjs.js';
-import {
-  addCard,
-  deleteColumn,
-  moveCard,
-  removeCard,
-  renameColumn,
-} from '../../../../shared/protocol/board-doc/edits.js';
-import { boardView } from '../../../../shared/protocol/board-doc/view.js';
-import { replaceProjection } from '../../../../server/src/features/cards/cards.repository.js';
-import type { BoardCards } from '../../../../shared/schemas/cards.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { addMember, createBoard, signUp, signUpCast, type TestUser } from '#test/helpers/factories.js';
+import { connectClient, waitForDoc } from '#test/helpers/yjs.js';
+import { addCard, deleteColumn, moveCard, removeCard, renameColumn } from '#shared/protocol/board-doc/edits.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
+import { replaceProjection } from '#server/features/cards/cards.repository.js';
+import type { BoardCards } from '#shared/schemas/cards.js';
 
 let t: TestApp;
 let owner: TestUser;

@@ -1,13 +1,13 @@
 import crypto from 'node:crypto';
 import postgres from 'postgres';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../../helpers/app.js';
-import { createBoard, signUp, type TestUser } from '../../../helpers/factories.js';
-import { startSmtp, type TestSmtp } from '../../../helpers/mail.js';
-import type { Sql } from '../../../../server/src/db/sql.js';
-import { DigestScheduler } from '../../../../server/src/features/digest/digest.scheduler.js';
-import type { MailJobOptions } from '../../../../server/src/features/digest/digest.service.js';
-import { createMailer } from '../../../../server/src/mail/mailer.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
+import { startSmtp, type TestSmtp } from '#test/helpers/mail.js';
+import type { Sql } from '#server/db/sql.js';
+import { DigestScheduler } from '#server/features/digest/digest.scheduler.js';
+import type { MailJobOptions } from '#server/features/digest/digest.service.js';
+import { createMailer } from '#server/mail/mailer.js';
 
 const MINUTE = 60_000;
 const DAY = 24 * 60 * MINUTE;

@@ -1,12 +1,12 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../../helpers/app.js';
-import { createBoard, signUp, type TestUser } from '../../../helpers/factories.js';
-import { startSmtp, type ReceivedMail, type TestSmtp } from '../../../helpers/mail.js';
-import { adminSecret } from '../../../../server/src/db/admin-secret.js';
-import { DigestScheduler } from '../../../../server/src/features/digest/digest.scheduler.js';
-import { runMailJob, type MailJobDeps } from '../../../../server/src/features/digest/digest.service.js';
-import type { Mailer } from '../../../../server/src/mail/mailer.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
+import { startSmtp, type ReceivedMail, type TestSmtp } from '#test/helpers/mail.js';
+import { adminSecret } from '#server/db/admin-secret.js';
+import { DigestScheduler } from '#server/features/digest/digest.scheduler.js';
+import { runMailJob, type MailJobDeps } from '#server/features/digest/digest.service.js';
+import type { Mailer } from '#server/mail/mailer.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;

@@ -1,8 +1,8 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseBibtex } from '../../../../server/src/features/papers/importers/bibtex.js';
-import { buildTestApp, type TestApp } from '../../../helpers/app.js';
-import { createBoard, createBoardWithMembers, signUp, type TestUser } from '../../../helpers/factories.js';
+import { parseBibtex } from '#server/features/papers/importers/bibtex.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { createBoard, createBoardWithMembers, signUp, type TestUser } from '#test/helpers/factories.js';
 
 let t: TestApp;
 let owner: TestUser;

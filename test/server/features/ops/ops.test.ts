@@ -3,9 +3,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import postgres from 'postgres';
-import { buildApp } from '../../../../server/src/app.js';
-import { startEmbeddedPostgres } from '../../../../server/src/db/embedded.js';
-import { buildTestApp, testConfig, type TestApp } from '../../../helpers/app.js';
+import { buildApp } from '#server/app.js';
+import { startEmbeddedPostgres } from '#server/db/embedded.js';
+import { buildTestApp, testConfig, type TestApp } from '#test/helpers/app.js';
 
 let t: TestApp;
 beforeAll(async () => {

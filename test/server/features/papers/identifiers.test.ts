@@ -1,9 +1,9 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Database } from '../../../../server/src/db/connect.js';
-import { MIGRATIONS_DIR } from '../../../../server/src/db/migrate.js';
-import { createTestDatabase } from '../../../helpers/db.js';
+import type { Database } from '#server/db/connect.js';
+import { MIGRATIONS_DIR } from '#server/db/migrate.js';
+import { createTestDatabase } from '#test/helpers/db.js';
 
 describe('migration 0012: old arXiv ids without their subject class', () => {
   let db: Database;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeArxivId } from '../../../../server/src/features/papers/identifiers.js';
+import { normalizeArxivId } from '#server/features/papers/identifiers.js';
 
 describe('normalizeArxivId', () => {
   it.each([

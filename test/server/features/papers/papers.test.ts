@@ -1,16 +1,16 @@
 import fs from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../../helpers/app.js';
-import { signUp, type TestUser } from '../../../helpers/factories.js';
-import { TRENDING_FIXTURE } from '../../../../server/src/bootstrap/seed.js';
-import type { ImportResult, PaperPage } from '../../../../shared/schemas/papers.js';
-import { analyzeAfterImport } from '../../../../server/src/features/papers/papers.repository.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { signUp, type TestUser } from '#test/helpers/factories.js';
+import { TRENDING_FIXTURE } from '#server/bootstrap/seed.js';
+import type { ImportResult, PaperPage } from '#shared/schemas/papers.js';
+import { analyzeAfterImport } from '#server/features/papers/papers.repository.js';
 import {
   RANKED_CANDIDATES,
   searchPapers,
   type SearchCursor,
-} from '../../../../server/src/features/papers/papers-search.repository.js';
-import type { CandidateScan } from '../../../../server/src/features/papers/search-plan.js';
+} from '#server/features/papers/papers-search.repository.js';
+import type { CandidateScan } from '#server/features/papers/search-plan.js';
 
 let t: TestApp;
 let fixture: string;

@@ -4,7 +4,7 @@ import {
   matchBound,
   parseTsquery,
   type LexemeStats,
-} from '../../../../server/src/features/papers/search-plan.js';
+} from '#server/features/papers/search-plan.js';
 
 const stats: LexemeStats = {
   frequencies: new Map([

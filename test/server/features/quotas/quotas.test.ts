@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type WebSocket from 'ws';
-import { buildTestApp, type TestApp } from '../../../helpers/app.js';
-import { createBoard, signUp, type TestUser } from '../../../helpers/factories.js';
-import { connectSocket, joinBoard } from '../../../helpers/socket.js';
-import { openRawSocket, socketClosed } from '../../../helpers/yjs.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
+import { connectSocket, joinBoard } from '#test/helpers/socket.js';
+import { openRawSocket, socketClosed } from '#test/helpers/yjs.js';
 
 // What one account may make the server do: boards per hour, open document connections, socket.io
 // events per second. Each limit answers clearly (429 with Retry-After, or a refused acknowledgement) and

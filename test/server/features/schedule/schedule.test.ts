@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import ICAL from 'ical.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../../helpers/app.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
 import {
   addPaper as addLibraryPaper,
   createBoardWithMembers,
@@ -10,10 +10,10 @@ import {
   projectedCardIds,
   signUpCast,
   type TestUser,
-} from '../../../helpers/factories.js';
-import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../../../helpers/socket.js';
-import { ServerEdit } from '../../../../server/src/sync/board-room.js';
-import { removeCard } from '../../../../shared/protocol/board-doc/edits.js';
+} from '#test/helpers/factories.js';
+import { connectSocket, joinBoard, nextEvent, type TestSocket } from '#test/helpers/socket.js';
+import { ServerEdit } from '#server/sync/board-room.js';
+import { removeCard } from '#shared/protocol/board-doc/edits.js';
 
 const DAY = 24 * 3600_000;
 

@@ -1,6 +1,6 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../../helpers/app.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
 import {
   addMember,
   createBoardWithMembers,
@@ -9,8 +9,8 @@ import {
   signUp,
   signUpCast,
   type TestUser,
-} from '../../../helpers/factories.js';
-import { connectSocket, joinBoard, nextEvent, type TestSocket } from '../../../helpers/socket.js';
+} from '#test/helpers/factories.js';
+import { connectSocket, joinBoard, nextEvent, type TestSocket } from '#test/helpers/socket.js';
 
 let t: TestApp;
 let owner: TestUser;

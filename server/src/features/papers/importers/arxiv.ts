@@ -1,5 +1,5 @@
 import { XMLParser } from 'fast-xml-parser';
-import { cleanText, normalizeArxivId } from '../identifiers.js';
+import { cleanText, normalizeArxivId } from '#server/features/papers/identifiers.js';
 import { getWithRetry, importByIds, type Attempt } from './http.js';
 import type { FetchSettings, ImporterOutput, PaperDraft, ProgressFn } from './types.js';
 

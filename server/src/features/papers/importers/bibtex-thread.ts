@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import { startHelperWorker } from '../../../ts-worker.js';
+import { startHelperWorker } from '#server/ts-worker.js';
 import type { BibtexAnswer, BibtexRequest } from './bibtex-worker.js';
 import type { ImporterOutput } from './types.js';
 

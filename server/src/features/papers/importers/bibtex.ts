@@ -1,5 +1,5 @@
 import { parse, type Creator, type Entry, type Library, type Options } from '@retorquere/bibtex-parser';
-import { cleanText, normalizeArxivId, normalizeDoi } from '../identifiers.js';
+import { cleanText, normalizeArxivId, normalizeDoi } from '#server/features/papers/identifiers.js';
 import { extractUrls } from './trending.js';
 import type { ImporterOutput, ParsedLine, PaperDraft } from './types.js';
 

@@ -1,4 +1,4 @@
-import { cleanText, normalizeDoi } from '../identifiers.js';
+import { cleanText, normalizeDoi } from '#server/features/papers/identifiers.js';
 import { getWithRetry, importByIds, mapConcurrent, type Attempt } from './http.js';
 import type { FetchSettings, ImporterOutput, PaperDraft, ProgressFn } from './types.js';
 

@@ -1,4 +1,4 @@
-import { normalizeArxivId, normalizeDoi } from '../identifiers.js';
+import { normalizeArxivId, normalizeDoi } from '#server/features/papers/identifiers.js';
 import { parseArxiv } from './arxiv.js';
 import { parseBibtex } from './bibtex.js';
 import { parseDois } from './doi.js';

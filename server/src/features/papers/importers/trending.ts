@@ -1,4 +1,4 @@
-import { cleanText } from '../identifiers.js';
+import { cleanText } from '#server/features/papers/identifiers.js';
 import type { ImporterOutput, PaperDraft } from './types.js';
 
 // Lines of the page around the list that are not papers.

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { parseBibtex } from '../../../../../server/src/features/papers/importers/bibtex.js';
-import { BibtexThread } from '../../../../../server/src/features/papers/importers/bibtex-thread.js';
-import type { PaperDraft } from '../../../../../server/src/features/papers/importers/types.js';
-import { bibtexFixture as fixture, manyEntries } from '../../../../helpers/bibtex.js';
+import { parseBibtex } from '#server/features/papers/importers/bibtex.js';
+import { BibtexThread } from '#server/features/papers/importers/bibtex-thread.js';
+import type { PaperDraft } from '#server/features/papers/importers/types.js';
+import { bibtexFixture as fixture, manyEntries } from '#test/helpers/bibtex.js';
 
 /** The drafts of `text`, failing the test on any error line. */
 function drafts(text: string): PaperDraft[] {

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../../../helpers/app.js';
-import { createFakeArxiv, generatedArxivIds } from '../../../../helpers/fake-arxiv.js';
-import { signUp } from '../../../../helpers/factories.js';
-import type { ImportResult, Paper } from '../../../../../shared/schemas/papers.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { createFakeArxiv, generatedArxivIds } from '#test/helpers/fake-arxiv.js';
+import { signUp } from '#test/helpers/factories.js';
+import type { ImportResult, Paper } from '#shared/schemas/papers.js';
 
 const arxiv = createFakeArxiv();
 const { requests, failing, flaky, hangUp, malformed } = arxiv;

@@ -1,8 +1,8 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../../../helpers/app.js';
-import { bibtexFixture as fixture, manyEntries } from '../../../../helpers/bibtex.js';
-import { signUp, type TestUser } from '../../../../helpers/factories.js';
-import type { ImportResult, Paper } from '../../../../../shared/schemas/papers.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { bibtexFixture as fixture, manyEntries } from '#test/helpers/bibtex.js';
+import { signUp, type TestUser } from '#test/helpers/factories.js';
+import type { ImportResult, Paper } from '#shared/schemas/papers.js';
 
 let t: TestApp;
 let reader: TestUser;

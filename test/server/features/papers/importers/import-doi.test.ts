@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { buildTestApp, type TestApp } from '../../../../helpers/app.js';
-import { signUp } from '../../../../helpers/factories.js';
-import { createFakeCrossref, FIXTURE_DOI, generatedDois } from '../../../../helpers/fake-crossref.js';
-import type { ImportResult, Paper } from '../../../../../shared/schemas/papers.js';
+import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { signUp } from '#test/helpers/factories.js';
+import { createFakeCrossref, FIXTURE_DOI, generatedDois } from '#test/helpers/fake-crossref.js';
+import type { ImportResult, Paper } from '#shared/schemas/papers.js';
 
 const crossref = createFakeCrossref();
 const { requests, failing } = crossref;
