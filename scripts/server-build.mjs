@@ -11,7 +11,7 @@ export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '
 export const BUILD_DIR = path.join(ROOT, 'build');
 // Written last: a build that was interrupted has none and counts as missing.
 const STAMP = path.join(BUILD_DIR, '.built');
-const SOURCES = ['server/src', 'shared', 'tsconfig.json', 'tsconfig.build.json', 'package.json'];
+const SOURCES = ['server/src', 'shared', 'tsconfig.json', 'tsconfig.build.json'];
 
 function newestMtime(target) {
   if (!fs.existsSync(target)) return 0;
@@ -57,7 +57,8 @@ export function buildServer(log = (message) => console.error(`[paperboard] ${mes
  */
 function writeBuildManifest() {
   const project = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
-  const manifest = { name: `${project.name}-build`, private: true, type: project.type, imports: project.imports };
+  // The name tells server/src/paths.ts that the project folder is the one above.
+  const manifest = { name: 'paperboard-build', private: true, type: project.type, imports: project.imports };
   fs.writeFileSync(path.join(BUILD_DIR, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
 }
 
