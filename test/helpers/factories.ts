@@ -170,3 +170,31 @@ export async function placeCards(app: Injector, user: TestUser, boardId: string,
   }
   return nominate(app, user, boardId, ...paperIds);
 }
+
+/** `user` votes for a card (upvote, or one dot); fails the test unless the vote is counted. */
+export async function castVote(app: Injector, user: TestUser, boardId: string, cardId: string): Promise<void> {
+  const res = await app.inject({
+    method: 'PUT',
+    url: `/api/boards/${boardId}/cards/${cardId}/vote`,
+    headers: { cookie: user.cookie },
+    payload: {},
+  });
+  expect(res.statusCode, res.body).toBe(200);
+}
+
+/** `by` (an owner or editor) makes `presenter` present a card at `sessionAt`; fails the test unless saved. */
+export async function assignPresenter(
+  app: Injector,
+  by: TestUser,
+  card: { boardId: string; cardId: string },
+  presenter: TestUser,
+  sessionAt: Date | string,
+): Promise<void> {
+  const res = await app.inject({
+    method: 'PUT',
+    url: `/api/boards/${card.boardId}/cards/${card.cardId}/assignment`,
+    headers: { cookie: by.cookie },
+    payload: { presenterId: presenter.user.id, sessionAt: new Date(sessionAt).toISOString() },
+  });
+  expect(res.statusCode, res.body).toBe(200);
+}

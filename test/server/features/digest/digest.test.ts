@@ -1,7 +1,7 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '#test/helpers/app.js';
-import { createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
+import { createBoard, signUp, type TestUser, castVote, assignPresenter } from '#test/helpers/factories.js';
 import { startSmtp, type ReceivedMail, type TestSmtp } from '#test/helpers/mail.js';
 import { adminSecret } from '#server/db/admin-secret.js';
 import { DigestScheduler } from '#server/features/digest/digest.scheduler.js';
@@ -108,26 +108,6 @@ async function nominate(boardId: string, paperId: string, addedAt: Date, by: Tes
   return cardId;
 }
 
-async function vote(user: TestUser, boardId: string, cardId: string) {
-  const res = await t.app.inject({
-    method: 'PUT',
-    url: `/api/boards/${boardId}/cards/${cardId}/vote`,
-    headers: { cookie: user.cookie },
-    payload: {},
-  });
-  expect(res.statusCode, res.body).toBe(200);
-}
-
-async function assign(boardId: string, cardId: string, presenter: TestUser, sessionAt: Date) {
-  const res = await t.app.inject({
-    method: 'PUT',
-    url: `/api/boards/${boardId}/cards/${cardId}/assignment`,
-    headers: { cookie: owner.cookie },
-    payload: { presenterId: presenter.user.id, sessionAt: sessionAt.toISOString() },
-  });
-  expect(res.statusCode, res.body).toBe(200);
-}
-
 const digestsTo = (user: TestUser) => smtp.to(user.user.email).filter((m) => m.parsed.subject?.includes('digest'));
 const remindersTo = (user: TestUser) =>
   smtp.to(user.user.email).filter((m) => m.parsed.subject?.startsWith('Reminder'));
@@ -200,9 +180,9 @@ describe('digest content', () => {
     const at = new Date(nextLocalHour(8, 'UTC', new Date()).getTime() + 5 * MINUTE);
     const paperId = await addPaper(XSS_TITLE, ['<i>Mallory</i>']);
     const cardId = await nominate(boardId, paperId, new Date(at.getTime() - HOUR));
-    await vote(reader, boardId, cardId);
+    await castVote(t.app, reader, boardId, cardId);
     const sessionAt = new Date(at.getTime() + 2 * DAY);
-    await assign(boardId, cardId, owner, sessionAt);
+    await assignPresenter(t.app, owner, { boardId, cardId }, owner, sessionAt);
 
     await runAt(at);
     const [mail] = digestsTo(reader);
@@ -303,7 +283,7 @@ describe('time zones', () => {
       new Date(subscribedAt.getTime() + MINUTE),
     );
     const sessionAt = new Date(second.at.getTime() + 2 * DAY + 30 * MINUTE);
-    await assign(boardId, cardId, owner, sessionAt);
+    await assignPresenter(t.app, owner, { boardId, cardId }, owner, sessionAt);
 
     await runAt(new Date(first.at.getTime() - MINUTE));
     expect(digestsTo(first.user)).toHaveLength(0);
@@ -436,7 +416,7 @@ describe('presenter reminders', () => {
     const cardId = await nominate(boardId, await addPaper('<svg onload=alert(2)> for the presenter'), new Date());
     // A session at 18:30 UTC, at least four days ahead; no settings saved: 08:00 UTC.
     const sessionAt = new Date(nextLocalHour(18, 'UTC', new Date(Date.now() + 4 * DAY)).getTime() + 30 * MINUTE);
-    await assign(boardId, cardId, presenter, sessionAt);
+    await assignPresenter(t.app, owner, { boardId, cardId }, presenter, sessionAt);
     const dueAt = new Date(
       Date.UTC(sessionAt.getUTCFullYear(), sessionAt.getUTCMonth(), sessionAt.getUTCDate() - 2, 8),
     );
@@ -465,12 +445,12 @@ describe('presenter reminders', () => {
     const boardId = await boardWith([presenter], 'Seminar');
     const cardId = await nominate(boardId, await addPaper('Rescheduled paper'), new Date());
     const sessionAt = new Date(Date.now() + 5 * DAY);
-    await assign(boardId, cardId, presenter, sessionAt);
+    await assignPresenter(t.app, owner, { boardId, cardId }, presenter, sessionAt);
     await runAt(new Date(sessionAt.getTime() - HOUR));
     expect(remindersTo(presenter)).toHaveLength(1);
 
     const moved = new Date(sessionAt.getTime() + 2 * DAY);
-    await assign(boardId, cardId, presenter, moved);
+    await assignPresenter(t.app, owner, { boardId, cardId }, presenter, moved);
     await runAt(new Date(moved.getTime() - HOUR));
     expect(remindersTo(presenter)).toHaveLength(2);
 
@@ -478,7 +458,7 @@ describe('presenter reminders', () => {
     const res = await t.app.inject({ method: 'POST', url: `${url.pathname}${url.search}` });
     expect(res.json()).toEqual({ list: 'reminders', subscribed: false });
     const again = new Date(moved.getTime() + 3 * DAY);
-    await assign(boardId, cardId, presenter, again);
+    await assignPresenter(t.app, owner, { boardId, cardId }, presenter, again);
     await runAt(new Date(again.getTime() - HOUR));
     expect(remindersTo(presenter)).toHaveLength(2);
   });

@@ -2,7 +2,14 @@ import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseBibtex } from '#server/features/papers/importers/bibtex.js';
 import { buildTestApp, type TestApp } from '#test/helpers/app.js';
-import { createBoard, createBoardWithMembers, signUp, type TestUser } from '#test/helpers/factories.js';
+import {
+  createBoard,
+  createBoardWithMembers,
+  signUp,
+  type TestUser,
+  castVote,
+  assignPresenter,
+} from '#test/helpers/factories.js';
 
 let t: TestApp;
 let owner: TestUser;
@@ -46,26 +53,6 @@ async function placeColumns(boardId: string, columns: { title: string; paperIds:
     cardIds.push(ids);
   }
   return cardIds;
-}
-
-async function vote(user: TestUser, boardId: string, cardId: string) {
-  const res = await t.app.inject({
-    method: 'PUT',
-    url: `/api/boards/${boardId}/cards/${cardId}/vote`,
-    headers: { cookie: user.cookie },
-    payload: {},
-  });
-  expect(res.statusCode, res.body).toBe(200);
-}
-
-async function assign(boardId: string, cardId: string, presenter: TestUser, sessionAt: string) {
-  const res = await t.app.inject({
-    method: 'PUT',
-    url: `/api/boards/${boardId}/cards/${cardId}/assignment`,
-    headers: { cookie: owner.cookie },
-    payload: { presenterId: presenter.user.id, sessionAt },
-  });
-  expect(res.statusCode, res.body).toBe(200);
 }
 
 function exportBoard(boardId: string, format: string, user: TestUser = viewer) {
@@ -124,10 +111,10 @@ async function fixture() {
     { title: 'To read', paperIds: [attention, tricky] },
     { title: 'Done, "really"', paperIds: [plain, null] },
   ]);
-  await vote(owner, board.id, attentionCard);
-  await vote(editor, board.id, attentionCard);
-  await vote(editor, board.id, trickyCard);
-  await assign(board.id, attentionCard, viewer, '2030-03-04T17:30:00.000Z');
+  await castVote(t.app, owner, board.id, attentionCard);
+  await castVote(t.app, editor, board.id, attentionCard);
+  await castVote(t.app, editor, board.id, trickyCard);
+  await assignPresenter(t.app, owner, { boardId: board.id, cardId: attentionCard }, viewer, '2030-03-04T17:30:00.000Z');
   return {
     board,
     papers: { attention, tricky, plain },
