@@ -1,4 +1,3 @@
-import fastifyHelmet, { type FastifyHelmetOptions } from '@fastify/helmet';
 import fp from 'fastify-plugin';
 import helmet, { type HelmetOptions } from 'helmet';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -45,7 +44,7 @@ function contentSecurityPolicyDirectives(publicUrl: string, allowedOrigins: stri
  * `upgrade-insecure-requests` to a plain-http localhost), no framing, same-origin referrers and
  * opener, and HSTS only when the public URL is https (over http a browser ignores it anyway).
  */
-function helmetOptions(publicUrl: string, allowedOrigins: string[]): FastifyHelmetOptions {
+function helmetOptions(publicUrl: string, allowedOrigins: string[]): HelmetOptions {
   return {
     contentSecurityPolicy: {
       useDefaults: false,
@@ -62,20 +61,23 @@ function helmetOptions(publicUrl: string, allowedOrigins: string[]): FastifyHelm
 /** Helmet has no Permissions-Policy: the page uses no camera, microphone or location. */
 const PERMISSIONS_POLICY = 'camera=(), microphone=(), geolocation=()';
 
-/** Security headers on every response, socket.io's included (`app.securityHeaders`). */
+/**
+ * Security headers on every response, socket.io's included (`app.securityHeaders`). One Helmet
+ * middleware, built once, serves both: @fastify/helmet would build Helmet anew for every request.
+ */
 export const securityHeadersPlugin = fp(
   async (app) => {
-    const options = helmetOptions(app.config.publicUrl, app.config.allowedOrigins);
-    await app.register(fastifyHelmet, options);
-    app.addHook('onRequest', async (_request, reply) => {
-      reply.header('permissions-policy', PERMISSIONS_POLICY);
-    });
-    // The same options: @fastify/helmet reads Helmet's CommonJS typings, this import its ES ones.
-    const middleware = helmet(options as HelmetOptions);
-    app.decorate('securityHeaders', (request: IncomingMessage, response: ServerResponse, next) => {
+    const middleware = helmet(helmetOptions(app.config.publicUrl, app.config.allowedOrigins));
+    const setHeaders = (request: IncomingMessage, response: ServerResponse, next: (error?: unknown) => void) => {
       response.setHeader('permissions-policy', PERMISSIONS_POLICY);
       middleware(request, response, next);
-    });
+    };
+    app.decorate('securityHeaders', setHeaders);
+    // On the raw response in onRequest, so that answers written straight to the socket (streamed
+    // import progress) and error answers carry them too.
+    app.addHook('onRequest', (request, reply, done) =>
+      setHeaders(request.raw, reply.raw, (error) => done(error instanceof Error ? error : undefined)),
+    );
   },
   { name: 'security-headers' },
 );
