@@ -4,6 +4,7 @@ import { expect, vi } from 'vitest';
 import type { User } from '#shared/schemas/auth.js';
 import type { BoardSummary, Role } from '#shared/schemas/boards.js';
 import type { AddedCard, BoardCards } from '#shared/schemas/cards.js';
+import type { ImportResult, Paper } from '#shared/schemas/papers.js';
 
 /** A request as the factories make it. */
 export interface InjectRequest {
@@ -197,4 +198,23 @@ export async function assignPresenter(
     payload: { presenterId: presenter.user.id, sessionAt: new Date(sessionAt).toISOString() },
   });
   expect(res.statusCode, res.body).toBe(200);
+}
+
+/** Imports `text` in `format` with the session `cookie`; fails the test unless the import answers 200. */
+export async function importAs(app: Injector, cookie: string, text: string, format: string): Promise<ImportResult> {
+  const res = await app.inject({
+    method: 'POST',
+    url: '/api/papers/import',
+    headers: { cookie },
+    payload: { text, format },
+  });
+  expect(res.statusCode).toBe(200);
+  return res.json() as ImportResult;
+}
+
+/** A paper of the library as the API shows it; fails the test unless it is found. */
+export async function readPaper(app: Injector, id: string): Promise<Paper> {
+  const res = await app.inject({ method: 'GET', url: `/api/papers/${id}` });
+  expect(res.statusCode).toBe(200);
+  return res.json() as Paper;
 }

@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '#test/helpers/app.js';
 import { createFakeArxiv, generatedArxivIds } from '#test/helpers/fake-arxiv.js';
-import { signUp } from '#test/helpers/factories.js';
-import type { ImportResult, Paper } from '#shared/schemas/papers.js';
+import { importAs, readPaper, signUp } from '#test/helpers/factories.js';
+import type { ImportResult } from '#shared/schemas/papers.js';
 
 const arxiv = createFakeArxiv();
 const { requests, failing, flaky, hangUp, malformed } = arxiv;
@@ -14,22 +14,9 @@ const cookies = new Map<TestApp, string>();
 const cookieOf = (app: TestApp) => ({ cookie: cookies.get(app)! });
 let slow: TestApp;
 
-async function importText(app: TestApp, text: string, format = 'arxiv'): Promise<ImportResult> {
-  const res = await app.app.inject({
-    method: 'POST',
-    url: '/api/papers/import',
-    headers: cookieOf(app),
-    payload: { text, format },
-  });
-  expect(res.statusCode).toBe(200);
-  return res.json();
-}
+const importText = (app: TestApp, text: string, format = 'arxiv') => importAs(app.app, cookies.get(app)!, text, format);
 
-async function getPaper(id: string): Promise<Paper> {
-  const res = await t.app.inject({ method: 'GET', url: `/api/papers/${id}` });
-  expect(res.statusCode).toBe(200);
-  return res.json();
-}
+const getPaper = (id: string) => readPaper(t.app, id);
 
 beforeAll(async () => {
   const base = await arxiv.listen();

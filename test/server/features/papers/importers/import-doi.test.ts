@@ -1,8 +1,8 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '#test/helpers/app.js';
-import { signUp } from '#test/helpers/factories.js';
+import { importAs, readPaper, signUp } from '#test/helpers/factories.js';
 import { createFakeCrossref, FIXTURE_DOI, generatedDois } from '#test/helpers/fake-crossref.js';
-import type { ImportResult, Paper } from '#shared/schemas/papers.js';
+import type { ImportResult } from '#shared/schemas/papers.js';
 
 const crossref = createFakeCrossref();
 const { requests, failing } = crossref;
@@ -13,22 +13,9 @@ let t: TestApp;
 const cookies = new Map<TestApp, string>();
 const cookieOf = (app: TestApp) => ({ cookie: cookies.get(app)! });
 
-async function importText(text: string, format = 'doi'): Promise<ImportResult> {
-  const res = await t.app.inject({
-    method: 'POST',
-    url: '/api/papers/import',
-    headers: cookieOf(t),
-    payload: { text, format },
-  });
-  expect(res.statusCode).toBe(200);
-  return res.json();
-}
+const importText = (text: string, format = 'doi') => importAs(t.app, cookies.get(t)!, text, format);
 
-async function getPaper(id: string): Promise<Paper> {
-  const res = await t.app.inject({ method: 'GET', url: `/api/papers/${id}` });
-  expect(res.statusCode).toBe(200);
-  return res.json();
-}
+const getPaper = (id: string) => readPaper(t.app, id);
 
 beforeAll(async () => {
   const base = await crossref.listen();
