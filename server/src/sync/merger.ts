@@ -1,7 +1,6 @@
-import type { Worker } from 'node:worker_threads';
+import type { Tinypool } from 'tinypool';
 import * as Y from 'yjs';
-import { startHelperWorker } from '#server/ts-worker.js';
-import type { MergeAnswer, MergeRequest } from './merge-worker.js';
+import { helperPool } from '#server/helper-pool.js';
 
 /** Logs at least this large are merged off the main thread (a 500-card board's document is ~130 kB). */
 const MERGE_OFF_THREAD_BYTES = 32 * 1024;
@@ -12,11 +11,11 @@ const MERGE_OFF_THREAD_BYTES = 32 * 1024;
 const MERGE_OFF_THREAD_UPDATES = 16;
 
 /**
- * Merges update logs (`Y.mergeUpdates`) on a worker thread, started ahead of the first long or large
- * merge (see `warmUp`) or at it. A compaction merges a hundred updates or more into the whole document,
- * milliseconds of CPU; on the main thread, those would delay every board's broadcasts. If the thread
- * fails, merges run on the main thread until it has been started again (at the next merge; warm-ups no
- * longer start it, so a thread that cannot start is not retried on every write).
+ * Merges update logs (`Y.mergeUpdates`) on a helper thread (a one-thread Tinypool), started ahead of the
+ * first long or large merge (see `warmUp`) or at it. A compaction merges a hundred updates or more into
+ * the whole document, milliseconds of CPU; on the main thread, those would delay every board's
+ * broadcasts. The pool replaces a thread that fails; a merge the thread could not answer runs on the
+ * main thread.
  */
 export class UpdateMerger {
   /**
@@ -29,31 +28,20 @@ export class UpdateMerger {
     private readonly offThreadUpdates = MERGE_OFF_THREAD_UPDATES,
   ) {}
 
-  private worker: Worker | null = null;
-  /** A thread failed (error or unexpected exit) since this merger was made. */
-  private failed = false;
-  private nextId = 0;
-  private readonly waiting = new Map<number, { resolve: (merged: Uint8Array) => void; reject: (e: Error) => void }>();
+  private pool: Tinypool | null = null;
 
   /** The merged update of `updates`, in order. */
-  merge(updates: Uint8Array[]): Promise<Uint8Array> {
+  async merge(updates: Uint8Array[]): Promise<Uint8Array> {
     const small =
       updates.length < this.offThreadUpdates &&
       updates.reduce((sum, update) => sum + update.byteLength, 0) < this.offThreadBytes;
-    if (small) {
-      return Promise.resolve(Y.mergeUpdates(updates));
-    }
-    let worker: Worker;
+    if (small) return Y.mergeUpdates(updates);
     try {
-      worker = this.worker ?? this.start();
+      return (await this.threads().run(updates)) as Uint8Array;
     } catch {
-      return Promise.resolve(Y.mergeUpdates(updates));
+      // The thread failed or refused the log: the main thread merges it, or says why it cannot.
+      return Y.mergeUpdates(updates);
     }
-    const id = this.nextId++;
-    return new Promise<Uint8Array>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      worker.postMessage({ id, updates } satisfies MergeRequest);
-    }).catch(() => Y.mergeUpdates(updates));
   }
 
   /**
@@ -67,46 +55,24 @@ export class UpdateMerger {
 
   /** Starts the thread now if it is not running, ahead of a compaction known to come. */
   warmUp(): void {
-    if (this.worker || this.failed) return;
-    try {
-      this.start();
-    } catch {
-      // Merges will run on the main thread.
-    }
+    this.threads();
   }
 
   /** Whether the merge thread is up (it starts with the first large merge, or a warm-up). */
   get running(): boolean {
-    return this.worker !== null;
+    return (this.pool?.threads.length ?? 0) > 0;
   }
 
-  /** Ends the thread; merges still waiting run on the main thread. */
+  /** Ends the thread; a later merge starts it again. */
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.terminate();
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.destroy();
   }
 
-  private start(): Worker {
-    const worker = startHelperWorker<MergeAnswer>(
-      import.meta.url,
-      'merge-worker',
-      (answer) => {
-        const waiter = this.waiting.get(answer.id);
-        this.waiting.delete(answer.id);
-        if ('merged' in answer) waiter?.resolve(answer.merged);
-        else waiter?.reject(new Error(answer.error));
-      },
-      (reason) => {
-        if (this.worker === worker) {
-          this.worker = null;
-          this.failed = true;
-        }
-        for (const waiter of this.waiting.values()) waiter.reject(reason);
-        this.waiting.clear();
-      },
-    );
-    this.worker = worker;
-    return worker;
+  private threads(): Tinypool {
+    // One thread, kept up: merges are short and come in bursts of compactions.
+    this.pool ??= helperPool(import.meta.url, 'merge-worker', { minThreads: 1, maxThreads: 1 });
+    return this.pool;
   }
 }

@@ -1,6 +1,5 @@
-import type { Worker } from 'node:worker_threads';
-import { startHelperWorker } from '#server/ts-worker.js';
-import type { BibtexAnswer, BibtexRequest } from './bibtex-worker.js';
+import type { Tinypool } from 'tinypool';
+import { helperPool } from '#server/helper-pool.js';
 import type { ImporterOutput } from './types.js';
 
 /**
@@ -14,7 +13,6 @@ const SMALL_TEXT_CHARS = 256 * 1024;
 const SMALL_TIMEOUT_MS = 20_000;
 
 interface Job {
-  id: number;
   /** Whose text it is: the thread takes its owners in turn. */
   owner: string;
   text: string;
@@ -23,85 +21,66 @@ interface Job {
 }
 
 /**
- * Reads BibTeX (`parseBibtex`) on a worker thread, one text at a time, so that a large import does not
- * stall the server for everyone else. Waiting texts are taken by owner in turn (the owner served
- * longest ago first), so one user's pile of texts does not queue ahead of another's one. The thread
- * starts with the first text and stays up; a text that takes longer than the timeout, or makes the
- * thread fail, is answered with an error line of its own and the thread is started again for the
- * next one.
+ * Reads BibTeX (`parseBibtex`) on a helper thread (a one-thread Tinypool), one text at a time, so that
+ * a large import does not stall the server for everyone else. Waiting texts are taken by owner in turn
+ * (the owner served longest ago first), so one user's pile of texts does not queue ahead of another's
+ * one. The thread starts with the first text and stays up; a text that takes longer than the timeout is
+ * answered with an error line of its own, and the pool replaces the thread for the next one.
  */
 export class BibtexThread {
-  private worker: Worker | null = null;
-  /** The thread has loaded its modules (jobs are sent once it has). */
-  private ready = false;
+  private pool: Tinypool | null = null;
+  /**
+   * The pool's thread has loaded the parser since it was last replaced: a text's time counts from
+   * then, not from the thread's start-up.
+   */
+  private loaded = false;
   /** The text being read, then the waiting ones in arrival order. */
   private readonly queue: Job[] = [];
   /** When each owner was last served (a counter), for taking owners in turn. */
   private readonly served = new Map<string, number>();
   private turns = 0;
-  private timer: NodeJS.Timeout | null = null;
-  private nextId = 0;
   private closed = false;
 
   constructor(private readonly timeoutMs = PARSE_TIMEOUT_MS) {}
 
   /** What `parseBibtex(text)` returns, computed on the thread; `owner` names whose text it is. */
   parse(text: string, owner = ''): Promise<ImporterOutput> {
-    if (this.closed) return Promise.reject(new Error('the BibTeX reader is shut down'));
+    if (this.closed) return Promise.reject(shutDown());
     return new Promise((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, owner, text, resolve, reject });
-      if (this.queue.length === 1) this.sendHead();
+      this.queue.push({ owner, text, resolve, reject });
+      if (this.queue.length === 1) void this.readHead();
     });
   }
 
   /** Whether the thread is up (for tests). */
   get running(): boolean {
-    return this.worker !== null;
+    return (this.pool?.threads.length ?? 0) > 0;
   }
 
   /** Ends the thread; texts still waiting are refused. */
   async close(): Promise<void> {
     this.closed = true;
-    if (this.timer) clearTimeout(this.timer);
-    for (const job of this.queue.splice(0)) job.reject(new Error('the BibTeX reader is shut down'));
-    const worker = this.worker;
-    this.worker = null;
-    await worker?.terminate();
+    for (const job of this.queue.splice(0)) job.reject(shutDown());
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.destroy();
   }
 
-  private sendHead(): void {
+  /** Reads the head text, settles it, then moves the next owner's oldest text to the head and reads it. */
+  private async readHead(): Promise<void> {
     const job = this.queue[0];
-    if (!job || this.closed) return;
-    let worker: Worker;
+    if (!job) return;
+    let output: ImporterOutput;
     try {
-      worker = this.worker ?? this.start();
+      output = await this.read(job.text);
     } catch (error) {
-      this.finish(job, () => job.reject(error instanceof Error ? error : new Error(String(error))));
-      return;
+      if (this.closed) return;
+      const reason = error instanceof Error ? error.message : String(error);
+      output = { lines: [{ line: 1, error: `could not read the BibTeX: ${reason}` }] };
     }
-    // Sent again once the thread says it is ready.
-    if (!this.ready) return;
-    worker.postMessage({ id: job.id, text: job.text } satisfies BibtexRequest);
-    this.timer = setTimeout(() => {
-      // A text the parser cannot get through (or a pathological one): stop the thread, not the import.
-      this.stopWorker();
-      const seconds = Math.round(this.timeoutMs / 1000);
-      this.finish(job, () =>
-        job.resolve({
-          lines: [{ line: 1, error: `could not read the BibTeX within ${seconds} s; import it in smaller parts` }],
-        }),
-      );
-    }, this.timeoutMs);
-  }
-
-  /** Settles the head job, moves the next owner's oldest text to the head and sends it. */
-  private finish(job: Job, settle: () => void): void {
-    if (this.queue[0] !== job) return;
-    if (this.timer) clearTimeout(this.timer);
-    this.timer = null;
     this.queue.shift();
     this.served.set(job.owner, this.turns++);
-    settle();
+    job.resolve(output);
     let next = 0;
     for (let i = 1; i < this.queue.length; i++) {
       if ((this.served.get(this.queue[i].owner) ?? -1) < (this.served.get(this.queue[next].owner) ?? -1)) next = i;
@@ -109,45 +88,35 @@ export class BibtexThread {
     if (next > 0) this.queue.unshift(...this.queue.splice(next, 1));
     // Turns matter only while texts wait: an idle thread forgets them.
     if (this.queue.length === 0) this.served.clear();
-    this.sendHead();
+    void this.readHead();
   }
 
-  private stopWorker(): void {
-    const worker = this.worker;
-    this.worker = null;
-    void worker?.terminate();
+  private async read(text: string): Promise<ImporterOutput> {
+    this.pool ??= helperPool(import.meta.url, 'bibtex-worker', { minThreads: 1, maxThreads: 1 });
+    const pool = this.pool;
+    if (!this.loaded) {
+      // An empty text costs nothing to read and answers once the thread has loaded the parser.
+      await pool.run('');
+      this.loaded = true;
+    }
+    const signal = AbortSignal.timeout(this.timeoutMs);
+    try {
+      return (await pool.run(text, { signal })) as ImporterOutput;
+    } catch (error) {
+      // Aborting a task replaces its thread; so does a thread that failed.
+      this.loaded = false;
+      if (!signal.aborted) throw error;
+      // A text the parser cannot get through (or a pathological one): stop the thread, not the import.
+      const seconds = Math.round(this.timeoutMs / 1000);
+      return {
+        lines: [{ line: 1, error: `could not read the BibTeX within ${seconds} s; import it in smaller parts` }],
+      };
+    }
   }
+}
 
-  private start(): Worker {
-    const worker = startHelperWorker<BibtexAnswer>(
-      import.meta.url,
-      'bibtex-worker',
-      (answer) => {
-        if ('ready' in answer) {
-          if (this.worker !== worker) return;
-          this.ready = true;
-          this.sendHead();
-          return;
-        }
-        const job = this.queue[0];
-        if (!job || job.id !== answer.id) return;
-        const output: ImporterOutput =
-          'output' in answer
-            ? answer.output
-            : { lines: [{ line: 1, error: `could not read the BibTeX: ${answer.error}` }] };
-        this.finish(job, () => job.resolve(output));
-      },
-      (reason) => {
-        if (this.worker !== worker) return;
-        this.worker = null;
-        const job = this.queue[0];
-        if (job) this.finish(job, () => job.reject(reason));
-      },
-    );
-    this.worker = worker;
-    this.ready = false;
-    return worker;
-  }
+function shutDown(): Error {
+  return new Error('the BibTeX reader is shut down');
 }
 
 /**

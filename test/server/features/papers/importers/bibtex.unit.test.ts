@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'vitest';
+import type { Tinypool } from 'tinypool';
+import { describe, expect, it, vi } from 'vitest';
 import { parseBibtex } from '#server/features/papers/importers/bibtex.js';
 import { BibtexThread } from '#server/features/papers/importers/bibtex-thread.js';
 import type { PaperDraft } from '#server/features/papers/importers/types.js';
@@ -212,6 +213,23 @@ describe('BibtexThread', () => {
         read('cat', 'cat-1', 5),
       ]);
       expect(order).toEqual(['ann-1', 'bob-1', 'cat-1', 'ann-2', 'ann-3', 'ann-4']);
+    } finally {
+      await thread.close();
+    }
+  });
+
+  it('answers a text whose thread failed with an error line, and reads the next one on a new thread', async () => {
+    const thread = new BibtexThread();
+    try {
+      await thread.parse(manyEntries(1));
+      const reading = thread.parse(manyEntries(400));
+      const next = thread.parse(manyEntries(1));
+      const pool = (thread as unknown as { pool: Tinypool }).pool;
+      // What Node reports when a thread dies of an uncaught error, while it reads the text.
+      await vi.waitFor(() => expect(pool.threads).toHaveLength(1));
+      pool.threads[0].emit('error', new Error('the thread crashed'));
+      expect((await reading).lines).toEqual([{ line: 1, error: 'could not read the BibTeX: the thread crashed' }]);
+      expect((await next).lines).toHaveLength(1);
     } finally {
       await thread.close();
     }
