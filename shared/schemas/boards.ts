@@ -90,6 +90,10 @@ export const InvitePreview = Type.Object({
   boardName: Type.String(),
   role: InviteRoleSchema,
   expiresAt: Type.String(),
+  /** Who made the link (null when their account is gone). */
+  invitedBy: Type.Union([Type.String(), Type.Null()]),
+  /** The caller's role on the board when they are a member already (accepting changes nothing). */
+  memberRole: Type.Union([RoleSchema, Type.Null()]),
 });
 export type InvitePreview = Static<typeof InvitePreview>;
 

@@ -165,6 +165,7 @@ describeInBrowser('accounts, boards and invitations in the browser', () => {
     await fillSignup(page, 'Greta Guest', uniqueEmail('Greta Guest'), PASSWORD);
     await page.waitForURL(link);
     await page.getByRole('heading', { name: 'Join Vision reading group as an editor' }).waitFor();
+    await page.getByText('Irene Inviter invited you to this reading board.').waitFor();
     expect(await isFocused(page.getByRole('button', { name: 'Accept invitation' }))).toBe(true);
     await page.screenshot({ path: `${RESULTS_DIR}invite.png` });
     await page.getByRole('button', { name: 'Accept invitation' }).click();
@@ -234,6 +235,52 @@ describeInBrowser('accounts, boards and invitations in the browser', () => {
       headers: { cookie: (await signUp(t.app)).cookie },
     });
     expect(accept.json().error).toBe('invite_revoked');
+
+    // The link says so before anyone clicks, and tells nothing more about the board.
+    const guest = await tabs.open(`/invite/${created.json().token}`, {
+      as: await signUp(t.app),
+      expectedConsoleErrors: /status of 410/,
+    });
+    await guest.page.getByRole('alert').getByText('This invitation was withdrawn').waitFor();
+    expect(await guest.page.getByRole('button', { name: 'Accept invitation' }).count()).toBe(0);
+    expect(await guest.page.locator('body').innerText()).not.toContain('Revocations');
+  });
+
+  it('shows a used-up link as used up, and an existing member "Open board" instead of joining', async () => {
+    const owner = await signUp(t.app, 'Uma Owner');
+    const member = await signUp(t.app, 'Mo Member');
+    const board = await createBoard(t.app, owner, 'Already in');
+    await addMember(t.app, owner, board.id, member, 'editor');
+    const link = async (maxUses?: number) =>
+      (
+        await t.app.inject({
+          method: 'POST',
+          url: `/api/boards/${board.id}/invites`,
+          headers: { cookie: owner.cookie },
+          payload: { role: 'viewer', ...(maxUses ? { maxUses } : {}) },
+        })
+      ).json().token as string;
+
+    const open = await tabs.open(`/invite/${await link()}`, { as: member });
+    await open.page.getByText('You are a member already').waitFor();
+    const button = open.page.getByRole('link', { name: 'Open board' });
+    expect(await isFocused(button)).toBe(true);
+    expect(await open.page.getByRole('button', { name: 'Accept invitation' }).count()).toBe(0);
+    await button.click();
+    await open.page.waitForURL(`${baseUrl}/boards/${board.id}`);
+
+    const once = await link(1);
+    const first = await t.app.inject({
+      method: 'POST',
+      url: `/api/invites/${once}/accept`,
+      headers: { cookie: (await signUp(t.app)).cookie },
+    });
+    expect(first.statusCode).toBe(200);
+    const late = await tabs.open(`/invite/${once}`, {
+      as: await signUp(t.app),
+      expectedConsoleErrors: /status of 410/,
+    });
+    await late.page.getByRole('alert').getByText('This invitation has been used up').waitFor();
   });
 
   it('lets a viewer leave a board, without showing them owner controls', async () => {

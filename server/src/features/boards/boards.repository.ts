@@ -185,11 +185,12 @@ export async function revokeInvite(sql: Sql, boardId: string, inviteId: string):
 
 /** What an invite token leads to, with its state. */
 export async function findInviteByToken(sql: Sql, tokenHash: Buffer) {
-  const [row]: [(InviteRow & { boardId: string; boardName: string })?] = await sql`
-    select i.id, i.role, i.created_at, i.expires_at, i.max_uses, i.uses, i.revoked_at, i.board_id, b.name as board_name
-    from board_invites i join boards b on b.id = i.board_id
+  const [row]: [(InviteRow & { boardId: string; boardName: string; invitedBy: string | null })?] = await sql`
+    select i.id, i.role, i.created_at, i.expires_at, i.max_uses, i.uses, i.revoked_at, i.board_id,
+           b.name as board_name, u.name as invited_by
+    from board_invites i join boards b on b.id = i.board_id left join users u on u.id = i.created_by
     where i.token_hash = ${tokenHash}`;
-  return row ? { ...toInvite(row), boardId: row.boardId, boardName: row.boardName } : null;
+  return row ? { ...toInvite(row), boardId: row.boardId, boardName: row.boardName, invitedBy: row.invitedBy } : null;
 }
 
 /** Why an invitation could not be used. */

@@ -30,6 +30,7 @@ import {
   deleteBoard,
   findBoardFor,
   findInviteByToken,
+  findRole,
   insertInvite,
   listBoardsOf,
   listInvites,
@@ -202,7 +203,7 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/invites/:token',
     { schema: { tags, params: InviteTokenParams, response: { 200: InvitePreview, ...errors } } },
     async (request) => {
-      requireUser(request);
+      const user = requireUser(request);
       const invite = await findInviteByToken(app.sql, hashToken(request.params.token));
       if (!invite) throw notFound('invite');
       // A link that no longer admits anyone tells nothing about the board it was for.
@@ -215,7 +216,14 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (invite.maxUses !== null && invite.uses >= invite.maxUses) {
         throw new HttpError(410, 'invite_used_up', 'this invitation has been used as often as allowed');
       }
-      return { boardId: invite.boardId, boardName: invite.boardName, role: invite.role, expiresAt: invite.expiresAt };
+      return {
+        boardId: invite.boardId,
+        boardName: invite.boardName,
+        role: invite.role,
+        expiresAt: invite.expiresAt,
+        invitedBy: invite.invitedBy,
+        memberRole: await findRole(app.sql, user.id, invite.boardId),
+      };
     },
   );
 

@@ -104,7 +104,8 @@ describe('invitations', () => {
     const inv = await invite(board.id, { role: 'editor', maxUses: 5, expiresInDays: 3 });
     expect(inv.url).toBe(`${t.config.publicUrl}/invite/${inv.token}`);
     const preview = await t.app.inject({ url: `/api/invites/${inv.token}`, headers: as(alice) });
-    expect(preview.json()).toMatchObject({ boardId: board.id, role: 'editor' });
+    expect(preview.json()).toMatchObject({ boardId: board.id, role: 'editor', memberRole: null });
+    expect(preview.json().invitedBy).toBe(owner.user.name);
     expect((await accept(inv.token, alice)).json()).toEqual({ boardId: board.id, role: 'editor' });
     const list = await t.app.inject({ url: `/api/boards/${board.id}/invites`, headers: as(owner) });
     expect(list.json()[0]).toMatchObject({ id: inv.id, uses: 1, maxUses: 5, revoked: false });
@@ -115,6 +116,8 @@ describe('invitations', () => {
     const board = await createBoard(t.app, owner);
     await addMember(t.app, owner, board.id, alice, 'editor');
     const inv = await invite(board.id, { role: 'viewer' });
+    const preview = await t.app.inject({ url: `/api/invites/${inv.token}`, headers: as(alice) });
+    expect(preview.json()).toMatchObject({ role: 'viewer', memberRole: 'editor' });
     expect((await accept(inv.token, alice)).json()).toEqual({ boardId: board.id, role: 'editor' });
   });
 
