@@ -91,6 +91,10 @@ export class BoardDocument {
       // Takes over the connection the page opened before the app ran, if any (lib/board-socket.ts).
       WebSocketPolyfill: BoardWebSocket as unknown as typeof WebSocket,
     });
+    // Awareness starts at clock 0, and y-protocols ignores a clock-0 state from a client it does not
+    // know yet: until the first renewal (15 s) nobody would see this tab. A first real state (clock 1)
+    // makes the arrival show at once.
+    this.provider.awareness.setLocalState({ viewing: null });
     this.undoManager = new Y.UndoManager([this.doc.getMap('columns'), this.doc.getMap('cards')], {
       // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a working value, not state
       trackedOrigins: new Set([LOCAL]),
