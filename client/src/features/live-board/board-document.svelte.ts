@@ -418,9 +418,15 @@ function withoutHeld(view: BoardView, held: ReadonlyMap<string, HeldRemoval>): B
   if (held.size === 0) return view;
   const comments: BoardView['comments'] = {};
   for (const [cardId, thread] of Object.entries(view.comments)) {
-    comments[cardId] = thread.map((comment) =>
-      held.get(comment.id)?.kind === 'comment' ? { ...comment, deleted: true, body: '' } : comment,
-    );
+    // As boardView shows deletions: a deleted reply goes, a deleted comment stays only for its replies.
+    const isHeld = (id: string) => held.get(id)?.kind === 'comment';
+    const kept = thread.filter((comment) => comment.replyTo === null || !isHeld(comment.id));
+    comments[cardId] = kept
+      .filter((comment) => {
+        if (comment.replyTo !== null || !(comment.deleted || isHeld(comment.id))) return true;
+        return kept.some((reply) => reply.replyTo === comment.id);
+      })
+      .map((comment) => (isHeld(comment.id) ? { ...comment, deleted: true, body: '' } : comment));
   }
   return {
     comments,
