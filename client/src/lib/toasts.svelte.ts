@@ -14,7 +14,6 @@ const SHOWN_MS = 6000;
 class Toasts {
   items = $state.raw<Toast[]>([]);
   #next = 1;
-  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   readonly #timers = new Map<number, ReturnType<typeof setTimeout>>();
 
   /**

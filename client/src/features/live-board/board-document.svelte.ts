@@ -77,6 +77,7 @@ export class BoardDocument {
   /** Viewers (and everyone until the role is known): every edit method refuses. */
   readOnly = $state(true);
   /** Removals held back for their "Undo" (cards and comments by id): the view shows them gone already. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole on every change ($state.raw)
   held = $state.raw<ReadonlyMap<string, HeldRemoval>>(new Map());
 
   readonly #persistence: IndexeddbPersistence;
@@ -346,6 +347,7 @@ export class BoardDocument {
       timer: setTimeout(() => this.#release(id, true), HELD_MS),
       commit,
     };
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a new value for $state.raw, not mutated after
     this.held = new Map(this.held).set(id, removal);
     this.#refreshStack();
     toasts.show(text, { action: { label: 'Undo', run: () => this.#release(id, false) } });
@@ -356,6 +358,7 @@ export class BoardDocument {
     const removal = this.held.get(id);
     if (!removal) return;
     clearTimeout(removal.timer);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a new value for $state.raw, not mutated after
     const held = new Map(this.held);
     held.delete(id);
     this.held = held;
