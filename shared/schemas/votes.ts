@@ -43,6 +43,19 @@ export const VoteResult = Type.Object({
 });
 export type VoteResult = Static<typeof VoteResult>;
 
+/** One member's vote on a card, by name: who voted is shown to the board's members (viewers too). */
+export const CardVoter = Type.Object({
+  userId: Type.String(),
+  name: Type.String(),
+  /** Their dots on the card (1 for an upvote). */
+  dots: Type.Integer(),
+});
+export type CardVoter = Static<typeof CardVoter>;
+
+/** `GET /api/boards/:boardId/cards/:cardId/votes`: who voted for a card, earliest vote first. */
+export const CardVoters = Type.Object({ cardId: Type.String(), voters: Type.Array(CardVoter) });
+export type CardVoters = Static<typeof CardVoters>;
+
 /** `GET /api/boards/:boardId/voting`: the board's rules and the caller's budget. */
 export const VotingSettings = Type.Object({
   mode: VotingModeSchema,

@@ -27,7 +27,7 @@ import type { ErrorBody } from '#shared/schemas/common.js';
 import type { ActivityPage } from '#shared/schemas/activity.js';
 import type { DigestSettings, DigestSettingsRequest } from '#shared/schemas/digest.js';
 import type { AddedCard, BoardCards, PaperBoards } from '#shared/schemas/cards.js';
-import type { VoteResult, VotingSettings } from '#shared/schemas/votes.js';
+import type { CardVoters, VoteResult, VotingSettings } from '#shared/schemas/votes.js';
 import type {
   ImportFormat,
   ImportProgress,
@@ -326,6 +326,11 @@ export function vote(boardId: string, cardId: string, dots?: number): Promise<Vo
 /** Takes my vote (or dots) back from a card. */
 export function unvote(boardId: string, cardId: string): Promise<VoteResult> {
   return sendJson<VoteResult>('DELETE', `${cardPath(boardId, cardId)}/vote`);
+}
+
+/** Who voted for a card, by name. */
+export function getCardVoters(boardId: string, cardId: string, signal?: AbortSignal): Promise<CardVoters> {
+  return getJson<CardVoters>(`${cardPath(boardId, cardId)}/votes`, signal);
 }
 
 /** Sets a card's presenter and session time. */

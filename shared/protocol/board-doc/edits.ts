@@ -354,6 +354,22 @@ export function deleteComment(doc: Y.Doc, commentId: string): void {
 }
 
 /**
+ * Takes back a soft deletion (its author's undo): the comment shows again with `body`, which the
+ * deletion emptied. Restoring a comment that is not deleted does nothing.
+ */
+export function restoreComment(doc: Y.Doc, commentId: string, body: string): void {
+  const cleanBody = checkBody(body);
+  const comment = readComment(doc, commentId);
+  if (!comment) throw new BoardDocError('not_found', `Comment ${commentId} does not exist`);
+  if (!comment.deleted) return;
+  const fields = fieldsOf(commentsOf(doc).get(commentId))!;
+  doc.transact(() => {
+    fields.set('deleted', false);
+    fields.set('body', cleanBody);
+  });
+}
+
+/**
  * Puts the cards of a column in the order of `cardIds` (for example by votes), in one transaction.
  * Cards of the column that `cardIds` leaves out keep their relative order after the named ones; ids
  * of cards elsewhere are refused. Only the cards whose position changes are written.

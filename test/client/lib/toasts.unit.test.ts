@@ -12,7 +12,7 @@ describe('toasts', () => {
 
   it('shows a message for six seconds', () => {
     const id = toasts.show('Saved');
-    expect(toasts.items).toEqual([{ id, text: 'Saved', kind: 'info', action: undefined }]);
+    expect(toasts.items).toEqual([{ id, text: 'Saved', kind: 'info', action: undefined, count: 1 }]);
     vi.advanceTimersByTime(5999);
     expect(toasts.items.map((t) => t.text)).toEqual(['Saved']);
     vi.advanceTimersByTime(1);
@@ -41,5 +41,37 @@ describe('toasts', () => {
     toasts.show('second');
     toasts.dismiss(first);
     expect(toasts.items.map((t) => t.text)).toEqual(['second']);
+  });
+
+  it('shows a repeated message once, counting the repeats and keeping it on screen from the last', () => {
+    const retry = vi.fn();
+    const first = toasts.error('Your vote was not counted: offline');
+    vi.advanceTimersByTime(4000);
+    const second = toasts.error('Your vote was not counted: offline', retry);
+    toasts.show('Your vote was not counted: offline');
+    expect(second).toBe(first);
+    expect(toasts.items).toEqual([
+      {
+        id: first,
+        text: 'Your vote was not counted: offline',
+        kind: 'error',
+        action: { label: 'Retry', run: retry },
+        count: 2,
+      },
+      { id: expect.any(Number), text: 'Your vote was not counted: offline', kind: 'info', action: undefined, count: 1 },
+    ]);
+    // Six seconds from the repeat, not from the first.
+    vi.advanceTimersByTime(5999);
+    expect(toasts.items.map((t) => t.id)).toContain(first);
+    vi.advanceTimersByTime(1);
+    expect(toasts.items.map((t) => t.id)).not.toContain(first);
+  });
+
+  it('moves a repeated message to the newest place instead of dropping it with the oldest', () => {
+    toasts.show('repeated');
+    for (const text of ['two', 'three', 'four']) toasts.show(text);
+    toasts.show('repeated');
+    toasts.show('five');
+    expect(toasts.items.map((t) => t.text)).toEqual(['three', 'four', 'repeated', 'five']);
   });
 });

@@ -8,6 +8,7 @@ import {
   deleteColumn,
   deleteComment,
   editComment,
+  restoreComment,
   initBoardDoc,
   moveCard,
   moveColumn,
@@ -368,6 +369,19 @@ describe('comments', () => {
     const comment = addComment(doc, { cardId: card, authorId: 'u', body: 'secret' });
     deleteComment(doc, comment);
     expect(readComment(doc, comment)).toMatchObject({ deleted: true, body: '' });
+  });
+
+  it('restoreComment brings a deleted comment back with its body in one transaction, and leaves a live one alone', () => {
+    const { doc, nominated } = newBoard();
+    const card = addPaper(doc, nominated, 'paper-1');
+    const comment = addComment(doc, { cardId: card, authorId: 'u', body: 'second thoughts' });
+    deleteComment(doc, comment);
+    expect(countUpdates(doc, () => restoreComment(doc, comment, 'second thoughts'))).toBe(1);
+    expect(readComment(doc, comment)).toMatchObject({ body: 'second thoughts' });
+    expect(readComment(doc, comment)?.deleted).toBeUndefined();
+    expect(boardView(doc).comments[card].map((c) => [c.body, c.deleted])).toEqual([['second thoughts', false]]);
+    expect(countUpdates(doc, () => restoreComment(doc, comment, 'other'))).toBe(0);
+    expectRefusal(() => restoreComment(doc, 'no-such-comment', 'x'), 'not_found');
   });
 });
 

@@ -13,10 +13,11 @@ import {
   moveColumn,
   removeCard,
   renameColumn,
+  restoreComment,
   type MoveCardOptions,
   type MoveColumnOptions,
 } from '#shared/protocol/board-doc/edits.js';
-import { BoardDocError, readCard } from '#shared/protocol/board-doc/model.js';
+import { BoardDocError, readCard, readComment } from '#shared/protocol/board-doc/model.js';
 import { boardView, type BoardView } from '#shared/protocol/board-doc/view.js';
 import { CLOSE_CODES } from '#shared/protocol/close-codes.js';
 import { BoardWebSocket, webSocketOrigin } from '#client/lib/board-socket.js';
@@ -38,6 +39,18 @@ export interface Presence {
 const LOCAL = Symbol('local edit');
 /** Origin of edits that must not be undone, e.g. removing another member's card (undo would re-add it as theirs). */
 const NOT_UNDOABLE = Symbol('edit without undo');
+
+/** How long a removal waits for "Undo" when this page could not take it back once made (see {@link BoardDocument.removeCard}). */
+const HELD_MS = 6000;
+
+/** A removal held back until its toast's "Undo" has had its time. */
+interface HeldRemoval {
+  kind: 'card' | 'comment';
+  /** Orders it among the undo stack's items, for Ctrl+Z. */
+  seq: number;
+  timer: ReturnType<typeof setTimeout>;
+  commit: () => void;
+}
 
 interface AwarenessState {
   user?: { id?: unknown; name?: unknown };
@@ -63,14 +76,20 @@ export class BoardDocument {
   canRedo = $state(false);
   /** Viewers (and everyone until the role is known): every edit method refuses. */
   readOnly = $state(true);
+  /** Removals held back for their "Undo" (cards and comments by id): the view shows them gone already. */
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- replaced whole on every change ($state.raw)
+  held = $state.raw<ReadonlyMap<string, HeldRemoval>>(new Map());
 
   readonly #persistence: IndexeddbPersistence;
   readonly #subscribeDoc: () => void;
   readonly #subscribeAwareness: () => void;
   #version = 0;
-  #cachedView: { version: number; view: BoardView } | null = null;
+  #cachedView: { version: number; held: ReadonlyMap<string, HeldRemoval>; view: BoardView } | null = null;
+  /** Counts undo stack items and held removals, so that Ctrl+Z takes back the latest of either. */
+  #seq = 0;
   #everConnected = false;
   readonly #cleanups: (() => void)[] = [];
+  #refreshStack: () => void = () => {};
 
   /**
    * @param boardId the board
@@ -119,12 +138,23 @@ export class BoardDocument {
     });
 
     const onStack = () => {
-      this.canUndo = this.undoManager.canUndo();
+      this.canUndo = this.undoManager.canUndo() || this.held.size > 0;
       this.canRedo = this.undoManager.canRedo();
     };
     for (const event of ['stack-item-added', 'stack-item-popped', 'stack-cleared'] as const) {
       this.undoManager.on(event, onStack);
     }
+    this.undoManager.on(
+      'stack-item-added',
+      ({ stackItem, type }: { stackItem: Y.UndoManager['undoStack'][number]; type: string }) => {
+        if (type === 'undo') stackItem.meta.set('seq', ++this.#seq);
+      },
+    );
+    this.#refreshStack = onStack;
+    // Leaving the page commits what is held: the removal was made, only its undo is lost.
+    const commitHeld = () => this.#commitHeld();
+    window.addEventListener('pagehide', commitHeld);
+    this.#cleanups.push(() => window.removeEventListener('pagehide', commitHeld));
     void this.#persistence.whenSynced.then(() => {
       if (this.doc.getMap('columns').size > 0) this.loaded = true;
     });
@@ -183,8 +213,9 @@ export class BoardDocument {
   /** The board as everybody sees it, derived from the document (see `boardView`). */
   get view(): BoardView {
     this.#subscribeDoc();
-    if (this.#cachedView?.version !== this.#version) {
-      this.#cachedView = { version: this.#version, view: boardView(this.doc) };
+    const held = this.held;
+    if (this.#cachedView?.version !== this.#version || this.#cachedView.held !== held) {
+      this.#cachedView = { version: this.#version, held, view: withoutHeld(boardView(this.doc), held) };
     }
     return this.#cachedView.view;
   }
@@ -257,13 +288,26 @@ export class BoardDocument {
   }
 
   /**
-   * Takes a card off the board. Only removing one's own card can be undone: undoing the removal of
-   * somebody else's card would re-create it under their name, which the server refuses.
+   * Takes a card off the board at once and offers "Undo" in a toast (`label` names it there). My own
+   * card is removed for good and taken back through the undo manager (the toast's Undo, or Ctrl+Z);
+   * undoing the removal of somebody else's card would re-create it under their name, which the server
+   * refuses, so that removal is held back (hidden here) until the toast's time is up.
    */
-  removeCard(cardId: string): boolean {
+  removeCard(cardId: string, label: string): boolean {
     const card = readCard(this.doc, cardId);
-    const own = card?.addedBy === this.userId;
-    return this.#edit((doc) => removeCard(doc, cardId), own ? LOCAL : NOT_UNDOABLE);
+    if (!card || this.readOnly || this.held.has(cardId)) return this.#edit((doc) => removeCard(doc, cardId));
+    const text = `Removed ${label} from the board.`;
+    if (card.addedBy !== this.userId) {
+      this.#hold(cardId, 'card', text, () => this.#edit((doc) => removeCard(doc, cardId), NOT_UNDOABLE));
+      return true;
+    }
+    // The removal is an undo step of its own, not merged with an edit made just before.
+    this.undoManager.stopCapturing();
+    if (!this.#edit((doc) => removeCard(doc, cardId))) return false;
+    const step = this.undoManager.undoStack.at(-1);
+    this.undoManager.stopCapturing();
+    toasts.show(text, { action: { label: 'Undo', run: () => step && this.#undoStep(step) } });
+    return true;
   }
 
   /** Adds a comment (or a reply) as me; comments are not part of undo. */
@@ -275,8 +319,74 @@ export class BoardDocument {
     return this.#edit((doc) => editComment(doc, commentId, body), NOT_UNDOABLE);
   }
 
+  /**
+   * Deletes a comment at once and offers "Undo" in a toast, as for cards: my own comment comes back
+   * with its text; an owner's deletion of someone else's comment (which only its author may restore)
+   * is held back until the toast's time is up.
+   */
   deleteComment(commentId: string): boolean {
-    return this.#edit((doc) => deleteComment(doc, commentId), NOT_UNDOABLE);
+    const comment = readComment(this.doc, commentId);
+    if (!comment || comment.deleted || this.readOnly || this.held.has(commentId)) {
+      return this.#edit((doc) => deleteComment(doc, commentId), NOT_UNDOABLE);
+    }
+    if (comment.authorId !== this.userId) {
+      this.#hold(commentId, 'comment', 'Comment deleted.', () =>
+        this.#edit((doc) => deleteComment(doc, commentId), NOT_UNDOABLE),
+      );
+      return true;
+    }
+    if (!this.#edit((doc) => deleteComment(doc, commentId), NOT_UNDOABLE)) return false;
+    const body = comment.body;
+    toasts.show('Comment deleted.', {
+      action: { label: 'Undo', run: () => this.#edit((doc) => restoreComment(doc, commentId, body), NOT_UNDOABLE) },
+    });
+    return true;
+  }
+
+  /** Holds a removal back for {@link HELD_MS}, with "Undo" in a toast; then `commit` makes it. */
+  #hold(id: string, kind: HeldRemoval['kind'], text: string, commit: () => void): void {
+    const removal: HeldRemoval = {
+      kind,
+      seq: ++this.#seq,
+      timer: setTimeout(() => this.#release(id, true), HELD_MS),
+      commit,
+    };
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a new value for $state.raw, not mutated after
+    this.held = new Map(this.held).set(id, removal);
+    this.#refreshStack();
+    toasts.show(text, { action: { label: 'Undo', run: () => this.#release(id, false) } });
+  }
+
+  /** Ends a held removal: makes it (`commit`) or drops it (its Undo). */
+  #release(id: string, commit: boolean): void {
+    const removal = this.held.get(id);
+    if (!removal) return;
+    clearTimeout(removal.timer);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a new value for $state.raw, not mutated after
+    const held = new Map(this.held);
+    held.delete(id);
+    this.held = held;
+    this.#refreshStack();
+    if (commit) removal.commit();
+  }
+
+  #commitHeld(): void {
+    for (const id of [...this.held.keys()]) this.#release(id, true);
+  }
+
+  /**
+   * Undoes one step of my undo stack, wherever it is in it: the steps made after it are set aside
+   * meanwhile and put back (they touch other entries, or Yjs keeps what they changed).
+   */
+  #undoStep(step: Y.UndoManager['undoStack'][number]): void {
+    if (this.readOnly) return;
+    const stack = this.undoManager.undoStack;
+    const at = stack.indexOf(step);
+    if (at < 0) return;
+    const later = stack.splice(at + 1);
+    this.undoManager.undo();
+    stack.push(...later);
+    this.#refreshStack();
   }
 
   /** Stops syncing (the board is gone or I am no longer a member); the copy in IndexedDB stays. */
@@ -284,8 +394,16 @@ export class BoardDocument {
     this.provider.disconnect();
   }
 
+  /** Takes back my latest board edit, or the latest removal still held for its Undo. */
   undo(): void {
-    if (!this.readOnly) this.undoManager.undo();
+    if (this.readOnly) return;
+    const latestHeld = [...this.held].reduce<[string, HeldRemoval] | null>(
+      (latest, entry) => (!latest || entry[1].seq > latest[1].seq ? entry : latest),
+      null,
+    );
+    const top = this.undoManager.undoStack.at(-1)?.meta.get('seq') as number | undefined;
+    if (latestHeld && latestHeld[1].seq > (top ?? 0)) this.#release(latestHeld[0], false);
+    else this.undoManager.undo();
   }
 
   redo(): void {
@@ -293,10 +411,40 @@ export class BoardDocument {
   }
 
   destroy(): void {
+    this.#commitHeld();
     for (const cleanup of this.#cleanups) cleanup();
     this.undoManager.destroy();
     this.provider.destroy();
     void this.#persistence.destroy();
     this.doc.destroy();
   }
+}
+
+/** The view with the held removals applied: held cards gone, held comments shown deleted. */
+function withoutHeld(view: BoardView, held: ReadonlyMap<string, HeldRemoval>): BoardView {
+  if (held.size === 0) return view;
+  const comments: BoardView['comments'] = {};
+  for (const [cardId, thread] of Object.entries(view.comments)) {
+    // As boardView shows deletions: a deleted reply goes, a deleted comment stays only for its replies.
+    const isHeld = (id: string) => held.get(id)?.kind === 'comment';
+    const kept = thread.filter((comment) => comment.replyTo === null || !isHeld(comment.id));
+    comments[cardId] = kept
+      .filter((comment) => {
+        if (comment.replyTo !== null || !(comment.deleted || isHeld(comment.id))) return true;
+        return kept.some((reply) => reply.replyTo === comment.id);
+      })
+      .map((comment) => (isHeld(comment.id) ? { ...comment, deleted: true, body: '' } : comment));
+  }
+  return {
+    comments,
+    columns: view.columns.map((column) => ({
+      ...column,
+      cards: column.cards
+        .filter((card) => held.get(card.id)?.kind !== 'card')
+        .map((card) => ({
+          ...card,
+          commentCount: (comments[card.id] ?? []).filter((comment) => !comment.deleted).length,
+        })),
+    })),
+  };
 }

@@ -43,11 +43,13 @@ export class KeyboardMove {
         return;
       }
       const target = move.target;
-      move.clear();
       if (target) {
         board.moveCard(card.id, { columnId: target.columnId, index: target.index });
+        // Said while the card still counts as the moving one: once cleared, the column's count would
+        // take it twice (as one of the others, and as the one that moves).
         this.announcement = `Dropped. ${this.#positionText(target)}.`;
       }
+      move.clear();
       void focusCard(card.id);
     } else if (lifted && event.key.startsWith('Arrow')) {
       event.preventDefault();

@@ -1,7 +1,7 @@
 import type postgres from 'postgres';
 import type { Sql } from '#server/db/sql.js';
 import type { ActivityEntry } from '#shared/schemas/activity.js';
-import type { CardTally, UpdateVotingRequest, VotingMode } from '#shared/schemas/votes.js';
+import type { CardTally, CardVoter, UpdateVotingRequest, VotingMode } from '#shared/schemas/votes.js';
 import { recordActivity } from '#server/features/activity/activity.repository.js';
 
 /** The pool or a transaction of it. */
@@ -93,6 +93,20 @@ export async function boardTallies(sql: Db, boardId: string): Promise<Record<str
     where v.board_id = ${boardId}
     group by v.card_id`;
   return Object.fromEntries(rows.map((r) => [r.cardId, { voters: r.voters, dots: r.dots }]));
+}
+
+/**
+ * Who voted for a card that is on the board, earliest vote first (a card not on the board has none,
+ * as in the tallies).
+ */
+export async function cardVoters(sql: Db, boardId: string, cardId: string): Promise<CardVoter[]> {
+  return sql<CardVoter[]>`
+    select v.user_id, u.name, v.dots
+    from votes v
+      join board_cards c on c.board_id = v.board_id and c.card_id = v.card_id
+      join users u on u.id = v.user_id
+    where v.board_id = ${boardId} and v.card_id = ${cardId}
+    order by v.created_at, u.name, v.user_id`;
 }
 
 /** The caller's budget on a board: dots used and left (null left in upvote mode). */

@@ -2,11 +2,19 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody } from '#shared/schemas/common.js';
 import { BoardParams } from '#shared/schemas/boards.js';
-import { UpdateVotingRequest, VoteParams, VoteRequest, VoteResult, VotingSettings } from '#shared/schemas/votes.js';
+import {
+  CardVoters,
+  UpdateVotingRequest,
+  VoteParams,
+  VoteRequest,
+  VoteResult,
+  VotingSettings,
+} from '#shared/schemas/votes.js';
 import { badRequest, conflict, notFound } from '#server/errors.js';
 import { authorize } from '#server/features/boards/authorization.js';
 import {
   boardTallies,
+  cardVoters,
   castVote,
   findVotingRules,
   memberBudget,
@@ -95,6 +103,25 @@ export const voteRoutes: FastifyPluginAsyncTypebox = async (app) => {
       const { boardId, cardId } = request.params;
       const { user } = await authorize(request, boardId, 'vote');
       return settle(boardId, cardId, await removeVote(app.sql, { boardId, cardId, userId: user.id }));
+    },
+  );
+
+  app.get(
+    '/api/boards/:boardId/cards/:cardId/votes',
+    {
+      schema: {
+        tags: ['votes'],
+        description:
+          'Who voted for a card and with how many dots, earliest vote first; every member (viewers too) sees ' +
+          'the names. A card not on the board has no voters.',
+        params: VoteParams,
+        response: { 200: CardVoters, ...errors },
+      },
+    },
+    async (request) => {
+      const { boardId, cardId } = request.params;
+      await authorize(request, boardId, 'board:read');
+      return { cardId, voters: await cardVoters(app.sql, boardId, cardId) };
     },
   );
 

@@ -228,6 +228,64 @@ describe('refusals', () => {
   }
 });
 
+describe('who voted', () => {
+  function voters(user: TestUser, boardId: string, cardId: string) {
+    return t.app.inject({
+      url: `/api/boards/${boardId}/cards/${encodeURIComponent(cardId)}/votes`,
+      headers: { cookie: user.cookie },
+    });
+  }
+
+  it('names the voters of a card with their dots, earliest first, to every member including viewers', async () => {
+    const boardId = await newBoard({ mode: 'dots', dotsPerMember: 5, maxDotsPerCard: 3 });
+    const [card, other] = await placeCards(t.app, owner, boardId, 2);
+    await vote(editor, boardId, card, { dots: 2 });
+    await vote(owner, boardId, card);
+    await vote(owner, boardId, other);
+    for (const user of [owner, editor, viewer]) {
+      const res = await voters(user, boardId, card);
+      expect(res.statusCode, res.body).toBe(200);
+      expect(res.json()).toEqual({
+        cardId: card,
+        voters: [
+          { userId: editor.user.id, name: 'Editor', dots: 2 },
+          { userId: owner.user.id, name: 'Owner', dots: 1 },
+        ],
+      });
+    }
+    await unvote(editor, boardId, card);
+    expect((await voters(viewer, boardId, card)).json().voters).toEqual([
+      { userId: owner.user.id, name: 'Owner', dots: 1 },
+    ]);
+  });
+
+  it('answers an empty list for a card nobody voted for and for a card not on the board', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    expect((await voters(editor, boardId, card)).json()).toEqual({ cardId: card, voters: [] });
+    expect((await voters(editor, boardId, 'no-such-card')).json()).toEqual({ cardId: 'no-such-card', voters: [] });
+  });
+
+  it('answers 400 to a malformed board id, naming the field', async () => {
+    const malformed = await voters(owner, 'not-a-board', 'card');
+    expect(malformed.statusCode).toBe(400);
+    expect(malformed.json().message).toContain('params/boardId');
+  });
+
+  it('answers 404 to a non-member and for an unknown board, alike, and 401 without a session', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    await vote(owner, boardId, card);
+    const foreign = await voters(stranger, boardId, card);
+    const unknown = await voters(owner, crypto.randomUUID(), card);
+    expect(foreign.statusCode).toBe(404);
+    expect(unknown.json()).toEqual(foreign.json());
+    expect(foreign.body).not.toContain('Owner');
+    const anonymous = await t.app.inject({ url: `/api/boards/${boardId}/cards/${card}/votes` });
+    expect(anonymous.statusCode).toBe(401);
+  });
+});
+
 describe('concurrency', () => {
   it('keeps 50 members voting and unvoting at once within their budgets, with exact tallies', async () => {
     const boardId = await newBoard({ mode: 'dots', dotsPerMember: 3, maxDotsPerCard: 2 });
