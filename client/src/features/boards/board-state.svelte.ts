@@ -55,6 +55,8 @@ export class BoardState {
     } catch (err) {
       if (api.isAbort(err)) return;
       this.notFound = err instanceof api.ApiError && err.status === 404;
+      // Deleted, or I was removed, while on screen: it is gone, not merely unreadable for a moment.
+      if (this.notFound) this.detail = null;
       this.error = api.errorMessage(err);
     } finally {
       if (this.#controller === controller) this.loading = false;
