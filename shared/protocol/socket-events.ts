@@ -46,7 +46,17 @@ interface AssignmentChanged {
   sessionAt: string | null;
 }
 
+/**
+ * A board's name, description or meeting changed (`deleted` false), or the board was deleted (true).
+ * Members read the board again: its text may be too long for the bus.
+ */
+interface BoardChanged {
+  boardId: string;
+  deleted: boolean;
+}
+
 export interface ServerToClientEvents {
+  'board:changed': (payload: BoardChanged) => void;
   'votes:changed': (payload: VotesChanged) => void;
   'voting:changed': (payload: VotingChanged) => void;
   'activity:new': (payload: ActivityEntry) => void;
@@ -63,6 +73,7 @@ export type ServerEventPayload<E extends ServerEventName> = Parameters<ServerToC
 
 /** Every server-to-client event name, for checking names that arrive through the bus. */
 export const SERVER_EVENT_NAMES: readonly ServerEventName[] = [
+  'board:changed',
   'votes:changed',
   'voting:changed',
   'activity:new',

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Uuid } from './common.js';
+import { TimeZoneName, Uuid } from './common.js';
 
 export const ROLES = ['owner', 'editor', 'viewer'] as const;
 /** A member's role on a board. */
@@ -25,8 +25,51 @@ export const CreateBoardRequest = Type.Object(
 );
 export type CreateBoardRequest = Static<typeof CreateBoardRequest>;
 
+/** How often a board meets: every week, every two weeks, or once a month (on the same n-th weekday). */
+export const MEETING_FREQUENCIES = ['weekly', 'biweekly', 'monthly'] as const;
+export type MeetingFrequency = (typeof MEETING_FREQUENCIES)[number];
+const MeetingFrequencySchema = Type.Union(MEETING_FREQUENCIES.map((f) => Type.Literal(f)));
+const Weekday = Type.Integer({ minimum: 1, maximum: 7, description: 'ISO weekday: 1 Monday … 7 Sunday' });
+const MeetingTime = Type.String({
+  pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$',
+  description: 'local time of day, HH:MM (24-hour clock)',
+});
+const LocalDate = Type.String({ format: 'date', description: 'a calendar day, YYYY-MM-DD' });
+
+/**
+ * A board's regular meeting as set by `PATCH /api/boards/:boardId`. `startsOn` (the first meeting, on
+ * `weekday`) anchors the two-weekly and monthly rhythms; left out, it is the next such weekday, today
+ * included, in `timeZone`.
+ */
+export const MeetingRequest = Type.Object(
+  {
+    weekday: Weekday,
+    time: MeetingTime,
+    timeZone: TimeZoneName,
+    frequency: MeetingFrequencySchema,
+    startsOn: Type.Optional(LocalDate),
+  },
+  { additionalProperties: false },
+);
+export type MeetingRequest = Static<typeof MeetingRequest>;
+
+/** A board's regular meeting: where "Suggest" and "I'll present" take their session dates from. */
+export const Meeting = Type.Object({
+  weekday: Weekday,
+  time: MeetingTime,
+  timeZone: Type.String(),
+  frequency: MeetingFrequencySchema,
+  startsOn: LocalDate,
+});
+export type Meeting = Static<typeof Meeting>;
+
+/** Editors and owners change name, description and meeting (`null`: no regular meeting). */
 export const UpdateBoardRequest = Type.Object(
-  { name: Type.Optional(BoardName), description: Type.Optional(BoardDescription) },
+  {
+    name: Type.Optional(BoardName),
+    description: Type.Optional(BoardDescription),
+    meeting: Type.Optional(Type.Union([MeetingRequest, Type.Null()])),
+  },
   { additionalProperties: false, minProperties: 1 },
 );
 export type UpdateBoardRequest = Static<typeof UpdateBoardRequest>;
@@ -38,6 +81,8 @@ export const BoardSummary = Type.Object({
   description: Type.String(),
   role: RoleSchema,
   memberCount: Type.Integer(),
+  /** The regular meeting, or null when the board has none. */
+  meeting: Type.Union([Meeting, Type.Null()]),
   createdAt: Type.String(),
   updatedAt: Type.String(),
 });

@@ -1,29 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { Uuid } from './common.js';
-
-/**
- * An IANA time zone name as text (`Europe/Berlin`, `UTC`). The schema checks the shape only; whether
- * the zone exists is up to `canonicalTimeZone`, which asks the runtime's time zone database.
- */
-const TimeZoneName = Type.String({
-  minLength: 1,
-  maxLength: 64,
-  pattern: '^[A-Za-z][A-Za-z0-9_+\\-]*(/[A-Za-z0-9_+\\-]+)*$',
-  description: 'IANA time zone, e.g. Europe/Berlin',
-});
-
-/**
- * The runtime's own spelling of an IANA zone (`utc` → `UTC`), or null when it does not know the zone.
- * Offsets such as `+02:00` are refused: they do not follow daylight saving time.
- */
-export function canonicalTimeZone(name: string): string | null {
-  if (!/^[A-Za-z][A-Za-z0-9_+-]*(\/[A-Za-z0-9_+-]+)*$/.test(name) || name.length > 64) return null;
-  try {
-    return new Intl.DateTimeFormat('en', { timeZone: name }).resolvedOptions().timeZone;
-  } catch {
-    return null;
-  }
-}
+import { TimeZoneName, Uuid } from './common.js';
 
 /** Body of `PUT /api/me/digest`. `reminders` (presenter reminders) stays as it is when left out. */
 export const DigestSettingsRequest = Type.Object(

@@ -8,11 +8,15 @@ export const AssignmentParams = Type.Object({
 });
 export type AssignmentParams = Static<typeof AssignmentParams>;
 
-/** Body of `PUT …/cards/:cardId/assignment`: who presents the card's paper, and when. */
+/**
+ * Body of `PUT …/cards/:cardId/assignment`: who presents the card's paper, and when. Without
+ * `sessionAt`, the card keeps its session, or gets the board's next free meeting slot (400 when the
+ * board has no meeting time).
+ */
 export const AssignmentRequest = Type.Object(
   {
     presenterId: Uuid,
-    sessionAt: Type.String({ format: 'date-time' }),
+    sessionAt: Type.Optional(Type.String({ format: 'date-time' })),
   },
   { additionalProperties: false },
 );
@@ -55,13 +59,18 @@ export type SuggestQuery = Static<typeof SuggestQuery>;
 
 /**
  * The member whose turn it is: fewest sessions on the board (the card's own assignment left out), then
- * the longest since their latest session (never first), then by name.
+ * the longest since their latest session (never first), then by name; and the next free session.
  */
 export const Suggestion = Type.Object({
   cardId: Type.String(),
   presenter: Presenter,
   sessions: Type.Integer(),
   lastSessionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /**
+   * The board's next meeting slot that no other card's session takes (on the same local day); null
+   * when the board has no meeting time.
+   */
+  sessionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
 });
 export type Suggestion = Static<typeof Suggestion>;
 

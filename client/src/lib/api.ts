@@ -22,12 +22,13 @@ import type {
   InvitePreview,
   Member,
   Role,
+  UpdateBoardRequest,
 } from '#shared/schemas/boards.js';
 import type { ErrorBody } from '#shared/schemas/common.js';
 import type { ActivityPage } from '#shared/schemas/activity.js';
 import type { DigestSettings, DigestSettingsRequest } from '#shared/schemas/digest.js';
 import type { AddedCard, BoardCards, PaperBoards } from '#shared/schemas/cards.js';
-import type { CardVoters, VoteResult, VotingSettings } from '#shared/schemas/votes.js';
+import type { CardVoters, UpdateVotingRequest, VoteResult, VotingSettings } from '#shared/schemas/votes.js';
 import type {
   ImportFormat,
   ImportProgress,
@@ -223,6 +224,16 @@ export function getBoard(boardId: string, signal?: AbortSignal): Promise<BoardDe
   return getJson<BoardDetail>(boardScreenReads(boardId).details, signal);
 }
 
+/** Changes a board's name, description or meeting (editors and owners); answers with the board. */
+export function updateBoard(boardId: string, body: UpdateBoardRequest): Promise<BoardSummary> {
+  return sendJson<BoardSummary>('PATCH', `/api/boards/${encodeURIComponent(boardId)}`, body);
+}
+
+/** Deletes a board with everything on it (owners only). */
+export async function deleteBoard(boardId: string): Promise<void> {
+  await send('DELETE', `/api/boards/${encodeURIComponent(boardId)}`);
+}
+
 /** Gives a member another role (owners only); answers with the updated members. */
 export function changeMemberRole(boardId: string, userId: string, role: Role): Promise<Member[]> {
   return sendJson<Member[]>(
@@ -316,6 +327,11 @@ export function getPaper(paperId: string, signal?: AbortSignal): Promise<Paper> 
 /** The board's voting rules, tallies and my remaining dots. */
 export function getVoting(boardId: string, signal?: AbortSignal): Promise<VotingSettings> {
   return getJson<VotingSettings>(boardScreenReads(boardId).voting, signal);
+}
+
+/** Changes how a board votes (owners only); switching the mode clears the board's votes. */
+export function updateVoting(boardId: string, body: UpdateVotingRequest): Promise<VotingSettings> {
+  return sendJson<VotingSettings>('PATCH', `/api/boards/${encodeURIComponent(boardId)}/voting`, body);
 }
 
 /** Votes for a card (in dots mode, gives it `dots` of my dots). */

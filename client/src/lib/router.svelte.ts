@@ -9,6 +9,7 @@ export type Route =
   | { name: 'board'; boardId: string; cardId: string | null }
   | { name: 'members'; boardId: string }
   | { name: 'schedule'; boardId: string }
+  | { name: 'board-settings'; boardId: string }
   | { name: 'invite'; token: string }
   | { name: 'settings' }
   | { name: 'forgot' }
@@ -37,6 +38,7 @@ export function matchRoute(pathname: string): Route {
     }
     if (parts.length === 3 && third === 'members') return { name: 'members', boardId: second };
     if (parts.length === 3 && third === 'schedule') return { name: 'schedule', boardId: second };
+    if (parts.length === 3 && third === 'settings') return { name: 'board-settings', boardId: second };
   }
   // The reset link carries its token in the fragment, which the page reads; the path is all that routes.
   if (parts.length === 1 && (first === 'forgot' || first === 'reset')) return { name: first };
@@ -46,7 +48,7 @@ export function matchRoute(pathname: string): Route {
 
 /** Pages that only make sense signed in; the app sends signed-out visitors to the login page first. */
 export function needsAccount(route: Route): boolean {
-  return ['boards', 'board', 'members', 'schedule', 'invite', 'settings'].includes(route.name);
+  return ['boards', 'board', 'members', 'schedule', 'board-settings', 'invite', 'settings'].includes(route.name);
 }
 
 /**

@@ -66,6 +66,7 @@ describe('matchRoute', () => {
     [`/boards/${BOARD}/cards/card%20one`, { name: 'board', boardId: BOARD, cardId: 'card one' }],
     [`/boards/${BOARD}/members`, { name: 'members', boardId: BOARD }],
     [`/boards/${BOARD}/schedule`, { name: 'schedule', boardId: BOARD }],
+    [`/boards/${BOARD}/settings`, { name: 'board-settings', boardId: BOARD }],
     [`/invite/${TOKEN}`, { name: 'invite', token: TOKEN }],
   ])('routes %s', (path, route) => {
     expect(matchRoute(path)).toEqual(route);
@@ -91,7 +92,12 @@ describe('matchRoute', () => {
 describe('needsAccount', () => {
   it('holds for the pages of boards, invitations and settings, and nothing else', () => {
     const paths = ['/', '/login', '/signup', '/forgot', '/reset', '/nowhere', '/boards', '/settings'];
-    const boardPaths = [`/boards/${BOARD}`, `/boards/${BOARD}/members`, `/boards/${BOARD}/schedule`];
+    const boardPaths = [
+      `/boards/${BOARD}`,
+      `/boards/${BOARD}/members`,
+      `/boards/${BOARD}/schedule`,
+      `/boards/${BOARD}/settings`,
+    ];
     const needing = [...paths, ...boardPaths, `/invite/${TOKEN}`].filter((path) => needsAccount(matchRoute(path)));
     expect(needing).toEqual(['/boards', '/settings', ...boardPaths, `/invite/${TOKEN}`]);
   });

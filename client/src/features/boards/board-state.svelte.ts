@@ -1,5 +1,13 @@
-import type { BoardDetail, CreateInviteRequest, CreatedInvite, Invite, Role } from '#shared/schemas/boards.js';
+import type {
+  BoardDetail,
+  CreateInviteRequest,
+  CreatedInvite,
+  Invite,
+  Role,
+  UpdateBoardRequest,
+} from '#shared/schemas/boards.js';
 import * as api from '#client/lib/api.js';
+import { joinBoardRoom, type AppSocket } from '#client/lib/socket.js';
 
 /**
  * One board as its header and members page show it: the board, my role, the members and, for owners,
@@ -20,6 +28,7 @@ export class BoardState {
   isOwner = $derived(this.role === 'owner');
 
   #controller: AbortController | null = null;
+  #stopFollowing: (() => void) | null = null;
 
   /**
    * @param boardId the board shown
@@ -46,10 +55,47 @@ export class BoardState {
     } catch (err) {
       if (api.isAbort(err)) return;
       this.notFound = err instanceof api.ApiError && err.status === 404;
+      // Deleted, or I was removed, while on screen: it is gone, not merely unreadable for a moment.
+      if (this.notFound) this.detail = null;
       this.error = api.errorMessage(err);
     } finally {
       if (this.#controller === controller) this.loading = false;
     }
+  }
+
+  /**
+   * Joins the board's socket.io room and reads the board again when someone changes its name,
+   * description or meeting, or deletes it (then `notFound`); returns the function that stops (also
+   * called by {@link dispose}).
+   */
+  follow(socket: AppSocket): () => void {
+    const onChanged: Parameters<typeof socket.on<'board:changed'>>[1] = ({ boardId }) => {
+      if (boardId === this.boardId) void this.load();
+    };
+    socket.on('board:changed', onChanged);
+    const leave = joinBoardRoom(this.boardId, {
+      // Back after a drop: what changed meanwhile was missed.
+      onJoined: (first) => {
+        if (!first && this.detail) void this.load();
+      },
+    });
+    this.#stopFollowing = () => {
+      this.#stopFollowing = null;
+      leave();
+      socket.off('board:changed', onChanged);
+    };
+    return this.#stopFollowing;
+  }
+
+  /** Changes name, description or meeting; the header shows the board as the server answers it. */
+  async update(body: UpdateBoardRequest): Promise<void> {
+    const board = await api.updateBoard(this.boardId, body);
+    if (this.detail) this.detail = { ...this.detail, board };
+  }
+
+  /** Deletes the board for everyone (owners). */
+  delete(): Promise<void> {
+    return api.deleteBoard(this.boardId);
   }
 
   /** Gives a member another role; my own role changing reloads the board, as what I may do changes. */
@@ -86,6 +132,7 @@ export class BoardState {
   }
 
   dispose(): void {
+    this.#stopFollowing?.();
     this.#controller?.abort();
   }
 }

@@ -13,8 +13,10 @@ export const ROLE_LABELS: Record<Role, string> = { owner: 'Owner', editor: 'Edit
 
 /** What each role may do, in a sentence (mirrors the server's authorization module). */
 export const ROLE_EXPLANATIONS: Record<Role, string> = {
-  owner: 'Everything an editor can, plus managing members and invite links, and deleting the board.',
-  editor: 'Nominates and moves papers, votes, comments, assigns presenters and edits the board’s name.',
+  owner:
+    'Everything an editor can, plus managing members and invite links, choosing how the board votes, and deleting the board.',
+  editor:
+    'Nominates and moves papers, votes, comments, assigns presenters and edits the board’s name, description and meeting time.',
   viewer: 'Follows the board: sees its papers, votes, discussions and schedule, without changing them.',
 };
 

@@ -2,6 +2,7 @@ import type { ActivityEntry } from '#shared/schemas/activity.js';
 import type { Member } from '#shared/schemas/boards.js';
 import type { ProjectedCard } from '#shared/schemas/cards.js';
 import type { Paper } from '#shared/schemas/papers.js';
+import type { AssignmentRequest } from '#shared/schemas/schedule.js';
 import type { CardTally, VotingSettings } from '#shared/schemas/votes.js';
 import * as api from '#client/lib/api.js';
 import { joinBoardRoom, type AppSocket } from '#client/lib/socket.js';
@@ -273,8 +274,8 @@ export class BoardData {
     }
   }
 
-  /** Sets (or, with null, clears) a card's presenter and session. */
-  async assign(cardId: string, assignment: { presenterId: string; sessionAt: string } | null): Promise<boolean> {
+  /** Sets (or, with null, clears) a card's presenter and session (the server's choice when left out). */
+  async assign(cardId: string, assignment: AssignmentRequest | null): Promise<boolean> {
     try {
       if (assignment) {
         const saved = await api.assignPresenter(this.boardId, cardId, assignment);

@@ -44,19 +44,6 @@ export function exactTime(time: number | string): string {
   return exact.format(new Date(time));
 }
 
-const session = new Intl.DateTimeFormat(undefined, {
-  weekday: 'short',
-  month: 'short',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-});
-
-/** "Tue, Mar 3, 18:00" for a session. */
-export function sessionTime(iso: string): string {
-  return session.format(new Date(iso));
-}
-
 /** The value of a `datetime-local` input for an instant, in my time zone. */
 export function toLocalInput(iso: string): string {
   const date = new Date(iso);

@@ -1,5 +1,22 @@
 import type { Session } from '#shared/schemas/schedule.js';
 
+// One way of writing a session's day and time everywhere (card, card panel, schedule): the browser's
+// locale and time zone, short weekday and month, the locale's own clock ("18:30" or "6:30 PM").
+const SESSION_TIME: Intl.DateTimeFormatOptions = { hour: 'numeric', minute: '2-digit' };
+const SESSION_DAY: Intl.DateTimeFormatOptions = { weekday: 'short', day: 'numeric', month: 'short' };
+const sessionDay = new Intl.DateTimeFormat(undefined, SESSION_DAY);
+const sessionDayTime = new Intl.DateTimeFormat(undefined, { ...SESSION_DAY, ...SESSION_TIME });
+
+/** A session's day as a card shows it: "Tue 8 Dec" (en-GB), "Tue, Dec 8" (en-US). */
+export function sessionDate(iso: string): string {
+  return sessionDay.format(new Date(iso));
+}
+
+/** A session's day and time: "Tue 8 Dec, 18:30" (en-GB), "Tue, Dec 8, 6:30 PM" (en-US). */
+export function sessionDateTime(iso: string): string {
+  return sessionDayTime.format(new Date(iso));
+}
+
 /** The sessions of one calendar day in the viewer's time zone. */
 export interface SessionDay {
   /** `YYYY-MM-DD` in the time zone used, unique per day. */
@@ -29,7 +46,7 @@ export class SessionFormatter {
       month: 'long',
       day: 'numeric',
     });
-    this.#time = new Intl.DateTimeFormat(locale, { ...zone, hour: 'numeric', minute: '2-digit' });
+    this.#time = new Intl.DateTimeFormat(locale, { ...zone, ...SESSION_TIME });
     this.#full = new Intl.DateTimeFormat(locale, { ...zone, dateStyle: 'full', timeStyle: 'short' });
   }
 

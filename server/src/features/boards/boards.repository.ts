@@ -1,7 +1,18 @@
+import type postgres from 'postgres';
 import type { Sql } from '#server/db/sql.js';
-import type { BoardSummary, Invite, Member, Role } from '#shared/schemas/boards.js';
+import type { BoardSummary, Invite, Meeting, MeetingFrequency, Member, Role } from '#shared/schemas/boards.js';
+import { minuteOfDay, timeOfDay } from '#server/features/schedule/meeting-slots.js';
 
-interface BoardRow {
+/** The meeting columns of `boards`, all null when the board has no regular meeting. */
+interface MeetingColumns {
+  meetingWeekday: number | null;
+  meetingMinute: number | null;
+  meetingTimeZone: string | null;
+  meetingFrequency: MeetingFrequency | null;
+  meetingStartsOn: string | null;
+}
+
+interface BoardRow extends MeetingColumns {
   id: string;
   name: string;
   description: string;
@@ -11,6 +22,23 @@ interface BoardRow {
   updatedAt: Date;
 }
 
+const meetingColumns = (sql: Sql | postgres.TransactionSql) => sql`
+  b.meeting_weekday, b.meeting_minute, b.meeting_time_zone, b.meeting_frequency,
+  b.meeting_starts_on::text as meeting_starts_on`;
+
+function toMeeting(row: MeetingColumns): Meeting | null {
+  const { meetingWeekday, meetingMinute, meetingTimeZone, meetingFrequency, meetingStartsOn } = row;
+  if (meetingWeekday === null || meetingMinute === null || meetingTimeZone === null) return null;
+  if (meetingFrequency === null || meetingStartsOn === null) return null;
+  return {
+    weekday: meetingWeekday,
+    time: timeOfDay(meetingMinute),
+    timeZone: meetingTimeZone,
+    frequency: meetingFrequency,
+    startsOn: meetingStartsOn,
+  };
+}
+
 function toSummary(row: BoardRow): BoardSummary {
   return {
     id: row.id,
@@ -18,6 +46,7 @@ function toSummary(row: BoardRow): BoardSummary {
     description: row.description,
     role: row.role,
     memberCount: row.memberCount,
+    meeting: toMeeting(row),
     createdAt: row.createdAt.toISOString(),
     updatedAt: row.updatedAt.toISOString(),
   };
@@ -46,7 +75,7 @@ export async function insertBoard(
 }
 
 const summaryColumns = (sql: Sql) => sql`
-  b.id, b.name, b.description, m.role, b.created_at, b.updated_at,
+  b.id, b.name, b.description, m.role, b.created_at, b.updated_at, ${meetingColumns(sql)},
   (select count(*)::int from board_members bm where bm.board_id = b.id) as member_count`;
 
 /** The boards a user belongs to, most recently updated first. */
@@ -77,16 +106,33 @@ export async function listMembers(sql: Sql, boardId: string): Promise<Member[]> 
   return rows.map((r) => ({ ...r, joinedAt: r.joinedAt.toISOString() }));
 }
 
-/** Changes name and/or description. */
+/** A board's regular meeting, or null when it has none (or there is no such board). */
+export async function findMeeting(sql: Sql | postgres.TransactionSql, boardId: string): Promise<Meeting | null> {
+  const [row]: [MeetingColumns?] = await sql`select ${meetingColumns(sql)} from boards b where b.id = ${boardId}`;
+  return row ? toMeeting(row) : null;
+}
+
+/** Changes name, description and/or meeting (`null` clears it; left out, it stays). */
 export async function updateBoard(
   sql: Sql,
   boardId: string,
-  changes: { name?: string; description?: string },
+  changes: { name?: string; description?: string; meeting?: Meeting | null },
 ): Promise<void> {
+  const { meeting } = changes;
   await sql`
     update boards set
       name = coalesce(${changes.name ?? null}, name),
       description = coalesce(${changes.description ?? null}, description),
+      ${
+        meeting === undefined
+          ? sql``
+          : sql`
+      meeting_weekday = ${meeting?.weekday ?? null},
+      meeting_minute = ${meeting ? minuteOfDay(meeting.time) : null},
+      meeting_time_zone = ${meeting?.timeZone ?? null},
+      meeting_frequency = ${meeting?.frequency ?? null},
+      meeting_starts_on = ${meeting?.startsOn ?? null}::date,`
+      }
       updated_at = now()
     where id = ${boardId}`;
 }

@@ -23,6 +23,7 @@ import {
 import { HttpError, conflict, notFound } from '#server/errors.js';
 import { hashToken, requireUser } from '#server/features/auth/sessions.js';
 import { authorize } from './authorization.js';
+import { resolveMeeting } from '#server/features/schedule/meeting-slots.js';
 import { createBoard } from './boards.service.js';
 import {
   acceptInvite,
@@ -104,10 +105,16 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/boards/:boardId',
     { schema: { tags, params: BoardParams, body: UpdateBoardRequest, response: { 200: BoardSummary, ...errors } } },
     async (request) => {
-      const { user } = await authorize(request, request.params.boardId, 'board:update');
-      const { name, description } = request.body;
-      await updateBoard(app.sql, request.params.boardId, { name: name?.trim(), description: description?.trim() });
-      return (await findBoardFor(app.sql, user.id, request.params.boardId))!;
+      const { boardId } = request.params;
+      const { user } = await authorize(request, boardId, 'board:update');
+      const { name, description, meeting } = request.body;
+      await updateBoard(app.sql, boardId, {
+        name: name?.trim(),
+        description: description?.trim(),
+        meeting: meeting ? resolveMeeting(meeting, new Date()) : meeting,
+      });
+      await app.emitToBoard(boardId, 'board:changed', { boardId, deleted: false });
+      return (await findBoardFor(app.sql, user.id, boardId))!;
     },
   );
 
@@ -115,9 +122,12 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/boards/:boardId',
     { schema: { tags, params: BoardParams, response: { 204: Type.Null(), ...errors } } },
     async (request, reply) => {
-      await authorize(request, request.params.boardId, 'board:delete');
-      await deleteBoard(app.sql, request.params.boardId);
-      await announceMembership(app, request.params.boardId, null);
+      const { boardId } = request.params;
+      await authorize(request, boardId, 'board:delete');
+      await deleteBoard(app.sql, boardId);
+      // Before the membership message, which takes every socket out of the board's room.
+      await app.emitToBoard(boardId, 'board:changed', { boardId, deleted: true });
+      await announceMembership(app, boardId, null);
       return reply.status(204).send(null);
     },
   );

@@ -1,5 +1,5 @@
 import { escapeHtml as esc, htmlLayout, oneLine } from '#server/mail/html.js';
-import { formatInZone } from './local-time.js';
+import { formatInZone } from '#server/local-time.js';
 
 /** A rendered mail body. */
 export interface RenderedMail {

@@ -1,13 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { ErrorBody } from '#shared/schemas/common.js';
+import { ErrorBody, canonicalTimeZone } from '#shared/schemas/common.js';
 import {
   DigestRunResult,
   DigestSettings,
   DigestSettingsRequest,
   UnsubscribeQuery,
   UnsubscribeResult,
-  canonicalTimeZone,
   type MailList,
 } from '#shared/schemas/digest.js';
 import { badRequest, forbidden, unauthorized } from '#server/errors.js';

@@ -20,7 +20,7 @@ import {
   type ReminderCandidate,
 } from './digest.repository.js';
 import { renderDigest, renderReminder, type RenderedMail } from './digest.content.js';
-import { addDays, latestSlot, localParts, zonedInstant } from './local-time.js';
+import { addDays, latestSlot, localParts, zonedInstant } from '#server/local-time.js';
 import { mailSecret, unsubscribeHeaders, unsubscribeUrl } from './unsubscribe.js';
 
 const DAY_MS = 24 * 3600_000;

@@ -3,6 +3,8 @@ import type { ActivityEntry } from '#shared/schemas/activity.js';
 import { recordActivity } from '#server/features/activity/activity.repository.js';
 import type { Sql } from '#server/db/sql.js';
 import type { Assignment, Schedule, Session, Suggestion } from '#shared/schemas/schedule.js';
+import { findMeeting } from '#server/features/boards/boards.repository.js';
+import { nextFreeSession } from './meeting-slots.js';
 
 /** The pool or a transaction of it. */
 type Db = Sql | postgres.TransactionSql;
@@ -12,6 +14,7 @@ export type AssignmentOutcome<T extends Assignment | null> =
   | { status: 'no_card' }
   | { status: 'no_presenter' }
   | { status: 'not_yours' }
+  | { status: 'no_session' }
   | { status: 'ok'; changed: boolean; assignment: T; activity?: ActivityEntry };
 
 interface AssignmentRow {
@@ -55,9 +58,24 @@ interface AssignInput {
   boardId: string;
   cardId: string;
   presenterId: string;
-  sessionAt: string;
+  /** Left out: the card's current session, or else the board's next free meeting slot after `now`. */
+  sessionAt?: string;
   actorId: string;
   mayAssignOthers: boolean;
+  now: Date;
+}
+
+/**
+ * The board's next meeting slot after `now` that no other card still on the board has its session on
+ * (that local day); null without a meeting time. Sessions are read under a per-board lock held to the
+ * end of the transaction, so two members volunteering at once do not take the same slot.
+ */
+async function nextFreeSlot(tx: Db, boardId: string, cardId: string, now: Date): Promise<Date | null> {
+  await tx`select pg_advisory_xact_lock(hashtext(${`sessions:${boardId}`}))`;
+  const meeting = await findMeeting(tx, boardId);
+  if (!meeting) return null;
+  const taken = (await boardSessions(tx, boardId)).filter((s) => s.cardId !== cardId).map((s) => s.sessionAt);
+  return nextFreeSession(meeting, now, taken);
 }
 
 /**
@@ -74,7 +92,10 @@ export async function assign(sql: Sql, a: AssignInput): Promise<AssignmentOutcom
     if (!member) return { status: 'no_presenter' };
     const previous = await lockAssignment(tx, a.boardId, a.cardId);
     if (!a.mayAssignOthers && previous && previous.presenterId !== a.actorId) return { status: 'not_yours' };
-    const sessionAt = new Date(a.sessionAt);
+    const sessionAt = a.sessionAt
+      ? new Date(a.sessionAt)
+      : (previous?.sessionAt ?? (await nextFreeSlot(tx, a.boardId, a.cardId, a.now)));
+    if (!sessionAt) return { status: 'no_session' };
     if (previous && previous.presenterId === a.presenterId && previous.sessionAt.getTime() === sessionAt.getTime()) {
       return { status: 'ok', changed: false, assignment: toAssignment(previous) };
     }
@@ -165,10 +186,16 @@ export async function readSchedule(sql: Sql, boardId: string, now: Date): Promis
 /**
  * Whose turn it is to present `cardId`: among all members, the fewest sessions on the board, then the
  * oldest latest session (members who never presented first), then by name. The card's own assignment
- * does not count, so asking again for an assigned card gives the same answer. Null when the card is
- * not on the board.
+ * does not count, so asking again for an assigned card gives the same answer. With it, the board's
+ * next meeting slot (after `now`) that no other card's session takes. Null when the card is not on the
+ * board.
  */
-export async function suggestPresenter(sql: Sql, boardId: string, cardId: string): Promise<Suggestion | null> {
+export async function suggestPresenter(
+  sql: Sql,
+  boardId: string,
+  cardId: string,
+  now: Date,
+): Promise<Suggestion | null> {
   if (!(await cardExists(sql, boardId, cardId))) return null;
   const [row]: [{ id: string; name: string; sessions: number; lastSessionAt: Date | null }?] = await sql`
     select u.id, u.name, count(a.card_id)::int as sessions, max(a.session_at) as last_session_at
@@ -180,10 +207,14 @@ export async function suggestPresenter(sql: Sql, boardId: string, cardId: string
     order by sessions, last_session_at asc nulls first, u.name, u.id
     limit 1`;
   if (!row) return null;
+  const meeting = await findMeeting(sql, boardId);
+  const taken = (await boardSessions(sql, boardId)).filter((s) => s.cardId !== cardId).map((s) => s.sessionAt);
+  const sessionAt = meeting ? nextFreeSession(meeting, now, taken) : null;
   return {
     cardId,
     presenter: { id: row.id, name: row.name },
     sessions: row.sessions,
     lastSessionAt: row.lastSessionAt?.toISOString() ?? null,
+    sessionAt: sessionAt?.toISOString() ?? null,
   };
 }

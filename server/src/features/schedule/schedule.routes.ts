@@ -30,6 +30,8 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw badRequest('body/presenterId must be a member of the board');
       case 'not_yours':
         throw forbidden('without the right to assign, a member may only volunteer or withdraw themselves');
+      case 'no_session':
+        throw badRequest('body/sessionAt is required: the board has no regular meeting time to take it from');
     }
     return outcome;
   }
@@ -41,7 +43,8 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['schedule'],
         description:
           'Sets who presents the card and when. Editors and owners may name any member; other members may ' +
-          'only name themselves (and not take over a card someone else presents).',
+          'only name themselves (and not take over a card someone else presents). Without `sessionAt` the ' +
+          "card keeps its session, or takes the board's next free meeting slot.",
         params: AssignmentParams,
         body: AssignmentRequest,
         response: { 200: Assignment, ...errors },
@@ -58,6 +61,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
           sessionAt: request.body.sessionAt,
           actorId: user.id,
           mayAssignOthers: can(role, 'assign'),
+          now: new Date(),
         }),
       );
       const { assignment } = outcome;
@@ -124,7 +128,8 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
         tags: ['schedule'],
         description:
           'Suggests a presenter for a card: the member with the fewest sessions on the board (this card ' +
-          'left out), then the longest since their latest session, then by name.',
+          'left out), then the longest since their latest session, then by name; with the next meeting ' +
+          'slot that no other card takes (`sessionAt`, null when the board has no meeting time).',
         params: BoardParams,
         querystring: SuggestQuery,
         response: { 200: Suggestion, ...errors },
@@ -133,7 +138,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { boardId } = request.params;
       await authorize(request, boardId, 'board:read');
-      const suggestion = await suggestPresenter(app.sql, boardId, request.query.cardId);
+      const suggestion = await suggestPresenter(app.sql, boardId, request.query.cardId, new Date());
       if (!suggestion) throw notFound('card');
       return suggestion;
     },

@@ -9,6 +9,7 @@ const board = (id: string, name: string): BoardSummary => ({
   description: '',
   role: 'owner',
   memberCount: 1,
+  meeting: null,
   createdAt: '2026-03-01T00:00:00.000Z',
   updatedAt: '2026-03-01T00:00:00.000Z',
 });

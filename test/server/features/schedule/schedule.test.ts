@@ -240,6 +240,7 @@ describe('presenter suggestion', () => {
       presenter: { id: editor.user.id, name: 'Editor' },
       sessions: 0,
       lastSessionAt: null,
+      sessionAt: null,
     });
   });
 
@@ -444,5 +445,78 @@ describe('calendar feed', () => {
     expect(removed.statusCode, removed.body).toBe(204);
     expect((await fetchFeed(boardId, leaving.token)).statusCode).toBe(404);
     expect((await fetchFeed(boardId, staying.token)).statusCode).toBe(200);
+  });
+});
+
+describe('sessions from the meeting time', () => {
+  /** A board meeting weekly at 18:30 UTC on the weekday of the day after tomorrow. */
+  async function meetingBoard(): Promise<string> {
+    const boardId = await newBoard();
+    const weekday = new Date(Date.now() + 2 * DAY).getUTCDay() || 7;
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/boards/${boardId}`,
+      headers: { cookie: owner.cookie },
+      payload: { meeting: { weekday, time: '18:30', timeZone: 'UTC', frequency: 'weekly' } },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    return boardId;
+  }
+
+  /** The n-th meeting (0 first) of a board from `meetingBoard`. */
+  function meetingAt(n: number): string {
+    const day = new Date(Date.now() + 2 * DAY);
+    day.setUTCHours(18, 30, 0, 0);
+    return new Date(day.getTime() + n * 7 * DAY).toISOString();
+  }
+
+  function volunteer(user: TestUser, boardId: string, cardId: string) {
+    return t.app.inject({
+      method: 'PUT',
+      url: `/api/boards/${boardId}/cards/${cardId}/assignment`,
+      headers: { cookie: user.cookie },
+      payload: { presenterId: user.user.id },
+    });
+  }
+
+  it('suggests the next meeting that no other card takes, with the presenter', async () => {
+    const boardId = await meetingBoard();
+    const [first, second] = await placeCards(t.app, owner, boardId, 2);
+    expect(await suggest(boardId, first)).toMatchObject({ sessionAt: meetingAt(0) });
+    expect((await assignCard(owner, boardId, first, editor, meetingAt(0))).statusCode).toBe(200);
+    expect(await suggest(boardId, second)).toMatchObject({
+      presenter: { id: owner.user.id },
+      sessionAt: meetingAt(1),
+    });
+    // A card's own session does not take its slot.
+    expect(await suggest(boardId, first)).toMatchObject({ sessionAt: meetingAt(0) });
+  });
+
+  it('gives a volunteer without a date the next free meeting, one card after the other', async () => {
+    const boardId = await meetingBoard();
+    const [first, second] = await placeCards(t.app, owner, boardId, 2);
+    const one = await volunteer(viewer, boardId, first);
+    expect(one.statusCode, one.body).toBe(200);
+    expect(one.json()).toMatchObject({ presenter: { id: viewer.user.id }, sessionAt: meetingAt(0) });
+    const two = await volunteer(editor, boardId, second);
+    expect(two.json()).toMatchObject({ presenter: { id: editor.user.id }, sessionAt: meetingAt(1) });
+    // Naming a presenter again without a date keeps the card's session.
+    const again = await t.app.inject({
+      method: 'PUT',
+      url: `/api/boards/${boardId}/cards/${second}/assignment`,
+      headers: { cookie: owner.cookie },
+      payload: { presenterId: owner.user.id },
+    });
+    expect(again.json()).toMatchObject({ presenter: { id: owner.user.id }, sessionAt: meetingAt(1) });
+  });
+
+  it('asks for a date (400 naming sessionAt) when the board has no meeting time', async () => {
+    const boardId = await newBoard();
+    const [card] = await placeCards(t.app, owner, boardId, 1);
+    expect((await suggest(boardId, card)).sessionAt).toBeNull();
+    const res = await volunteer(viewer, boardId, card);
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('body/sessionAt is required');
+    expect(await schedule(owner, boardId)).toEqual({ upcoming: [], past: [] });
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addDays, formatInZone, latestSlot, localParts, zonedInstant } from '#server/features/digest/local-time.js';
+import { addDays, formatInZone, latestSlot, localParts, zonedInstant } from '#server/local-time.js';
 
 describe('local time', () => {
   it('reads the wall clock of an instant in a zone, across the date line', () => {

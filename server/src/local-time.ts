@@ -21,13 +21,30 @@ export function addDays(day: LocalDay, days: number): LocalDay {
   return Temporal.PlainDate.from(day).add({ days }).toString();
 }
 
+/** The ISO weekday of `day`: 1 Monday … 7 Sunday. */
+export function weekdayOf(day: LocalDay): number {
+  return Temporal.PlainDate.from(day).dayOfWeek;
+}
+
 /**
- * The instant at which the wall clock in `timeZone` shows `hour`:00 on `day`. An hour skipped by a
- * daylight-saving jump maps to the instant just after the jump; an hour that occurs twice, to the first
- * (Temporal's "compatible" disambiguation).
+ * The `n`-th `weekday` (1 Monday … 7 Sunday) of the month `months` after the month of `day`; `n` is 1–4,
+ * or -1 for the month's last such weekday.
  */
-export function zonedInstant(day: LocalDay, hour: number, timeZone: string): Date {
-  const local = Temporal.PlainDate.from(day).toZonedDateTime({ timeZone, plainTime: { hour } });
+export function nthWeekdayOfMonth(day: LocalDay, months: number, weekday: number, n: number): LocalDay {
+  const first = Temporal.PlainDate.from(day).with({ day: 1 }).add({ months });
+  const firstMatch = first.add({ days: (weekday - first.dayOfWeek + 7) % 7 });
+  if (n > 0) return firstMatch.add({ weeks: n - 1 }).toString();
+  const weeksLeft = Math.floor((first.daysInMonth - firstMatch.day) / 7);
+  return firstMatch.add({ weeks: weeksLeft }).toString();
+}
+
+/**
+ * The instant at which the wall clock in `timeZone` shows `hour`:`minute` on `day`. A time skipped by
+ * a daylight-saving jump maps to the instant as far after the jump; a time that occurs twice, to the
+ * first (Temporal's "compatible" disambiguation).
+ */
+export function zonedInstant(day: LocalDay, hour: number, timeZone: string, minute = 0): Date {
+  const local = Temporal.PlainDate.from(day).toZonedDateTime({ timeZone, plainTime: { hour, minute } });
   return new Date(local.epochMilliseconds);
 }
 
