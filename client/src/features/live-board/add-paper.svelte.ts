@@ -78,16 +78,25 @@ export class AddPaperSearch {
   }
 
   /**
-   * Adds the option's paper to the board (importing it first if it was pasted); resolves with the
-   * paper's title and the new card, or null when it did not happen (then `error` says why).
+   * Adds the option's paper to the board (importing it first if it was pasted) unless `onBoard` says
+   * the board shows it; resolves with the paper's title and the new card, or null when it did not
+   * happen (then `error` says why).
    */
-  async choose(option: AddPaperOption): Promise<{ title: string; cardId: string } | null> {
+  async choose(
+    option: AddPaperOption,
+    onBoard: (paperId: string) => boolean,
+  ): Promise<{ title: string; cardId: string } | null> {
     if (this.busy) return null;
     this.busy = true;
     this.error = null;
     try {
       const paper = option.kind === 'paper' ? option.paper : await this.#import(option.reference);
       if (!paper) return null;
+      // A pasted id may name a paper the board already shows: say so rather than ask the server.
+      if (onBoard(paper.id)) {
+        this.error = 'This paper is already on the board.';
+        return null;
+      }
       const added = await api.addPaperToBoard(this.boardId, paper.id);
       return { title: paper.title, cardId: added.cardId };
     } catch (err) {
