@@ -67,6 +67,9 @@ describe('matchRoute', () => {
     [`/boards/${BOARD}/members`, { name: 'members', boardId: BOARD }],
     [`/boards/${BOARD}/schedule`, { name: 'schedule', boardId: BOARD }],
     [`/invite/${TOKEN}`, { name: 'invite', token: TOKEN }],
+    [`/papers/${BOARD}`, { name: 'paper', paperId: BOARD }],
+    // The paper page itself says that such an id names no paper.
+    ['/papers/not-an-id', { name: 'paper', paperId: 'not-an-id' }],
   ])('routes %s', (path, route) => {
     expect(matchRoute(path)).toEqual(route);
   });
@@ -81,6 +84,8 @@ describe('matchRoute', () => {
     `/boards/${BOARD}/members/extra`,
     '/invite/too-short',
     `/invite/${TOKEN}/accept`,
+    '/papers',
+    `/papers/${BOARD}/boards`,
     '/invite/has%20a%20space%20in%20it',
     '/boards/%E0%A4%A', // not valid percent-encoding
   ])('leads %s to not-found rather than to a failing request', (path) => {
@@ -90,7 +95,17 @@ describe('matchRoute', () => {
 
 describe('needsAccount', () => {
   it('holds for the pages of boards, invitations and settings, and nothing else', () => {
-    const paths = ['/', '/login', '/signup', '/forgot', '/reset', '/nowhere', '/boards', '/settings'];
+    const paths = [
+      '/',
+      '/login',
+      '/signup',
+      '/forgot',
+      '/reset',
+      '/nowhere',
+      '/boards',
+      '/settings',
+      `/papers/${BOARD}`,
+    ];
     const boardPaths = [`/boards/${BOARD}`, `/boards/${BOARD}/members`, `/boards/${BOARD}/schedule`];
     const needing = [...paths, ...boardPaths, `/invite/${TOKEN}`].filter((path) => needsAccount(matchRoute(path)));
     expect(needing).toEqual(['/boards', '/settings', ...boardPaths, `/invite/${TOKEN}`]);
