@@ -4,7 +4,8 @@ import { TimeZoneName, Uuid } from './common.js';
 export const ROLES = ['owner', 'editor', 'viewer'] as const;
 /** A member's role on a board. */
 export type Role = (typeof ROLES)[number];
-const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
+/** A role as a schema, for answers that carry the caller's role. */
+export const RoleSchema = Type.Union(ROLES.map((r) => Type.Literal(r)));
 /** Roles an invitation may grant (ownership is handed over by changing a member's role). */
 const InviteRoleSchema = Type.Union([Type.Literal('editor'), Type.Literal('viewer')]);
 

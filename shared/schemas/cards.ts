@@ -1,4 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { RoleSchema } from './boards.js';
 import { Uuid } from './common.js';
 import { Paper } from './papers.js';
 import { Presenter } from './schedule.js';
@@ -60,6 +61,22 @@ export type AddCardRequest = Static<typeof AddCardRequest>;
 export const AddedCard = Type.Object({ cardId: Type.String(), columnId: Type.String() });
 export type AddedCard = Static<typeof AddedCard>;
 
-/** `GET /api/papers/:paperId/boards`: the caller's boards that already show the paper. */
-export const PaperBoards = Type.Object({ boardIds: Type.Array(Type.String()) });
+/** One of the caller's boards showing a paper: where its card is and how many votes it has. */
+export const PaperOnBoard = Type.Object({
+  boardId: Uuid,
+  boardName: Type.String(),
+  /** The caller's role on that board. */
+  role: RoleSchema,
+  cardId: Type.String(),
+  columnId: Type.String(),
+  columnTitle: Type.String(),
+  votes: CardTally,
+});
+export type PaperOnBoard = Static<typeof PaperOnBoard>;
+
+/**
+ * `GET /api/papers/:paperId/boards`: the caller's boards that already show the paper, as ids (the board
+ * picker's question) and with the card's column and votes (the paper page's), most recently changed first.
+ */
+export const PaperBoards = Type.Object({ boardIds: Type.Array(Type.String()), boards: Type.Array(PaperOnBoard) });
 export type PaperBoards = Static<typeof PaperBoards>;

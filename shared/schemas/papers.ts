@@ -15,6 +15,10 @@ export const PAPER_LIMITS = {
   pageSize: 100,
 } as const;
 
+/** How much of a publication date is known: a BibTeX entry may give only a year, Crossref a year and month. */
+export const DatePrecision = Type.Union([Type.Literal('year'), Type.Literal('month'), Type.Literal('day')]);
+export type DatePrecision = Static<typeof DatePrecision>;
+
 /** A paper as the API returns it. */
 export const Paper = Type.Object(
   {
@@ -28,6 +32,8 @@ export const Paper = Type.Object(
     codeUrls: Type.Array(Type.String()),
     tags: Type.Array(Type.String()),
     publishedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    /** `year`: only the year of `publishedAt` is known (it is that year's 1 January); `month`: year and month. */
+    publishedPrecision: DatePrecision,
     createdAt: Type.String({ format: 'date-time' }),
   },
   { $id: 'Paper' },

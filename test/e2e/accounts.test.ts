@@ -109,7 +109,7 @@ describeInBrowser('accounts, boards and invitations in the browser', () => {
     expect(await header(page).getByRole('button', { name: 'Nadia New' }).isVisible()).toBe(true);
   });
 
-  it('creates a board from the empty boards list and lists it', async () => {
+  it('creates a board from the empty boards list, opens it at once, and lists it', async () => {
     const owner = await signUp(t.app, 'Olga Owner');
     const { page } = await tabs.open('/boards', { as: owner });
     await page.getByRole('button', { name: 'Create a board' }).click();
@@ -119,18 +119,21 @@ describeInBrowser('accounts, boards and invitations in the browser', () => {
     await page.getByLabel('Description').fill('Efficient transformers, one paper a week.');
     await name.press('Enter');
 
+    // The new board opens: it is there to be filled.
+    await page.waitForURL(/\/boards\/[0-9a-f-]{36}$/);
+    await page.getByRole('heading', { name: 'Thursday papers' }).waitFor();
+    await page.getByText('No papers on this board yet').waitFor();
+    const res = await t.app.inject({ url: '/api/boards', headers: { cookie: owner.cookie } });
+    expect(res.json().map((b: { id: string; name: string }) => [b.id, b.name])).toEqual([
+      [page.url().split('/').pop(), 'Thursday papers'],
+    ]);
+
+    await page.goBack();
     const link = page.getByRole('link', { name: 'Thursday papers' });
     const row = page.getByRole('list', { name: 'Your boards' }).getByRole('listitem').filter({ has: link });
     await row.waitFor();
     expect(await row.innerText()).toMatch(/Owner[\s\S]*1 member/);
-    const res = await t.app.inject({ url: '/api/boards', headers: { cookie: owner.cookie } });
-    expect(res.json().map((b: { name: string }) => b.name)).toEqual(['Thursday papers']);
     await page.screenshot({ path: `${RESULTS_DIR}boards.png` });
-
-    await link.click();
-    await page.waitForURL(/\/boards\/[0-9a-f-]{36}$/);
-    await page.getByRole('heading', { name: 'Thursday papers' }).waitFor();
-    await page.getByText('No papers on this board yet').waitFor();
   });
 
   it('copies a new editor invite link that another user opens, signs up through and accepts', async () => {
@@ -371,21 +374,18 @@ describeInBrowser('accounts, boards and invitations in the browser', () => {
     expect(login.statusCode).toBe(200);
   });
 
-  it('links "Sign in to import papers." to the login page, which returns to the library', async () => {
+  it('offers a signed-out visitor "Sign in to import" before any pasting, returning to the library', async () => {
     const user = await signUp(t.app, 'Ivan Importer');
-    const { page } = await tabs.open('/', { expectedConsoleErrors: /status of 401/ });
-    await page.getByRole('button', { name: 'Import', exact: true }).click();
-    const dialog = page.getByRole('dialog', { name: 'Import papers' });
-    await dialog.getByRole('textbox', { name: 'Paste papers' }).fill('2401.00001');
-    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
-    await dialog.getByRole('alert').filter({ hasText: 'Sign in to import papers.' }).waitFor();
-    await dialog.getByRole('link', { name: 'Sign in' }).click();
-    await page.waitForURL(`${baseUrl}/login?next=/`);
+    const { page } = await tabs.open('/');
+    await page.getByRole('link', { name: 'Sign in to import' }).click();
+    await page.waitForURL(`${baseUrl}/login?next=%2F`);
     await page.getByLabel('Email').fill(user.user.email);
     await page.getByLabel('Password').fill(user.password);
     await page.getByLabel('Password').press('Enter');
     await page.waitForURL(`${baseUrl}/`);
     await header(page).getByRole('button', { name: 'Ivan Importer' }).waitFor();
+    await page.getByRole('button', { name: 'Import', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Import papers' }).waitFor();
   });
 
   it('fits a 360 px wide screen (screenshots in test-results/)', async () => {

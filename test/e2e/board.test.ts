@@ -1,6 +1,7 @@
 import crypto from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
-import { beforeAll, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
+import type { Config } from '#server/config.js';
 import { seedDemo } from '#server/bootstrap/seed.js';
 import { ServerEdit } from '#server/sync/board-room.js';
 import { renameColumn } from '#shared/protocol/board-doc/edits.js';
@@ -10,13 +11,22 @@ import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '#test/helpers/
 import { BrowserSessions } from '#test/helpers/browser.js';
 import { addMember, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
 import { storedDoc } from '#test/helpers/yjs.js';
+import { createFakeArxiv } from '#test/helpers/fake-arxiv.js';
 
 const PASSWORD = 'a long enough password';
 const HOSTILE_TITLE = '<img src=x onerror=alert(1)>';
 
 describeInBrowser('the board in the browser', () => {
+  // "+ Add paper" imports pasted arXiv ids from this stand-in; its address is known once it listens,
+  // before the app is built (hooks run in the order they are registered).
+  const arxiv = createFakeArxiv();
+  const config: Partial<Config> = { seedDemo: true };
+  beforeAll(async () => {
+    config.arxivApiUrl = `${await arxiv.listen()}/api/query`;
+  });
+  afterAll(() => arxiv.close());
   const server = useBrowserServer({
-    config: { seedDemo: true },
+    config,
     prepare: async (t) => {
       await seedDemo(t.db.sql, t.config);
     },
@@ -78,7 +88,7 @@ describeInBrowser('the board in the browser', () => {
       await a.page.getByRole('button', { name: 'Create a board' }).click();
       await a.page.getByLabel('Name').fill('Friday club');
       await a.page.getByLabel('Name').press('Enter');
-      await a.page.getByRole('link', { name: 'Friday club' }).click();
+      // The new board opens at once.
       await a.page.waitForURL(/\/boards\/[0-9a-f-]{36}$/);
       const boardPath = new URL(a.page.url()).pathname;
       await column(a.page, 'Nominated').waitFor();
@@ -351,6 +361,7 @@ describeInBrowser('the board in the browser', () => {
     expect(await seen.locator('a.open').getAttribute('draggable')).toBe('false');
     expect(await voteCount(seen).isDisabled()).toBe(true);
     expect(await page.getByRole('button', { name: '+ Add column' }).count()).toBe(0);
+    expect(await page.getByRole('button', { name: '+ Add paper' }).count()).toBe(0);
     expect(await page.getByRole('button', { name: /^Actions for column/ }).count()).toBe(0);
     await page.screenshot({ path: `${RESULTS_DIR}board-viewer-360.png`, fullPage: true });
     await seen.locator('a.open').click();
@@ -359,6 +370,82 @@ describeInBrowser('the board in the browser', () => {
     expect(await panel.getByLabel('Add a comment').count()).toBe(0);
     expect(await panel.getByRole('button', { name: 'Remove from board' }).count()).toBe(0);
     expect(await paperTitled('A paper to look at')).toBeTruthy();
+  });
+
+  it('adds a library paper from "+ Add paper" with the keyboard, and opens its page from the card', async () => {
+    const owner = await signUp(t.app, 'Adding Ada');
+    const board = await createBoard(t.app, owner, 'Add paper board');
+    for (const title of ['Quokka routing one', 'Quokka routing two']) {
+      const res = await t.app.inject({
+        method: 'POST',
+        url: '/api/papers',
+        headers: { cookie: owner.cookie },
+        payload: { title, abstract: 'About quokkas.', authors: ['Quinn Quokka'] },
+      });
+      expect(res.statusCode, res.body).toBe(201);
+    }
+    await addPaper(owner, board.id, 'Quokka routing one');
+    const { page } = await tabs.open(`/boards/${board.id}`, { as: owner });
+    await card(page, 'Quokka routing one').waitFor();
+    await page.getByRole('button', { name: '+ Add paper' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a paper' });
+    const box = dialog.getByRole('combobox');
+    expect(await box.evaluate((el) => el === document.activeElement)).toBe(true);
+    await box.pressSequentially('quokka routing');
+    const options = dialog.getByRole('option');
+    await expect.poll(() => options.count()).toBe(2);
+    const one = options.filter({ hasText: 'Quokka routing one' });
+    expect(await one.innerText()).toContain('Already on this board');
+    // The arrows move the choice (aria-activedescendant), Enter adds it.
+    const activeTitle = async () => {
+      const id = await box.getAttribute('aria-activedescendant');
+      return id ? page.locator(`[id="${id}"] .title`).innerText() : null;
+    };
+    const first = await activeTitle();
+    await box.press('ArrowDown');
+    const second = await activeTitle();
+    expect(new Set([first, second])).toEqual(new Set(['Quokka routing one', 'Quokka routing two']));
+    if (second !== 'Quokka routing two') await box.press('ArrowUp');
+    expect(await activeTitle()).toBe('Quokka routing two');
+    await box.press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+    const added = card(column(page, 'Nominated'), 'Quokka routing two');
+    await added.waitFor();
+
+    // Escape closes the dialog and leaves the board as it was.
+    await page.getByRole('button', { name: '+ Add paper' }).click();
+    await dialog.waitFor();
+    await page.keyboard.press('Escape');
+    await dialog.waitFor({ state: 'hidden' });
+
+    await added.locator('a.open').click();
+    const panel = page.getByRole('complementary', { name: 'Quokka routing two' });
+    await panel.getByRole('link', { name: 'Quokka routing two' }).click();
+    await page.waitForURL(new RegExp(`/papers/${await paperTitled('Quokka routing two')}$`));
+    await page.getByRole('region', { name: 'On your boards' }).getByRole('link', { name: 'Add paper board' }).waitFor();
+  });
+
+  it('imports a pasted arXiv id from "+ Add paper" and nominates it', async () => {
+    const owner = await signUp(t.app, 'Pasting Pat');
+    const board = await createBoard(t.app, owner, 'Pasted board');
+    const { page } = await tabs.open(`/boards/${board.id}`, { as: owner });
+    await page.getByText('No papers on this board yet').waitFor();
+    await page.getByRole('button', { name: '+ Add paper' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Add a paper' });
+    await dialog.getByRole('combobox').fill('https://arxiv.org/abs/2501.04242v2');
+    await dialog
+      .getByRole('option', { name: /Import arXiv https:\/\/arxiv.org\/abs\/2501.04242v2 and add it/ })
+      .waitFor();
+    await dialog.getByRole('combobox').press('Enter');
+    await dialog.waitFor({ state: 'hidden' });
+    await card(column(page, 'Nominated'), 'Generated Paper 2501.04242').waitFor();
+    expect(arxiv.requests.map((r) => r.ids)).toContainEqual(['2501.04242']);
+
+    // Pasted again: the paper is known, and already on the board.
+    await page.getByRole('button', { name: '+ Add paper' }).click();
+    await dialog.getByRole('combobox').fill('arXiv:2501.04242');
+    await dialog.getByRole('option', { name: /Import arXiv/ }).click();
+    await dialog.getByRole('alert').filter({ hasText: 'This paper is already on the board.' }).waitFor();
   });
 
   it('filters the library by a tag, keeps the filter in the address, and greys out boards that have the paper', async () => {

@@ -1,10 +1,11 @@
+import crypto from 'node:crypto';
 import type { Locator, Page } from 'playwright-core';
 import { beforeAll, expect, it } from 'vitest';
 import type { PaperPage } from '#shared/schemas/papers.js';
 import { seedDemo } from '#server/bootstrap/seed.js';
 import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '#test/helpers/e2e.js';
 import { BrowserSessions } from '#test/helpers/browser.js';
-import { signUp, type TestUser } from '#test/helpers/factories.js';
+import { castVote, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
 
 /** Small enough that a test can exceed it with a modest file. */
 const BODY_LIMIT = 64 * 1024;
@@ -36,6 +37,7 @@ describeInBrowser('the library page', () => {
   beforeAll(() => {
     ({ baseUrl, tabs } = server);
   });
+  const paperHeading = (page: Page) => page.locator('#paper-heading');
 
   const rows = (page: Page): Locator => page.getByRole('list', { name: 'Papers' }).locator(':scope > li');
   const searchBox = (page: Page): Locator => page.getByRole('searchbox', { name: 'Search papers' });
@@ -145,6 +147,7 @@ describeInBrowser('the library page', () => {
 
   it('explains how to add papers when the library is empty', async () => {
     const { page } = await tabs.open('/', {
+      as: reader,
       setup: async (p) => {
         await p.route('**/api/papers?*', (route) => route.fulfill({ json: { items: [], nextCursor: null } }));
       },
@@ -182,7 +185,7 @@ describeInBrowser('the library page', () => {
     await rows(page).first().waitFor();
     const dialog = await importViaDialog(page, trendingText(titles));
     await dialog.getByText('2 created').waitFor();
-    expect(await dialog.getByRole('button', { name: titles[0] }).isVisible()).toBe(true);
+    expect(await dialog.getByRole('link', { name: titles[0] }).isVisible()).toBe(true);
     // The library refreshes: the new papers are the most recent ones.
     await expect.poll(async () => (await rowTitles(page)).slice(0, 2).sort()).toEqual([...titles].sort());
 
@@ -199,20 +202,126 @@ describeInBrowser('the library page', () => {
     await rows(page).first().waitFor();
     const dialog = await importViaDialog(page, trendingText([title]));
     await dialog.getByText('1 created').waitFor();
-    // Choosing the created paper searches for it.
-    await dialog.getByRole('button', { name: title }).click();
+    // Choosing the created paper opens its page.
+    await dialog.getByRole('link', { name: title }).click();
+    await page.waitForURL(/\/papers\/[0-9a-f-]{36}$/);
     expect(await dialog.isVisible()).toBe(false);
-    expect(await searchBox(page).inputValue()).toBe(title);
+    expect(await paperHeading(page).innerText()).toBe(title);
+    expect(await page.locator('main img').count()).toBe(0);
+    await page.goto(`${baseUrl}/?q=${encodeURIComponent(title)}`);
     await waitForResults(page, title);
     expect(await rows(page).first().locator('h3').innerText()).toBe(title);
     expect(await page.locator('main img').count()).toBe(0);
   });
 
-  it('asks to sign in before importing', async () => {
-    const { page } = await tabs.open('/', { expectedConsoleErrors: /status of 401/ });
+  it('tells a signed-out visitor what Paperboard is and to sign in to import, with the library usable', async () => {
+    const { page } = await tabs.open('/');
+    const intro = page.getByRole('complementary', { name: 'About Paperboard' });
+    await intro.waitFor();
+    expect(await intro.innerText()).toContain(
+      'Paperboard is a shared board where your reading group finds papers, votes on them and schedules who presents what.',
+    );
+    expect(await intro.getByRole('link', { name: 'Sign up' }).getAttribute('href')).toBe('/signup');
+    expect(await intro.getByRole('link', { name: 'Sign in' }).getAttribute('href')).toBe('/login?next=%2F');
+    // No import dialog that would fail: a link to sign in, which comes back here.
+    expect(await page.getByRole('button', { name: 'Import', exact: true }).count()).toBe(0);
+    const signIn = page.getByRole('link', { name: 'Sign in to import' });
+    expect(await signIn.getAttribute('href')).toBe('/login?next=%2F');
     await rows(page).first().waitFor();
-    const dialog = await importViaDialog(page, trendingText(['Anonymous Contributions Considered']));
-    await dialog.getByRole('alert').filter({ hasText: 'Sign in to import papers.' }).waitFor();
+    await searchBox(page).fill('mixture of experts');
+    await waitForResults(page, 'mixture of experts');
+
+    const signedIn = await tabs.open('/', { as: reader });
+    await rows(signedIn.page).first().waitFor();
+    expect(await signedIn.page.getByRole('complementary', { name: 'About Paperboard' }).count()).toBe(0);
+    expect(await signedIn.page.getByRole('button', { name: 'Import', exact: true }).isVisible()).toBe(true);
+  });
+
+  it('opens a paper page from a title in the results, with its authors, date, links and abstract', async () => {
+    const { page } = await tabs.open('/?q=mixture%20of%20experts');
+    await waitForResults(page, 'mixture of experts');
+    const [first] = (await api('q=mixture%20of%20experts&limit=1')).items;
+    await rows(page).first().locator('h3 a').click();
+    await page.waitForURL(`${baseUrl}/papers/${first.id}`);
+    expect(await paperHeading(page).innerText()).toBe(first.title);
+    if (first.authors.length > 0) expect(await page.getByText(first.authors.join(', ')).isVisible()).toBe(true);
+    expect(await page.title()).toBe(`${first.title} · Paperboard`);
+    const links = page.getByRole('list', { name: 'Links' });
+    if (first.arxivId) {
+      expect(await links.getByRole('link', { name: 'PDF' }).getAttribute('href')).toBe(
+        `https://arxiv.org/pdf/${first.arxivId}`,
+      );
+    }
+    expect(await page.getByRole('region', { name: 'Abstract' }).innerText()).toContain(first.abstract.slice(0, 60));
+    // Signed out: no boards section, and adding to a board asks to sign in first.
+    expect(await page.getByRole('link', { name: 'Sign in to add it to a board' }).isVisible()).toBe(true);
+    await page.goBack();
+    await waitForResults(page, 'mixture of experts');
+  });
+
+  it('says plainly that a malformed or unknown paper id names no paper', async () => {
+    for (const path of ['/papers/not-a-paper', `/papers/${crypto.randomUUID()}`]) {
+      const { page } = await tabs.open(path, { expectedConsoleErrors: /status of 404/ });
+      await page.getByRole('heading', { name: 'Paper not found' }).waitFor();
+      expect(await page.getByRole('link', { name: 'library', exact: true }).getAttribute('href')).toBe('/');
+    }
+  });
+
+  it('adds a paper to a board from its page and lists my boards with its column and votes', async () => {
+    const board = await createBoard(server.t.app, reader, 'Paper page board');
+    const [paper] = (await api('sort=recent&limit=1')).items;
+    const { page } = await tabs.open(`/papers/${paper.id}`, { as: reader });
+    const mine = page.getByRole('region', { name: 'On your boards' });
+    await mine.getByText('None of your boards has this paper yet.').waitFor();
+    await page.getByRole('button', { name: '+ Add to board' }).click();
+    await page.getByRole('button', { name: 'Paper page board' }).click();
+    const entry = mine.getByRole('listitem').filter({ hasText: 'Paper page board' });
+    await entry.waitFor();
+    expect(await entry.innerText()).toMatch(/Paper page board\s*Nominated\s*0 votes/);
+    const cardHref = await entry.getByRole('link').getAttribute('href');
+    expect(cardHref).toMatch(new RegExp(`^/boards/${board.id}/cards/`));
+
+    await castVote(server.t.app, reader, board.id, decodeURIComponent(cardHref!.split('/').pop()!));
+    await page.reload();
+    await mine.getByRole('listitem').filter({ hasText: '1 vote' }).waitFor();
+    await mine.getByRole('link', { name: 'Paper page board' }).click();
+    await page.waitForURL(`${baseUrl}${cardHref}`);
+    await page.getByRole('complementary', { name: paper.title }).waitFor();
+  });
+
+  it('shows a year-only BibTeX entry as its year, links a duplicate to the existing paper, and explains errors', async () => {
+    const { page } = await tabs.open('/', { as: reader });
+    await rows(page).first().waitFor();
+    const bib = '@misc{yearonly, title = {A Paper Dated By Its Year Alone}, author = {Yara Year}, year = {2019}}';
+    const dialog = await importViaDialog(page, bib);
+    await dialog.getByText('1 created').waitFor();
+    const created = dialog.getByRole('link', { name: 'A Paper Dated By Its Year Alone' });
+    const href = await created.getAttribute('href');
+    expect(href).toMatch(/^\/papers\/[0-9a-f-]{36}$/);
+
+    // The same entry again: a duplicate, linked to the paper already in the library.
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog.getByText('1 duplicate').waitFor();
+    expect(await dialog.getByRole('link', { name: 'A Paper Dated By Its Year Alone' }).getAttribute('href')).toBe(href);
+
+    // A broken entry: what is wrong, where, and what to do, in plain words.
+    const broken = ['@article{nocomma,', '  title = {Missing Comma}', '  author = {Ann Bee}', '}'].join('\n');
+    await dialog.getByRole('textbox', { name: 'Paste papers' }).fill(broken);
+    await dialog.getByRole('button', { name: 'Import', exact: true }).click();
+    await dialog.getByText('1 error').waitFor();
+    const error = dialog.getByRole('listitem').filter({ hasText: 'nocomma' });
+    expect(await error.innerText()).toMatch(
+      /Line 1\s*Entry nocomma: a comma is missing before the field "author" on line 3: end each field with a comma\./,
+    );
+    expect(await error.innerText()).not.toMatch(/Token|column/);
+
+    await page.goto(`${baseUrl}${href}`);
+    expect(await paperHeading(page).innerText()).toBe('A Paper Dated By Its Year Alone');
+    expect(await page.locator('.paper-page time').innerText()).toBe('2019');
+    await page.goto(`${baseUrl}/?q=${encodeURIComponent('Paper Dated By Its Year Alone')}`);
+    const row = rows(page).filter({ hasText: 'A Paper Dated By Its Year Alone' });
+    await row.waitFor();
+    expect(await row.locator('time').innerText()).toBe('2019');
   });
 
   it('explains an upload that is too large or not text', async () => {
@@ -251,7 +360,7 @@ describeInBrowser('the library page', () => {
     await rows(dark.page).first().waitFor();
     await dark.page.screenshot({ path: `${RESULTS_DIR}library-dark.png` });
 
-    const { page } = await tabs.open('/?q=mixture%20of%20experts', { width: 360, height: 740 });
+    const { page } = await tabs.open('/?q=mixture%20of%20experts', { as: reader, width: 360, height: 740 });
     await waitForResults(page, 'mixture of experts');
     expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(360);
     await page.screenshot({ path: `${RESULTS_DIR}library-360.png` });

@@ -11,6 +11,7 @@ export type Route =
   | { name: 'schedule'; boardId: string }
   | { name: 'board-settings'; boardId: string }
   | { name: 'invite'; token: string }
+  | { name: 'paper'; paperId: string }
   | { name: 'settings' }
   | { name: 'forgot' }
   | { name: 'reset' }
@@ -40,6 +41,8 @@ export function matchRoute(pathname: string): Route {
     if (parts.length === 3 && third === 'schedule') return { name: 'schedule', boardId: second };
     if (parts.length === 3 && third === 'settings') return { name: 'board-settings', boardId: second };
   }
+  // Any id: the paper page says plainly that a malformed or unknown one names no paper.
+  if (first === 'papers' && parts.length === 2) return { name: 'paper', paperId: second };
   // The reset link carries its token in the fragment, which the page reads; the path is all that routes.
   if (parts.length === 1 && (first === 'forgot' || first === 'reset')) return { name: first };
   if (first === 'invite' && parts.length === 2 && INVITE_TOKEN.test(second)) return { name: 'invite', token: second };

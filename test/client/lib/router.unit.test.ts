@@ -68,6 +68,9 @@ describe('matchRoute', () => {
     [`/boards/${BOARD}/schedule`, { name: 'schedule', boardId: BOARD }],
     [`/boards/${BOARD}/settings`, { name: 'board-settings', boardId: BOARD }],
     [`/invite/${TOKEN}`, { name: 'invite', token: TOKEN }],
+    [`/papers/${BOARD}`, { name: 'paper', paperId: BOARD }],
+    // The paper page itself says that such an id names no paper.
+    ['/papers/not-an-id', { name: 'paper', paperId: 'not-an-id' }],
   ])('routes %s', (path, route) => {
     expect(matchRoute(path)).toEqual(route);
   });
@@ -82,6 +85,8 @@ describe('matchRoute', () => {
     `/boards/${BOARD}/members/extra`,
     '/invite/too-short',
     `/invite/${TOKEN}/accept`,
+    '/papers',
+    `/papers/${BOARD}/boards`,
     '/invite/has%20a%20space%20in%20it',
     '/boards/%E0%A4%A', // not valid percent-encoding
   ])('leads %s to not-found rather than to a failing request', (path) => {
@@ -91,7 +96,17 @@ describe('matchRoute', () => {
 
 describe('needsAccount', () => {
   it('holds for the pages of boards, invitations and settings, and nothing else', () => {
-    const paths = ['/', '/login', '/signup', '/forgot', '/reset', '/nowhere', '/boards', '/settings'];
+    const paths = [
+      '/',
+      '/login',
+      '/signup',
+      '/forgot',
+      '/reset',
+      '/nowhere',
+      '/boards',
+      '/settings',
+      `/papers/${BOARD}`,
+    ];
     const boardPaths = [
       `/boards/${BOARD}`,
       `/boards/${BOARD}/members`,

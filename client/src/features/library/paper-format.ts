@@ -4,6 +4,13 @@ import type { Paper } from '#shared/schemas/papers.js';
 const SHOWN_AUTHORS = 3;
 
 const dateFormat = new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric' });
+// Publication dates are calendar dates (stored at midnight UTC when only the date is known): read in UTC,
+// so that a reader west of Greenwich does not see the day before.
+const PUBLISHED_FORMATS = {
+  day: new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' }),
+  month: new Intl.DateTimeFormat(undefined, { year: 'numeric', month: 'short', timeZone: 'UTC' }),
+  year: new Intl.DateTimeFormat(undefined, { year: 'numeric', timeZone: 'UTC' }),
+} as const;
 
 /** "Ada Lovelace, Alan Turing, Grace Hopper et al." for long author lists; empty when none are known. */
 export function authorsLine(authors: string[]): string {
@@ -11,9 +18,16 @@ export function authorsLine(authors: string[]): string {
   return `${authors.slice(0, SHOWN_AUTHORS).join(', ')} et al.`;
 }
 
-/** The date a result shows: publication when known, otherwise when it joined the library. */
+/**
+ * The date a result shows: publication when known, as precisely as it is known ("2019", "Mar 2019",
+ * "Mar 4, 2019"), otherwise when it joined the library.
+ */
 export function paperDate(paper: Paper): { iso: string; label: string } {
-  if (paper.publishedAt) return { iso: paper.publishedAt, label: dateFormat.format(new Date(paper.publishedAt)) };
+  if (paper.publishedAt) {
+    const precision = paper.publishedPrecision ?? 'day';
+    const iso = precision === 'day' ? paper.publishedAt : paper.publishedAt.slice(0, precision === 'year' ? 4 : 7);
+    return { iso, label: PUBLISHED_FORMATS[precision].format(new Date(paper.publishedAt)) };
+  }
   return { iso: paper.createdAt, label: `Added ${dateFormat.format(new Date(paper.createdAt))}` };
 }
 
@@ -42,4 +56,19 @@ export function shortUrl(url: string): string {
 export function withoutEachTerm(query: string): { term: string; rest: string }[] {
   const terms = query.match(/-?"[^"]*"?|\S+/g) ?? [];
   return terms.map((term, i) => ({ term, rest: terms.filter((_, j) => j !== i).join(' ') }));
+}
+
+/** The PDF of an arXiv paper. */
+export function arxivPdfUrl(arxivId: string): string {
+  return `https://arxiv.org/pdf/${encodeURIComponent(arxivId).replace(/%2F/gi, '/')}`;
+}
+
+/** The doi.org page of a DOI. */
+export function doiUrl(doi: string): string {
+  return `https://doi.org/${encodeURIComponent(doi).replace(/%2F/gi, '/')}`;
+}
+
+/** The page of a paper of the library. */
+export function paperPath(paperId: string): string {
+  return `/papers/${encodeURIComponent(paperId)}`;
 }

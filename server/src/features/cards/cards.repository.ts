@@ -1,7 +1,7 @@
 import type { Sql } from '#server/db/sql.js';
 import type { BoardView } from '#shared/protocol/board-doc/view.js';
 import { isUuid } from '#shared/protocol/uuid.js';
-import type { BoardCards } from '#shared/schemas/cards.js';
+import type { BoardCards, PaperOnBoard } from '#shared/schemas/cards.js';
 import { toPaper, type PaperRow } from '#server/features/papers/papers.repository.js';
 
 /**
@@ -98,7 +98,7 @@ export async function readProjection(
   >`
     select c.card_id, c.column_id, c.position, c.raw_paper_id, c.added_by, c.added_at, c.comment_count,
       p.id is not null as paper_exists,
-      p.id, p.title, ${abstracts ? sql`p.abstract` : sql`''::text as abstract`}, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.created_at,
+      p.id, p.title, ${abstracts ? sql`p.abstract` : sql`''::text as abstract`}, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.published_precision, p.created_at,
       coalesce(v.voters, 0)::int as voters, coalesce(v.dots, 0)::int as dots, coalesce(v.my_dots, 0)::int as my_dots,
       a.presenter_id, u.name as presenter_name, a.session_at
     from board_cards c
@@ -134,12 +134,22 @@ export async function readProjection(
   };
 }
 
-/** Ids of the boards of `userId` whose projection shows `paperId`. */
-export async function boardsShowingPaper(sql: Sql, userId: string, paperId: string): Promise<string[]> {
-  const rows = await sql<{ boardId: string }[]>`
-    select distinct c.board_id
+/**
+ * The boards of `userId` whose projection shows `paperId`, with the card's column and its votes, most
+ * recently changed board first.
+ */
+export async function boardsShowingPaper(sql: Sql, userId: string, paperId: string): Promise<PaperOnBoard[]> {
+  return sql<PaperOnBoard[]>`
+    select distinct on (b.updated_at, b.id) b.id as board_id, b.name as board_name, m.role, c.card_id, c.column_id,
+      coalesce(col.title, '') as column_title,
+      json_build_object('voters', coalesce(v.voters, 0), 'dots', coalesce(v.dots, 0)) as votes
     from board_cards c
     join board_members m on m.board_id = c.board_id and m.user_id = ${userId}
-    where c.paper_id = ${paperId}`;
-  return rows.map((r) => r.boardId);
+    join boards b on b.id = c.board_id
+    left join board_columns col on col.board_id = c.board_id and col.column_id = c.column_id
+    left join lateral (
+      select count(*)::int as voters, sum(dots)::int as dots from votes where board_id = c.board_id and card_id = c.card_id
+    ) v on true
+    where c.paper_id = ${paperId}
+    order by b.updated_at desc, b.id, c.added_at, c.card_id`;
 }

@@ -79,12 +79,14 @@ export const cardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['cards'],
         params: Type.Object({ id: Uuid }),
-        response: { 200: PaperBoards, 400: ErrorBody, 401: ErrorBody },
+        response: { 200: PaperBoards, 400: ErrorBody, 401: ErrorBody, 404: ErrorBody },
       },
     },
     async (request) => {
       const user = requireUser(request);
-      return { boardIds: await boardsShowingPaper(app.sql, user.id, request.params.id) };
+      if (!(await findPaperById(app.sql, request.params.id))) throw notFound('paper');
+      const boards = await boardsShowingPaper(app.sql, user.id, request.params.id);
+      return { boardIds: boards.map((b) => b.boardId), boards };
     },
   );
 };

@@ -1,6 +1,6 @@
 import type { Querier, Sql } from '#server/db/sql.js';
 import type { LexemeStats } from './search-plan.js';
-import type { Paper } from '#shared/schemas/papers.js';
+import type { DatePrecision, Paper } from '#shared/schemas/papers.js';
 
 /** A paper ready to store: identifiers already normalised (see identifiers.ts). */
 export interface PaperRecord {
@@ -14,6 +14,8 @@ export interface PaperRecord {
   codeUrls: string[];
   tags: string[];
   publishedAt: string | null;
+  /** How much of `publishedAt` is known (a year-only date is stored as its 1 January). */
+  publishedPrecision: DatePrecision;
 }
 
 /** What happened to one record of a batch. */
@@ -32,12 +34,14 @@ export interface PaperRow {
   codeUrls: string[];
   tags: string[];
   publishedAt: Date | null;
+  publishedPrecision: DatePrecision;
   createdAt: Date;
 }
 
 /** The columns of a `PaperRow`, read from `papers` under the alias `p`. */
 export const paperColumns = (sql: Sql) =>
-  sql`p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.created_at`;
+  sql`p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at,
+    p.published_precision, p.created_at`;
 
 /** Maps a papers row to the API shape. */
 export function toPaper(row: PaperRow): Paper {
@@ -52,6 +56,7 @@ export function toPaper(row: PaperRow): Paper {
     codeUrls: row.codeUrls,
     tags: row.tags,
     publishedAt: row.publishedAt ? row.publishedAt.toISOString() : null,
+    publishedPrecision: row.publishedPrecision,
     createdAt: row.createdAt.toISOString(),
   };
 }
@@ -114,13 +119,14 @@ export async function insertPapers(
   });
   const inserted = fresh.length
     ? await sql<{ id: string; titleKey: string }[]>`
-        insert into papers (seq, title, title_key, abstract, authors, arxiv_id, doi, url, code_urls, tags, published_at, added_by)
+        insert into papers (seq, title, title_key, abstract, authors, arxiv_id, doi, url, code_urls, tags, published_at,
+          published_precision, added_by)
         overriding system value
         select coalesce(seq, nextval(pg_get_serial_sequence('papers', 'seq'))), title, title_key, abstract, authors,
-          arxiv_id, doi, url, code_urls, tags, published_at, ${addedBy}::uuid
+          arxiv_id, doi, url, code_urls, tags, published_at, published_precision, ${addedBy}::uuid
         from jsonb_to_recordset(${sql.json(fresh.map(toSnakeRecord))}::jsonb) as x(
           ord integer, seq bigint, title text, title_key text, abstract text, authors text[], arxiv_id text, doi text,
-          url text, code_urls text[], tags text[], published_at timestamptz)
+          url text, code_urls text[], tags text[], published_at timestamptz, published_precision text)
         order by ord
         on conflict do nothing
         returning id, title_key`
@@ -172,6 +178,7 @@ function toSnakeRecord({ record: r, seq }: { record: PaperRecord; seq: string | 
     code_urls: r.codeUrls,
     tags: r.tags,
     published_at: r.publishedAt,
+    published_precision: r.publishedPrecision,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { Sql } from '#server/db/sql.js';
-import type { ImportFormat, ImportProgress, ImportResult, NewPaper } from '#shared/schemas/papers.js';
+import type { DatePrecision, ImportFormat, ImportProgress, ImportResult, NewPaper } from '#shared/schemas/papers.js';
 import { PAPER_LIMITS } from '#shared/schemas/papers.js';
 import { cleanText, normalizeArxivId, normalizeDoi, titleKey } from './identifiers.js';
 import {
@@ -39,6 +39,14 @@ function validDate(value: string | null | undefined): string | null {
   return Number.isNaN(time) ? null : new Date(time).toISOString();
 }
 
+/** How much of a draft's date is known: importers write "2019" or "2019-03" when that is all they read. */
+function precisionOf(value: string | null | undefined): DatePrecision {
+  const text = value?.trim() ?? '';
+  if (/^\d{4}$/.test(text)) return 'year';
+  if (/^\d{4}-\d{2}$/.test(text)) return 'month';
+  return 'day';
+}
+
 function uniqueClean(values: string[] | undefined, max: number, maxLength: number): string[] {
   const out: string[] = [];
   for (const v of values ?? []) {
@@ -67,6 +75,7 @@ function toRecord(draft: PaperDraft): PaperRecord | string {
     codeUrls: uniqueClean(draft.codeUrls, PAPER_LIMITS.codeUrls, PAPER_LIMITS.url).filter((u) => validUrl(u)),
     tags: uniqueClean(draft.tags, PAPER_LIMITS.tags, PAPER_LIMITS.tag),
     publishedAt: validDate(draft.publishedAt),
+    publishedPrecision: precisionOf(draft.publishedAt),
   };
 }
 

@@ -108,7 +108,7 @@ export async function trendingPapers(
        order by ${sortAt} desc, p.seq asc limit ${p.limit + 1})`
       }
     )
-    select p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at,
+    select p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.published_precision,
       p.created_at, page.seq::text as seq, page.score, page.sort_at::text as sort_at
     from page join papers p on p.id = page.id
     order by page.score desc, page.sort_at desc, page.seq asc

@@ -203,23 +203,63 @@ describe('nominating a paper through POST /api/boards/:boardId/cards', () => {
             await t.app.inject({ url: `/api/papers/${paperIds[0]}/boards`, headers: { cookie: cast.editor.cookie } })
           ).json(),
         )
-        .toEqual({ boardIds: [board.id] });
+        .toMatchObject({ boardIds: [board.id] });
       const stranger = await t.app.inject({
         url: `/api/papers/${paperIds[0]}/boards`,
         headers: { cookie: cast.stranger.cookie },
       });
-      expect(stranger.json()).toEqual({ boardIds: [] });
+      expect(stranger.json()).toEqual({ boardIds: [], boards: [] });
     } finally {
       watcher.provider.destroy();
     }
   });
 
-  it('refuses GET /api/papers/:id/boards without a session or with an id that is not one', async () => {
+  it('refuses GET /api/papers/:id/boards without a session, with an id that is not one, or an unknown paper', async () => {
     const anonymous = await t.app.inject({ url: `/api/papers/${paperIds[0]}/boards` });
     expect(anonymous.statusCode).toBe(401);
     const malformed = await t.app.inject({ url: '/api/papers/not-an-id/boards', headers: { cookie: owner.cookie } });
     expect(malformed.statusCode).toBe(400);
     expect(malformed.json().message).toMatch(/id/);
+    const unknown = await t.app.inject({
+      url: `/api/papers/${crypto.randomUUID()}/boards`,
+      headers: { cookie: owner.cookie },
+    });
+    expect(unknown.statusCode).toBe(404);
+    expect(unknown.json().message).toMatch(/paper/);
+  });
+
+  it("tells each member, for their own boards only, the paper's column, votes and their role", async () => {
+    const cast = await signUpCast(t.app);
+    const board = await createBoard(t.app, cast.owner, 'Where is my paper');
+    await addMember(t.app, cast.owner, board.id, cast.viewer, 'viewer');
+    const res = await nominate(board.id, cast.owner, { paperId: paperIds[1] });
+    expect(res.statusCode, res.body).toBe(201);
+    const { cardId, columnId } = res.json() as { cardId: string; columnId: string };
+    // Votes go to projected cards: wait for the projection to show the new one.
+    const projected = async () =>
+      (await t.app.inject({ url: `/api/boards/${board.id}/cards`, headers: { cookie: cast.owner.cookie } })).json();
+    await expect.poll(async () => (await projected()).cards?.map((c: { id: string }) => c.id)).toEqual([cardId]);
+    const vote = await t.app.inject({
+      method: 'PUT',
+      url: `/api/boards/${board.id}/cards/${cardId}/vote`,
+      headers: { cookie: cast.owner.cookie },
+      payload: {},
+    });
+    expect(vote.statusCode, vote.body).toBe(200);
+    const ofUser = async (user: TestUser) =>
+      (await t.app.inject({ url: `/api/papers/${paperIds[1]}/boards`, headers: { cookie: user.cookie } })).json();
+    const entry = { boardId: board.id, boardName: 'Where is my paper', cardId, columnId, columnTitle: 'Nominated' };
+    await expect
+      .poll(() => ofUser(cast.owner))
+      .toEqual({
+        boardIds: [board.id],
+        boards: [{ ...entry, role: 'owner', votes: { voters: 1, dots: 1 } }],
+      });
+    expect(await ofUser(cast.viewer)).toEqual({
+      boardIds: [board.id],
+      boards: [{ ...entry, role: 'viewer', votes: { voters: 1, dots: 1 } }],
+    });
+    expect(await ofUser(cast.stranger)).toEqual({ boardIds: [], boards: [] });
   });
 
   it('puts the card in the column asked for and refuses a column the board does not have', async () => {

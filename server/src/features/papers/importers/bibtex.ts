@@ -109,22 +109,28 @@ function monthNumber(value: string | undefined): number | undefined {
   return index >= 0 ? index + 1 : undefined;
 }
 
+/**
+ * The entry's date, as precise as it is written: "2019" for a year alone, "2019-03" with a month, a full
+ * date with a day. The library shows a year-only date as the year, not as 1 January.
+ */
 function publishedAt(entry: Entry): string | null {
   // biblatex dates are ISO 8601, possibly truncated or a range; the start of the range counts.
   const date = /^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?/.exec(own(entry, 'date')?.trim() ?? '');
   const fromDate = date && isoDate(Number(date[1]), Number(date[2] ?? 1), Number(date[3] ?? 1));
-  if (fromDate) return fromDate;
+  if (date && fromDate) return fromDate.slice(0, date[3] ? 10 : date[2] ? 7 : 4);
   const yearMatch = /\d{4}/.exec(own(entry, 'year') ?? '');
   if (!yearMatch) return null;
   const year = Number(yearMatch[0]);
   const month = monthNumber(own(entry, 'month'));
-  if (!month) return isoDate(year);
-  return isoDate(year, month, Number(own(entry, 'day')) || 1) ?? isoDate(year, month) ?? isoDate(year);
+  const yearOnly = isoDate(year)?.slice(0, 4) ?? null;
+  if (!month) return yearOnly;
+  const day = Number(own(entry, 'day'));
+  return (day ? isoDate(year, month, day) : null) ?? isoDate(year, month)?.slice(0, 7) ?? yearOnly;
 }
 
 function toDraft(entry: Entry): PaperDraft | string {
   const title = plainText(own(entry, 'title') ?? '');
-  if (!title) return `entry ${entry.key || '(without a key)'} has no title`;
+  if (!title) return `entry ${entry.key || '(without a key)'} has no title: add one, as in title = {…},`;
   const links = [own(entry, 'url'), own(entry, 'howpublished'), own(entry, 'note')].map((v) => extractUrls(v ?? ''));
   return {
     title,
@@ -137,6 +143,36 @@ function toDraft(entry: Entry): PaperDraft | string {
     tags: (entry.fields.keywords ?? []).map(plainText).filter(Boolean),
     publishedAt: publishedAt(entry),
   };
+}
+
+const AT_LINE = / at line (\d+), column \d+$/;
+
+/**
+ * The parser's message in plain words: where the problem is and what to fix. People read these in the
+ * import report next to the entry's first line; the place named here may be further down the entry.
+ */
+function plainReason(message: string): string {
+  const at = AT_LINE.exec(message);
+  const where = at ? ` on line ${at[1]}` : '';
+  const text = at ? message.slice(0, at.index) : message;
+  const mismatch = /^Token mismatch, expected "(.)", found "([\s\S]*)"\.{3}$/.exec(text);
+  if (mismatch) {
+    const found = mismatch[2].trimStart();
+    const field = /^([a-z][\w-]*)\s*=/i.exec(found);
+    if (field) return `a comma is missing before the field "${field[1]}"${where}: end each field with a comma`;
+    if (found.startsWith('@')) return `the entry is not closed before the next one${where}: add the missing "}"`;
+    if (!found) return `the entry is not closed at the end of the text: add the missing "${mismatch[1]}"`;
+    return `unexpected text${where}: expected "${mismatch[1]}"`;
+  }
+  const equals = /^(\S+) = value expected, equals sign missing/.exec(text);
+  if (equals) return `the field "${equals[1]}" has no "="${where}: write it as ${equals[1]} = {…},`;
+  if (/^Unterminated brace-value/.test(text)) {
+    return `a value opened with "{" is never closed (the text ends${where}): add the missing "}"`;
+  }
+  if (/^Unterminated quote-value/.test(text)) return `a quoted value is never closed${where}: add the missing '"'`;
+  if (/^Unclosed math section/.test(text)) return `a "$" is not closed${where}: add the second "$" or write \\$`;
+  if (/^Runaway key/.test(text)) return `the entry's key does not end${where}: put a comma after the key`;
+  return `${text.trim()}${where}`;
 }
 
 /** Offsets at which lines start, with CRLF, CR and LF all ending a line. */
@@ -169,7 +205,7 @@ export function parseBibtex(text: string): ImporterOutput {
     library = parse(text, PARSE_OPTIONS);
   } catch (err) {
     // Entries fail one by one, but a malformed @string or @preamble throws out of the whole parse.
-    return { lines: [{ line: 1, error: `could not read the BibTeX: ${(err as Error).message}` }] };
+    return { lines: [{ line: 1, error: `could not read the BibTeX: ${plainReason((err as Error).message)}` }] };
   }
   const starts = lineStarts(text);
   const taken = new Set<number>();
@@ -212,10 +248,12 @@ export function parseBibtex(text: string): ImporterOutput {
       .replace(`\n${source}`, '')
       .replace(/ in "[^"]*"$/, '')
       .trim();
-    lines.push({ line: locate(source), error: `could not read entry ${start[2] || '(without a key)'}: ${reason}` });
+    lines.push({ line: locate(source), error: `entry ${start[2] || '(without a key)'}: ${plainReason(reason)}` });
   }
 
-  if (lines.length === 0) return { lines: [{ line: 1, error: 'no BibTeX entries were found' }] };
+  if (lines.length === 0) {
+    return { lines: [{ line: 1, error: 'no BibTeX entries were found: each entry starts like @article{key, …' }] };
+  }
   lines.sort((a, b) => a.line - b.line);
   return { lines };
 }

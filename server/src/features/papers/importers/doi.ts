@@ -53,6 +53,9 @@ function dateOf(value: unknown): string | null {
   if (typeof year !== 'number' || typeof month !== 'number' || typeof day !== 'number') return null;
   if (year < 1000 || year > 9999 || month < 1 || month > 12 || day < 1 || day > 31) return null;
   const pad = (n: number) => String(n).padStart(2, '0');
+  // As precise as Crossref knows it: "2019" or "2019-03" keep the library from showing a made-up day.
+  if (parts.length === 1) return String(year);
+  if (parts.length === 2) return `${year}-${pad(month)}`;
   return `${year}-${pad(month)}-${pad(day)}`;
 }
 

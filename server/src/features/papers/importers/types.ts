@@ -8,7 +8,7 @@ export interface PaperDraft {
   url?: string | null;
   codeUrls?: string[];
   tags?: string[];
-  /** ISO 8601 date or date-time. */
+  /** ISO 8601 date or date-time; "2019" or "2019-03" when only the year or month is known. */
   publishedAt?: string | null;
 }
 

@@ -92,16 +92,18 @@ describe('parseBibtex', () => {
     expect(tags).toHaveLength(3);
   });
 
-  it('dates a paper from year and month macro, year alone, or a biblatex date', () => {
+  it('dates a paper as precisely as written: year and month macro, year alone, or a biblatex date', () => {
     const dates = drafts(
       [
         '@article{a, title = {A}, year = 2024, month = mar}',
         '@article{b, title = {B}, year = {2017}}',
         '@article{c, title = {C}, date = {2023-11-05}}',
         '@article{d, title = {D}, year = {2022}, month = {September}}',
+        '@article{e, title = {E}, year = {2021}, month = {May}, day = {7}}',
+        '@article{f, title = {F}, date = {2020-02}}',
       ].join('\n'),
     ).map((d) => d.publishedAt);
-    expect(dates).toEqual(['2024-03-01', '2017-01-01', '2023-11-05', '2022-09-01']);
+    expect(dates).toEqual(['2024-03', '2017', '2023-11-05', '2022-09', '2021-05-07', '2020-02']);
   });
 
   it('resolves @string macros', () => {
@@ -118,8 +120,8 @@ describe('parseBibtex', () => {
       ].join('\n'),
     );
     expect(lines).toEqual([
-      { line: 1, draft: expect.objectContaining({ title: 'The Paper', doi: null, publishedAt: '2022-01-01' }) },
-      { line: 3, error: 'entry untitled has no title' },
+      { line: 1, draft: expect.objectContaining({ title: 'The Paper', doi: null, publishedAt: '2022' }) },
+      { line: 3, error: 'entry untitled has no title: add one, as in title = {…},' },
     ]);
   });
 
@@ -150,7 +152,7 @@ describe('parseBibtex', () => {
 
   it('reports an entry without a title by its key', () => {
     expect(parseBibtex('\n@misc{notitle, author = {A B}, year = 2020}').lines).toEqual([
-      { line: 2, error: 'entry notitle has no title' },
+      { line: 2, error: 'entry notitle has no title: add one, as in title = {…},' },
     ]);
   });
 
@@ -160,7 +162,7 @@ describe('parseBibtex', () => {
     );
     expect(lines.map((l) => ('error' in l ? `${l.line}: ${l.error}` : `${l.line}: ${l.draft.title}`))).toEqual([
       '1: A',
-      expect.stringMatching(/^2: could not read entry broken: Unclosed math section/),
+      '2: entry broken: a "$" is not closed on line 2: add the second "$" or write \\$',
       '3: C',
     ]);
   });
@@ -172,7 +174,33 @@ describe('parseBibtex', () => {
 
   it('says so when the text holds no entries', () => {
     const result = parseBibtex('@string{jmlr = {Journal of Machine Learning Research}}\n% nothing else\n');
-    expect(result.lines).toEqual([{ line: 1, error: 'no BibTeX entries were found' }]);
+    expect(result.lines).toEqual([
+      { line: 1, error: 'no BibTeX entries were found: each entry starts like @article{key, …' },
+    ]);
+  });
+
+  it('says in plain words which comma is missing, and on which line', () => {
+    const text = ['@article{a,', '  title = {Missing comma}', '  author = {Ann Bee}', '}'].join('\n');
+    expect(parseBibtex(text).lines).toEqual([
+      {
+        line: 1,
+        error: 'entry a: a comma is missing before the field "author" on line 3: end each field with a comma',
+      },
+    ]);
+  });
+
+  it('says in plain words that an entry is not closed, or a field has no "="', () => {
+    const unclosed = parseBibtex('@article{a, title = {A}, year = 2020\n\n@misc{b, title = {B}}').lines;
+    expect(unclosed[0]).toEqual({
+      line: 1,
+      error: 'entry a: the entry is not closed before the next one on line 3: add the missing "}"',
+    });
+    expect(parseBibtex('@article{c,\n  title {No equals},\n}').lines).toEqual([
+      { line: 1, error: 'entry c: the field "title" has no "=" on line 2: write it as title = {…},' },
+    ]);
+    for (const { error } of [...unclosed, ...parseBibtex('@misc{d, title = "open').lines].filter((l) => 'error' in l)) {
+      expect(error).not.toMatch(/Token mismatch|Unterminated|column/);
+    }
   });
 });
 

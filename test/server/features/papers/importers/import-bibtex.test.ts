@@ -50,6 +50,8 @@ describe('POST /api/papers/import with BibTeX', () => {
     const attention = await getPaper(result.created[0].id);
     expect(attention.authors).toContain('Łukasz Kaiser');
     expect(attention.publishedAt).toMatch(/^2017-01-01T/);
+    // Scholar gives only the year: the paper says so, rather than claiming 1 January.
+    expect(attention.publishedPrecision).toBe('year');
     const gpt4 = await getPaper(result.created[1].id);
     expect(gpt4).toMatchObject({ arxivId: '2303.08774', authors: ['Josh Achiam', 'Steven Adler', 'Sandhini Agarwal'] });
   });
@@ -130,7 +132,7 @@ describe('POST /api/papers/import with BibTeX', () => {
       [8, 'Last Paper'],
     ]);
     expect(result.errors).toEqual([
-      { line: 3, message: expect.stringMatching(/^could not read entry broken: Unterminated brace-value/) },
+      { line: 3, message: expect.stringMatching(/^entry broken: a value opened with "\{" is never closed/) },
     ]);
   });
 
@@ -160,6 +162,22 @@ describe('POST /api/papers/import with BibTeX', () => {
     );
     expect(result.created).toEqual([]);
     expect(result.duplicates).toEqual([{ line: 1, existingId, title: 'Long Short-Term Memory', reason: 'doi' }]);
+  });
+
+  it('keeps how precise each date is: year, month or day', async () => {
+    const result = await importText(
+      [
+        '@misc{y, title = {Year Only}, year = {2019}}',
+        '@misc{m, title = {Year And Month}, year = {2020}, month = mar}',
+        '@misc{d, title = {Full Date}, date = {2021-04-05}}',
+      ].join('\n'),
+    );
+    const papers = await Promise.all(result.created.map((c) => getPaper(c.id)));
+    expect(papers.map((p) => [p.publishedAt, p.publishedPrecision])).toEqual([
+      ['2019-01-01T00:00:00.000Z', 'year'],
+      ['2020-03-01T00:00:00.000Z', 'month'],
+      ['2021-04-05T00:00:00.000Z', 'day'],
+    ]);
   });
 
   it('answers a text without entries with one error on line 1', async () => {
