@@ -265,6 +265,7 @@ describeInBrowser('the board on a phone (390 × 844, touch)', () => {
     await button.tap();
     const menu = page.getByRole('menu', { name: /^Move/ });
     expect(await menu.getByRole('menuitem').allInnerTexts()).toEqual(['Shortlist', 'Scheduled', 'Read']);
+    await page.screenshot({ path: `${RESULTS_DIR}phone-move-to.png` });
     await menu.getByRole('menuitem', { name: 'Scheduled' }).tap();
     await card(column(page, 'Scheduled'), 'Menu paper').waitFor();
     await expect.poll(() => columnOf(boardId, 'Menu paper', papers)).toBe('Scheduled');
