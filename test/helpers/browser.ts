@@ -45,6 +45,8 @@ export interface OpenOptions {
   /** Viewport height (800 by default, 740 when a width is given: a phone). */
   height?: number;
   dark?: boolean;
+  /** A phone: touch events and mobile viewport rules (`hasTouch`, `isMobile`). */
+  touch?: boolean;
   /** The browser's time zone, such as `Asia/Tokyo` (the machine's by default). */
   timezoneId?: string;
   /** The browser's locale, such as `en-GB` (the machine's by default). */
@@ -71,6 +73,8 @@ export class BrowserSessions {
     const context = await this.browser.newContext({
       viewport: { width: options.width ?? 1280, height: options.height ?? (options.width ? 740 : 800) },
       colorScheme: options.dark ? 'dark' : 'light',
+      hasTouch: options.touch,
+      isMobile: options.touch,
       reducedMotion: 'reduce',
       timezoneId: options.timezoneId,
       locale: options.locale,
