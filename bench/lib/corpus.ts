@@ -170,3 +170,106 @@ export function take<T>(items: Iterator<T>, count: number): T[] {
 export function toTrendingText(papers: SyntheticPaper[]): string {
   return papers.map((p) => `${p.title}\n${p.abstract}\n`).join('');
 }
+
+// Surnames by how often they sign ML papers, most frequent first: a search for one of the first few
+// matches thousands of papers, as `Wang` or `Zhang` does in a real library.
+const COMMON_SURNAMES = [
+  'Wang',
+  'Zhang',
+  'Li',
+  'Liu',
+  'Chen',
+  'Yang',
+  'Huang',
+  'Zhao',
+  'Wu',
+  'Zhou',
+  'Kim',
+  'Lee',
+  'Park',
+  'Singh',
+  'Kumar',
+  'Gupta',
+  'Smith',
+  'Müller',
+  'Nguyen',
+  'Tanaka',
+  'Rossi',
+  'García',
+  'Martin',
+  'Dubois',
+  'Cohen',
+];
+const GIVEN_NAMES = [
+  'Ashish',
+  'Noam',
+  'Niki',
+  'Jakob',
+  'Llion',
+  'Aidan',
+  'Łukasz',
+  'Illia',
+  'Wei',
+  'Yi',
+  'Jun',
+  'Hao',
+  'Min',
+  'Xin',
+  'Priya',
+  'Arjun',
+  'Sara',
+  'Lucas',
+  'Emma',
+  'Mateo',
+  'Chloé',
+  'Yuki',
+  'Hyun',
+  'Omar',
+  'Elena',
+  'Tomás',
+  'Ingrid',
+];
+const SYLLABLES = [
+  'va',
+  'swa',
+  'ni',
+  'ko',
+  'ber',
+  'lin',
+  'da',
+  'mor',
+  'ten',
+  'shi',
+  'ra',
+  'gu',
+  'vel',
+  'son',
+  'ta',
+  'rik',
+];
+
+/**
+ * The authors of the n-th synthetic paper (1–8 names), from a random stream of their own so that the
+ * titles and abstracts stay those of earlier runs. Half the names are common surnames (Zipf-like: the
+ * first is ~25 times as frequent as the last); the rest are made of syllables and each is rare. The
+ * real "Vaswani" signs every 1,000th paper.
+ */
+export function syntheticAuthors(n: number, seed = 1): string[] {
+  const random = seededRandom(seed * 1_000_003 + n * 7919);
+  const count = 1 + Math.floor(random() * 8);
+  const authors: string[] = [];
+  for (let i = 0; i < count; i++) {
+    const given = GIVEN_NAMES[Math.floor(random() * GIVEN_NAMES.length)];
+    let surname: string;
+    if (random() < 0.5) {
+      surname = COMMON_SURNAMES[Math.floor(COMMON_SURNAMES.length * random() ** 2)];
+    } else {
+      const syllables = 2 + Math.floor(random() * 3);
+      surname = Array.from({ length: syllables }, () => SYLLABLES[Math.floor(random() * SYLLABLES.length)]).join('');
+      surname = surname[0].toUpperCase() + surname.slice(1);
+    }
+    authors.push(`${given} ${surname}`);
+  }
+  if (n % 1000 === 7) authors[0] = 'Ashish Vaswani';
+  return authors;
+}

@@ -143,3 +143,35 @@ export async function serverDatabase(
   if ('unreachable' in created) return `skipped: no PostgreSQL at ${redactUrl(url)} (${created.unreachable})`;
   return { databaseUrl: created.url, drop: created.drop };
 }
+
+/**
+ * Gives the imported synthetic papers what a trending page does not carry: authors (`authors[i]` for the
+ * i-th paper in insertion order) and the arXiv id or DOI of the link their abstract ends with, so that
+ * searches by author and by identifier have something to find. Not timed: the import of those fields
+ * is another format's.
+ */
+export async function identifyPapers(sql: Sql, authors: string[][]): Promise<void> {
+  await sql`
+    update papers p set
+      authors = coalesce(a.authors, '{}'),
+      arxiv_id = substring(p.url from '^https://arxiv\\.org/abs/(.+)$'),
+      doi = lower(substring(p.url from '^https://doi\\.org/(.+)$'))
+    from (select id, row_number() over (order by seq) - 1 as n from papers) numbered
+    left join (
+      select (ord - 1) as n, array(select jsonb_array_elements_text(names)) as authors
+      from jsonb_array_elements(${sql.json(authors)}::jsonb) with ordinality as x(names, ord)
+    ) a on a.n = numbered.n
+    where p.id = numbered.id`;
+}
+
+/** The arXiv id and the DOI of a paper half-way through the library (see `identifyPapers`). */
+export async function sampleIdentifiers(sql: Sql): Promise<{ arxivId: string; doi: string }> {
+  const [row]: [{ arxivId: string | null; doi: string | null }?] = await sql`
+    select
+      (select arxiv_id from papers where arxiv_id is not null order by seq
+        offset (select count(*) / 2 from papers where arxiv_id is not null) limit 1) as arxiv_id,
+      (select doi from papers where doi is not null order by seq
+        offset (select count(*) / 2 from papers where doi is not null) limit 1) as doi`;
+  if (!row?.arxivId || !row.doi) throw new Error('the library has no paper with an arXiv id or a DOI');
+  return { arxivId: row.arxivId, doi: row.doi };
+}

@@ -86,7 +86,14 @@ export type PaperSort = (typeof PAPER_SORTS)[number];
 /** Query string of `GET /api/papers`. */
 export const PaperSearchQuery = Type.Object(
   {
-    q: Type.Optional(Type.String({ maxLength: PAPER_LIMITS.searchQuery })),
+    q: Type.Optional(
+      Type.String({
+        maxLength: PAPER_LIMITS.searchQuery,
+        description:
+          'Words in web-search syntax (title, abstract, authors), or a whole arXiv id, DOI or their URL ' +
+          '(that paper first); a plain query whose words find nothing returns the titles most like it.',
+      }),
+    ),
     tag: Type.Optional(Type.String({ minLength: 1, maxLength: PAPER_LIMITS.tag })),
     sort: Type.Optional(Type.Union(PAPER_SORTS.map((s) => Type.Literal(s)))),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PAPER_LIMITS.pageSize, default: 20 })),

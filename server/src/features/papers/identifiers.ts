@@ -38,6 +38,23 @@ export function normalizeDoi(input: string): string | null {
   return /^10\.\d{4,9}\/\S+$/.test(s) ? s.toLowerCase() : null;
 }
 
+/** The DOI prefix arXiv gives its papers: `10.48550/arXiv.1706.03762` is arXiv paper 1706.03762. */
+const ARXIV_DOI = /^10\.48550\/arxiv\.(.+)$/;
+
+/**
+ * The identifiers a search query names when the whole query is one: an arXiv id or abs/pdf URL, or a DOI
+ * or doi.org URL, normalised as stored; null for any other query. An arXiv DOI names the arXiv paper
+ * too, since a paper imported from arXiv is stored under its arXiv id and may have no DOI.
+ */
+export function searchIdentifiers(q: string): { arxivId: string | null; doi: string | null } | null {
+  const arxivId = normalizeArxivId(q);
+  if (arxivId) return { arxivId, doi: null };
+  const doi = normalizeDoi(q);
+  if (!doi) return null;
+  const arxivPart = ARXIV_DOI.exec(doi);
+  return { arxivId: arxivPart ? normalizeArxivId(arxivPart[1]) : null, doi };
+}
+
 /** Folds a title for duplicate detection: case, accents, punctuation and whitespace do not count. */
 export function titleKey(title: string): string {
   return title

@@ -1,5 +1,5 @@
-import type { Sql } from '#server/db/sql.js';
-import { titleKey } from './identifiers.js';
+import type { Querier, Sql } from '#server/db/sql.js';
+import { searchIdentifiers, titleKey } from './identifiers.js';
 import { lexemeStats, paperColumns, toPaper, type PaperRow } from './papers.repository.js';
 import { chooseCandidateScan, type CandidateScan } from './search-plan.js';
 import type { HighlightSegment, PaperHit, PaperSort } from '#shared/schemas/papers.js';
@@ -55,6 +55,21 @@ function titleSubstringPattern(q: string): string | null {
 }
 
 /**
+ * Added to the rank of a paper whose arXiv id or DOI is the query: above any text rank (`ts_rank` is at
+ * most 1, the title substring adds 1), so the paper named comes first.
+ */
+const EXACT_IDENTIFIER_RANK = 10;
+
+/** Titles at least this similar to the query (pg_trgm's `word_similarity`, 0–1) count as look-alikes. */
+const FUZZY_SIMILARITY = '0.45';
+/**
+ * Look-alike titles ranked at most: a short query shares most of its trigrams with thousands of titles
+ * (`transformr` with every "transformer"), and each costs a similarity computation. The first ones the
+ * trigram index yields are ranked; see docs/benchmarks.md.
+ */
+const FUZZY_CANDIDATES = 1000;
+
+/**
  * How many matches a relevance search ranks: the most recent ones (by publication date, else date added,
  * through `papers_recent_idx`). Ranking every match of a common word (`diffusion` matches a fifth of a
  * library of ML papers) costs seconds at 100,000 papers; ranking the 500 most recent costs tens of
@@ -106,6 +121,40 @@ function webSearchText(q: string): string {
   return q.replace(/-+/g, '-').replace(/-(?![\p{L}\p{N}"])/gu, ' ');
 }
 
+/** A row of a result page, before it becomes a `PaperHit`. */
+type SearchRow = PaperRow & {
+  seq: string;
+  rank: number;
+  sortAt: string | null;
+  titleMarked: string | null;
+  snippetMarked: string | null;
+};
+
+/**
+ * Up to `limit` papers whose folded title contains something like `key` (pg_trgm's `<%`: word
+ * similarity at least `FUZZY_SIMILARITY`), most similar first, ranked among the first
+ * `FUZZY_CANDIDATES` the trigram index yields. `rank` is the similarity. Runs in the search's
+ * transaction `tx`.
+ */
+async function lookAlikes(sql: Sql, tx: Querier, key: string, tag: string | null, limit: number): Promise<SearchRow[]> {
+  // Sequential scans off: the planner may expect enough look-alikes early in the table to stop a scan
+  // after `FUZZY_CANDIDATES` of them, and computes the similarity of every row when they are rare.
+  await tx`
+    select set_config('pg_trgm.word_similarity_threshold', ${FUZZY_SIMILARITY}, true),
+      set_config('enable_seqscan', 'off', true)`;
+  return tx<SearchRow[]>`
+    select ${paperColumns(sql)}, c.seq::text as seq, c.similarity::float8 as rank, null as sort_at,
+      null as title_marked, null as snippet_marked
+    from (
+      select p.id, p.seq, word_similarity(${key}, p.title_key) as similarity
+      from papers p
+      where ${key} <% p.title_key ${tag ? sql`and p.tags @> ${[tag]}::text[]` : sql``}
+      limit ${FUZZY_CANDIDATES}
+    ) c join papers p on p.id = c.id
+    order by c.similarity desc, c.seq asc
+    limit ${limit}`;
+}
+
 /**
  * Full-text search over title (weight A) and abstract (weight B) with web-search syntax, plus a title
  * substring match on the folded title (finds `llama` in "TinyLlama", ranks an exact title first);
@@ -120,9 +169,12 @@ export async function searchPapers(
 ): Promise<{ hits: PaperHit[]; last: SearchCursor | null; more: boolean }> {
   const tagFilter = p.tag ? sql`and p.tags @> ${[p.tag]}::text[]` : sql``;
   const pattern = p.q ? titleSubstringPattern(p.q) : null;
+  const ids = p.q ? searchIdentifiers(p.q) : null;
+  // Through the unique indexes on arxiv_id and doi; `false` for a query that names no identifier.
+  const named = ids ? sql`(p.arxiv_id = ${ids.arxivId}::text or p.doi = ${ids.doi}::text)` : sql`false`;
   const query = sql`websearch_to_tsquery('english', ${p.q ? webSearchText(p.q) : ''})`;
   const match = p.q
-    ? sql`and (p.search @@ ${query} or (${pattern}::text is not null and p.title_key like ${pattern}))`
+    ? sql`and (p.search @@ ${query} or (${pattern}::text is not null and p.title_key like ${pattern}) or ${named})`
     : sql``;
   const byRelevance = p.q !== null && p.sort === 'relevance';
 
@@ -154,12 +206,18 @@ export async function searchPapers(
       // The candidates are the same rows on every page (rank and seq are functions of the row), so the
       // (rank, seq) cursor still returns each of them at most once. They are sorted by date without
       // their 1.5 KB tsvector, then fetched again by ctid (valid within the statement) for ranking.
+      // The paper an identifier names is a candidate however many papers the words match.
+      const namedCandidates = ids
+        ? sql`union select p.ctid as tid, p.id, p.seq from papers p where ${named} ${tagFilter}`
+        : sql``;
       page = sql`
         select * from (
           select c.id, c.seq, null::timestamptz as sort_at,
             (ts_rank(p.search, ${query})
-              + case when ${pattern}::text is not null and p.title_key like ${pattern} then 1.0 else 0 end)::float8 as rank
-          from (${candidates(sql, scan, sql`${match} ${tagFilter}`)}) c join papers p on p.ctid = c.tid
+              + case when ${pattern}::text is not null and p.title_key like ${pattern} then 1.0 else 0 end
+              + case when ${named} then ${EXACT_IDENTIFIER_RANK} else 0 end)::float8 as rank
+          from ((${candidates(sql, scan, sql`${match} ${tagFilter}`)}) ${namedCandidates}) c
+          join papers p on p.ctid = c.tid
         ) ranked ${after}
         order by rank desc, seq asc limit ${p.limit + 1}`;
     } else {
@@ -175,18 +233,14 @@ export async function searchPapers(
         from papers p where true ${match} ${tagFilter} ${after}
         order by coalesce(p.published_at, p.created_at) desc, p.seq asc limit ${p.limit + 1}`;
     }
-    return tx<
-      (PaperRow & {
-        seq: string;
-        rank: number;
-        sortAt: string | null;
-        titleMarked: string | null;
-        snippetMarked: string | null;
-      })[]
-    >`
+    const found: SearchRow[] = await tx<SearchRow[]>`
       select ${paperColumns(sql)}, page.seq::text as seq, page.rank, page.sort_at::text as sort_at, ${headlines}
       from (${page}) page join papers p on p.id = page.id
       order by ${byRelevance ? sql`page.rank desc` : sql`page.sort_at desc`}, page.seq asc`;
+    // Typos: a plain query (no identifier, no operators) whose words find nothing gets the titles most
+    // like it instead, on one page. Only then: after a match, look-alikes would be noise below it.
+    const fuzzyKey = pattern && !ids && byRelevance && !p.after ? titleKey(p.q!) : null;
+    return fuzzyKey && found.length === 0 ? lookAlikes(sql, tx, fuzzyKey, p.tag, p.limit) : found;
   });
 
   const more = rows.length > p.limit;

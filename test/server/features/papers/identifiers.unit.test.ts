@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { normalizeArxivId } from '#server/features/papers/identifiers.js';
+import { normalizeArxivId, searchIdentifiers } from '#server/features/papers/identifiers.js';
 
 describe('normalizeArxivId', () => {
   it.each([
@@ -21,6 +21,30 @@ describe('normalizeArxivId', () => {
     'refuses %j',
     (input) => {
       expect(normalizeArxivId(input)).toBeNull();
+    },
+  );
+});
+
+describe('searchIdentifiers', () => {
+  it.each([
+    ['1706.03762', { arxivId: '1706.03762', doi: null }],
+    ['1706.03762v5', { arxivId: '1706.03762', doi: null }],
+    ['arxiv.org/abs/1706.03762v5', { arxivId: '1706.03762', doi: null }],
+    ['https://arxiv.org/pdf/1706.03762', { arxivId: '1706.03762', doi: null }],
+    ['hep-th/9901001v2', { arxivId: 'hep-th/9901001', doi: null }],
+    ['10.1145/3292500.3330701', { arxivId: null, doi: '10.1145/3292500.3330701' }],
+    ['https://doi.org/10.1145/3292500.3330701', { arxivId: null, doi: '10.1145/3292500.3330701' }],
+    // arXiv's own DOIs name the arXiv paper as well.
+    ['10.48550/arXiv.1706.03762', { arxivId: '1706.03762', doi: '10.48550/arxiv.1706.03762' }],
+    ['https://doi.org/10.48550/arXiv.1706.03762', { arxivId: '1706.03762', doi: '10.48550/arxiv.1706.03762' }],
+  ])('reads %s as an identifier', (q, ids) => {
+    expect(searchIdentifiers(q)).toEqual(ids);
+  });
+
+  it.each(['attention is all you need', 'transformer 1706.03762', 'Vaswani', '10.1145', '"1706.03762"'])(
+    'reads %j as words',
+    (q) => {
+      expect(searchIdentifiers(q)).toBeNull();
     },
   );
 });

@@ -240,6 +240,128 @@ describe('search syntax and ranking', () => {
   });
 });
 
+describe('search finds what people type', () => {
+  let attention: string;
+  let gnn: string;
+  let oldStyle: string;
+  let followUp: string;
+  let byNamesake: string;
+
+  async function addPaper(payload: object): Promise<string> {
+    const res = await t.app.inject({ method: 'POST', url: '/api/papers', headers: { cookie: reader.cookie }, payload });
+    expect(res.statusCode).toBe(201);
+    return (res.json() as { id: string }).id;
+  }
+
+  async function ids(q: string): Promise<string[]> {
+    return (await search(`q=${encodeURIComponent(q)}&limit=50`)).items.map((i) => i.id);
+  }
+
+  beforeAll(async () => {
+    attention = await addPaper({
+      title: 'Attention Is All You Need',
+      abstract: 'The dominant sequence transduction models are based on complex recurrent or convolutional networks.',
+      authors: ['Ashish Vaswani', 'Noam Shazeer', 'Niki Parmar', 'Jakob Uszkoreit'],
+      arxivId: 'arXiv:1706.03762v7',
+    });
+    gnn = await addPaper({
+      title: 'Heterogeneous Graph Neural Network',
+      authors: ['Chuxu Zhang', 'Dongjin Song'],
+      doi: 'https://doi.org/10.1145/3292500.3330961',
+    });
+    oldStyle = await addPaper({
+      title: 'Large N Field Theories, String Theory and Gravity',
+      arxivId: 'hep-th/9905111',
+    });
+    followUp = await addPaper({
+      title: 'Revisiting a sequence transduction baseline',
+      abstract: 'We retrain the model of arXiv 1706.03762 with fewer layers.',
+    });
+    // Named like a word people search for: a match on an author ranks below matches on titles.
+    byNamesake = await addPaper({ title: 'Notes on quokka husbandry', authors: ['Maria Segmentation'] });
+  });
+  afterAll(async () => {
+    await t.db.sql`delete from papers where id in ${t.db.sql([attention, gnn, oldStyle, followUp, byNamesake])}`;
+  });
+
+  it('finds papers by an author, by surname or full name, alone or with title words', async () => {
+    for (const q of ['Vaswani', 'vaswani', 'Ashish Vaswani', 'Shazeer attention']) {
+      expect(await ids(q), q).toEqual([attention]);
+    }
+    expect((await ids('Dongjin Song'))[0]).toBe(gnn);
+  });
+
+  it('ranks a paper found by its author below the papers with the word in their title', async () => {
+    const found = await search('q=segmentation&limit=100');
+    const position = found.items.findIndex((i) => i.id === byNamesake);
+    expect(position).toBeGreaterThan(0);
+    const lastTitleMatch = found.items.map((i) => /segmentation/i.test(i.title)).lastIndexOf(true);
+    expect(position).toBeGreaterThan(lastTitleMatch);
+  });
+
+  it('finds a paper by its arXiv id, bare, with a version, or as an abs or pdf URL, before papers citing it', async () => {
+    for (const q of [
+      '1706.03762',
+      '1706.03762v5',
+      'arXiv:1706.03762',
+      'arxiv.org/abs/1706.03762v5',
+      'https://arxiv.org/pdf/1706.03762',
+      'https://arxiv.org/pdf/1706.03762v2.pdf',
+    ]) {
+      expect((await ids(q))[0], q).toBe(attention);
+    }
+    // The abstract that cites the id is found by its words, after the paper the id names.
+    expect(await ids('1706.03762')).toEqual([attention, followUp]);
+  });
+
+  it('finds a paper by an old-style arXiv id, with a version or as a URL', async () => {
+    for (const q of ['hep-th/9905111', 'hep-th/9905111v3', 'https://arxiv.org/abs/hep-th/9905111']) {
+      expect(await ids(q), q).toEqual([oldStyle]);
+    }
+  });
+
+  it('finds a paper by its DOI, bare or as a doi.org URL, and an arXiv paper by its arXiv DOI', async () => {
+    for (const q of [
+      '10.1145/3292500.3330961',
+      'https://doi.org/10.1145/3292500.3330961',
+      'doi:10.1145/3292500.3330961',
+    ]) {
+      expect(await ids(q), q).toEqual([gnn]);
+    }
+    for (const q of ['10.48550/arXiv.1706.03762', 'https://doi.org/10.48550/arxiv.1706.03762']) {
+      expect((await ids(q))[0], q).toBe(attention);
+    }
+  });
+
+  it('finds titles despite small typos when the words find nothing', async () => {
+    expect((await ids('atention is all you ned'))[0]).toBe(attention);
+    expect((await ids('Heterogenous Graph Neural Netwrok'))[0]).toBe(gnn);
+    const transformers = await search('q=transformr');
+    expect(transformers.items.map((i) => i.title)).toContain(
+      'General-Purpose In-Context Learning by Meta-Learning Transformers',
+    );
+    expect(transformers.nextCursor).toBeNull();
+    // A look-alike has no highlighted words: none of the query's words is in it.
+    expect(transformers.items[0].titleHighlight).toEqual([{ text: transformers.items[0].title, hit: false }]);
+  });
+
+  it('looks for look-alike titles only for plain words that find nothing', async () => {
+    // Quoted, the words mean exactly those words; an identifier means that paper.
+    expect(await ids('"atention is all you ned"')).toEqual([]);
+    expect(await ids('2901.99999')).toEqual([]);
+    // A query the words answer gets their matches only.
+    const attentionPage = await search('q=attention&limit=100');
+    expect(attentionPage.items.length).toBeGreaterThan(0);
+    expect(attentionPage.items.every((i) => /attent/i.test(`${i.title} ${i.abstract}`))).toBe(true);
+  });
+
+  it('refuses an overlong query with a 400 that names it', async () => {
+    const res = await t.app.inject({ method: 'GET', url: `/api/papers?q=${'a'.repeat(501)}` });
+    expect(res.statusCode).toBe(400);
+    expect(res.json().message).toContain('q');
+  });
+});
+
 describe('adding one paper', () => {
   it('stores the fields and returns the paper', async () => {
     const res = await t.app.inject({
