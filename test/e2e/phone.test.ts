@@ -222,10 +222,14 @@ describeInBrowser('the board on a phone (390 × 844, touch)', () => {
     const middle = { x: PHONE.width / 2, y: from.y };
     await touch.move(edge, middle, 4);
     await page.locator('.marker').waitFor();
-    const under = await page.evaluate(
-      ({ x, y }) => document.elementFromPoint(x, y)?.closest('section')?.querySelector('h3')?.textContent,
-      middle,
-    );
+    // The column under the finger (the floating copy of the card covers the point itself).
+    const under = await page.evaluate(({ x }) => {
+      const hit = [...document.querySelectorAll('section.column')].find((section) => {
+        const box = section.getBoundingClientRect();
+        return box.left <= x && x < box.right;
+      });
+      return hit?.querySelector('h3')?.textContent;
+    }, middle);
     expect(under).toBeTruthy();
     expect(under).not.toBe('Nominated');
     await touch.up();

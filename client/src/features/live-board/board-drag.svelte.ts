@@ -204,14 +204,25 @@ export function touchDrag(options: TouchDragOptions): (container: HTMLElement) =
       return second.getBoundingClientRect().left - first.getBoundingClientRect().left;
     }
 
+    /** The column under the finger: below a short column's last card, that column still. */
+    function columnAt(x: number, y: number): HTMLElement | null {
+      const hit = document.elementFromPoint(x, y)?.closest<HTMLElement>('[data-column-id]');
+      if (hit && container.contains(hit)) return hit;
+      return (
+        [...container.querySelectorAll<HTMLElement>('[data-column-id]')].find((column) => {
+          const box = column.getBoundingClientRect();
+          return box.left <= x && x < box.right;
+        }) ?? null
+      );
+    }
+
     function listAt(x: number, y: number): HTMLElement | null {
-      const column = document.elementFromPoint(x, y)?.closest<HTMLElement>('[data-column-id]');
-      return column && container.contains(column) ? column.querySelector('ol') : null;
+      return columnAt(x, y)?.querySelector('ol') ?? null;
     }
 
     function targetAt(x: number, y: number, cardId: string): DropTarget | null {
-      const column = document.elementFromPoint(x, y)?.closest<HTMLElement>('[data-column-id]');
-      if (!column?.dataset.columnId || !container.contains(column)) return null;
+      const column = columnAt(x, y);
+      if (!column?.dataset.columnId) return null;
       return { columnId: column.dataset.columnId, index: dropIndexIn(column, y, cardId) };
     }
 

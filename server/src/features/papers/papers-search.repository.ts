@@ -68,6 +68,10 @@ const FUZZY_SIMILARITY = '0.45';
  * trigram index yields are ranked; see docs/benchmarks.md.
  */
 const FUZZY_CANDIDATES = 1000;
+/** Words shorter than this ("is", "of", "ned") need not share anything with a look-alike title. */
+const FUZZY_WORD_CHARS = 4;
+/** How much of each longer word a look-alike title must share (`word_similarity`). */
+const FUZZY_WORD_SIMILARITY = 0.2;
 
 /**
  * How many matches a relevance search ranks: the most recent ones (by publication date, else date added,
@@ -136,9 +140,25 @@ type SearchRow = PaperRow & {
  * `FUZZY_CANDIDATES` the trigram index yields. `rank` is the similarity. Runs in the search's
  * transaction `tx`.
  */
-async function lookAlikes(sql: Sql, tx: Querier, key: string, tag: string | null, limit: number): Promise<SearchRow[]> {
+async function lookAlikes(
+  sql: Sql,
+  tx: Querier,
+  key: string,
+  words: string[],
+  tag: string | null,
+  limit: number,
+): Promise<SearchRow[]> {
   // Sequential scans off: the planner may expect enough look-alikes early in the table to stop a scan
   // after `FUZZY_CANDIDATES` of them, and computes the similarity of every row when they are rare.
+  // Each real word must share something with the title too: a title like one word of "mixture
+  // zyxwvut" is not a typo of it (and the library then suggests dropping the word that finds nothing).
+  // A low bar, as a typo inside a word ("netwrok") keeps few of its trigrams.
+  const everyWordAlike = words
+    .filter((word) => word.length >= FUZZY_WORD_CHARS)
+    .reduce(
+      (conditions, word) => sql`${conditions} and word_similarity(${word}, p.title_key) >= ${FUZZY_WORD_SIMILARITY}`,
+      sql``,
+    );
   await tx`
     select set_config('pg_trgm.word_similarity_threshold', ${FUZZY_SIMILARITY}, true),
       set_config('enable_seqscan', 'off', true)`;
@@ -148,7 +168,7 @@ async function lookAlikes(sql: Sql, tx: Querier, key: string, tag: string | null
     from (
       select p.id, p.seq, word_similarity(${key}, p.title_key) as similarity
       from papers p
-      where ${key} <% p.title_key ${tag ? sql`and p.tags @> ${[tag]}::text[]` : sql``}
+      where ${key} <% p.title_key ${everyWordAlike} ${tag ? sql`and p.tags @> ${[tag]}::text[]` : sql``}
       limit ${FUZZY_CANDIDATES}
     ) c join papers p on p.id = c.id
     order by c.similarity desc, c.seq asc
@@ -240,7 +260,9 @@ export async function searchPapers(
     // Typos: a plain query (no identifier, no operators) whose words find nothing gets the titles most
     // like it instead, on one page. Only then: after a match, look-alikes would be noise below it.
     const fuzzyKey = pattern && !ids && byRelevance && !p.after ? titleKey(p.q!) : null;
-    return fuzzyKey && found.length === 0 ? lookAlikes(sql, tx, fuzzyKey, p.tag, p.limit) : found;
+    return fuzzyKey && found.length === 0
+      ? lookAlikes(sql, tx, fuzzyKey, p.q!.split(/\s+/).map(titleKey), p.tag, p.limit)
+      : found;
   });
 
   const more = rows.length > p.limit;

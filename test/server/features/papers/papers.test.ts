@@ -349,6 +349,8 @@ describe('search finds what people type', () => {
     // Quoted, the words mean exactly those words; an identifier means that paper.
     expect(await ids('"atention is all you ned"')).toEqual([]);
     expect(await ids('2901.99999')).toEqual([]);
+    // A title like one word, with another word like nothing, is not a typo of the query.
+    expect(await ids('attention zyxwvut')).toEqual([]);
     // A query the words answer gets their matches only.
     const attentionPage = await search('q=attention&limit=100');
     expect(attentionPage.items.length).toBeGreaterThan(0);
