@@ -21,6 +21,3 @@ alter table papers
   ) stored,
   alter column search set storage main;
 create index papers_search_idx on papers using gin (search);
-
--- Typos in titles are found by trigram similarity on the folded title, through the trigram index that
--- 0011 made for substring matches (papers_title_key_trgm_idx): it serves `<%` too, so no index is added.

@@ -108,6 +108,8 @@ export const PaperPage = Type.Object({
   items: Type.Array(PaperHit),
   nextCursor: Type.Union([Type.String(), Type.Null()]),
   total: Type.Optional(Type.Integer()),
+  /** Present when the query's words found nothing: the query the items are for, its typos corrected. */
+  correctedQuery: Type.Optional(Type.String()),
 });
 export type PaperPage = Static<typeof PaperPage>;
 

@@ -145,6 +145,14 @@ describeInBrowser('the library page', () => {
     expect(await searchBox(page).inputValue()).toBe('mixture');
   });
 
+  it('corrects a typo when the words find nothing, and says what it searched', async () => {
+    const { page } = await tabs.open('/?q=mixure%20of%20experts');
+    await page.getByText('No papers match “mixure of experts”. Showing results for mixture of experts.').waitFor();
+    expect(await rows(page).count()).toBeGreaterThan(0);
+    // The corrected words are highlighted in the results like any match.
+    expect(await rows(page).first().locator('mark').count()).toBeGreaterThan(0);
+  });
+
   it('explains how to add papers when the library is empty', async () => {
     const { page } = await tabs.open('/', {
       as: reader,

@@ -31,6 +31,8 @@ export class LibraryState {
   moreError = $state<string | null>(null);
   /** The query the current `items` answer (which may lag behind `query` while typing). */
   shownQuery = $state('');
+  /** The query the server searched instead of `shownQuery`, its typos corrected (null: as typed). */
+  correctedQuery = $state<string | null>(null);
   /** The sort the current `items` are in. */
   shownSort = $state<PaperSort>('recent');
   /** The tag the current `items` are filtered by. */
@@ -130,6 +132,7 @@ export class LibraryState {
       this.items = page.items;
       this.nextCursor = page.nextCursor;
       this.shownQuery = q;
+      this.correctedQuery = page.correctedQuery ?? null;
       this.shownSort = sort;
       this.shownTag = tag;
       this.loaded = true;

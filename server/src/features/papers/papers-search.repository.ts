@@ -1,4 +1,4 @@
-import type { Querier, Sql } from '#server/db/sql.js';
+import type { Sql } from '#server/db/sql.js';
 import { searchIdentifiers, titleKey } from './identifiers.js';
 import { lexemeStats, paperColumns, toPaper, type PaperRow } from './papers.repository.js';
 import { chooseCandidateScan, type CandidateScan } from './search-plan.js';
@@ -60,18 +60,13 @@ function titleSubstringPattern(q: string): string | null {
  */
 const EXACT_IDENTIFIER_RANK = 10;
 
-/** Titles at least this similar to the query (pg_trgm's `word_similarity`, 0–1) count as look-alikes. */
-const FUZZY_SIMILARITY = '0.45';
 /**
- * Look-alike titles ranked at most: a short query shares most of its trigrams with thousands of titles
- * (`transformr` with every "transformer"), and each costs a similarity computation. The first ones the
- * trigram index yields are ranked; see docs/benchmarks.md.
+ * How alike an unknown query word and a title word must be for the one to correct the other (pg_trgm's
+ * `similarity`, 0–1; `netwrok` and `network` share a third of their trigrams).
  */
-const FUZZY_CANDIDATES = 1000;
-/** Words shorter than this ("is", "of", "ned") need not share anything with a look-alike title. */
-const FUZZY_WORD_CHARS = 4;
-/** How much of each longer word a look-alike title must share (`word_similarity`). */
-const FUZZY_WORD_SIMILARITY = 0.2;
+const CORRECTION_SIMILARITY = '0.3';
+/** Words shorter than this are never corrected ("is", "of"): too many words look like them. */
+const MIN_CORRECTED_CHARS = 3;
 
 /**
  * How many matches a relevance search ranks: the most recent ones (by publication date, else date added,
@@ -134,45 +129,59 @@ type SearchRow = PaperRow & {
   snippetMarked: string | null;
 };
 
+/** A page of search results. */
+interface SearchPage {
+  hits: PaperHit[];
+  last: SearchCursor | null;
+  more: boolean;
+  /** The query the results are for when it is not the one asked: its unknown words corrected. */
+  correctedQuery?: string;
+}
+
 /**
- * Up to `limit` papers whose folded title contains something like `key` (pg_trgm's `<%`: word
- * similarity at least `FUZZY_SIMILARITY`), most similar first, ranked among the first
- * `FUZZY_CANDIDATES` the trigram index yields. `rank` is the similarity. Runs in the search's
- * transaction `tx`.
+ * Searches the library (see {@link searchWords}). A plain query (no operators, no identifier) whose
+ * words find nothing is searched again with its unknown words corrected to the most similar words of
+ * the library's titles (`transformr` → `transformer`), and says so in `correctedQuery`. Later pages of
+ * the same query are corrected the same way, so its cursor goes on working.
  */
-async function lookAlikes(
+export async function searchPapers(
   sql: Sql,
-  tx: Querier,
-  key: string,
-  words: string[],
-  tag: string | null,
-  limit: number,
-): Promise<SearchRow[]> {
-  // Sequential scans off: the planner may expect enough look-alikes early in the table to stop a scan
-  // after `FUZZY_CANDIDATES` of them, and computes the similarity of every row when they are rare.
-  // Each real word must share something with the title too: a title like one word of "mixture
-  // zyxwvut" is not a typo of it (and the library then suggests dropping the word that finds nothing).
-  // A low bar, as a typo inside a word ("netwrok") keeps few of its trigrams.
-  const everyWordAlike = words
-    .filter((word) => word.length >= FUZZY_WORD_CHARS)
-    .reduce(
-      (conditions, word) => sql`${conditions} and word_similarity(${word}, p.title_key) >= ${FUZZY_WORD_SIMILARITY}`,
-      sql``,
-    );
-  await tx`
-    select set_config('pg_trgm.word_similarity_threshold', ${FUZZY_SIMILARITY}, true),
-      set_config('enable_seqscan', 'off', true)`;
-  return tx<SearchRow[]>`
-    select ${paperColumns(sql)}, c.seq::text as seq, c.similarity::float8 as rank, null as sort_at,
-      null as title_marked, null as snippet_marked
-    from (
-      select p.id, p.seq, word_similarity(${key}, p.title_key) as similarity
-      from papers p
-      where ${key} <% p.title_key ${everyWordAlike} ${tag ? sql`and p.tags @> ${[tag]}::text[]` : sql``}
-      limit ${FUZZY_CANDIDATES}
-    ) c join papers p on p.id = c.id
-    order by c.similarity desc, c.seq asc
-    limit ${limit}`;
+  p: SearchParams,
+  options: { scan?: CandidateScan | null } = {},
+): Promise<SearchPage> {
+  const found = await searchWords(sql, p, options);
+  if (found.hits.length > 0 || !p.q || !titleSubstringPattern(p.q) || searchIdentifiers(p.q)) return found;
+  const corrected = await correctWords(sql, p.q);
+  if (!corrected) return found;
+  return { ...(await searchWords(sql, { ...p, q: corrected }, options)), correctedQuery: corrected };
+}
+
+/**
+ * `q` with each word the library's titles do not use replaced by the title word most like it (ties: the
+ * one closest in length, then the first alphabetically), or null when no word changes.
+ */
+async function correctWords(sql: Sql, q: string): Promise<string | null> {
+  const words = q.split(/\s+/).filter(Boolean);
+  const keys = words.map((word) => word.toLowerCase().replace(/[^\p{L}\p{N}]+/gu, ''));
+  const rows = await sql.begin(async (tx) => {
+    await tx`select set_config('pg_trgm.similarity_threshold', ${CORRECTION_SIMILARITY}, true)`;
+    return tx<{ n: string; best: string | null }[]>`
+      select q.n::text as n, (
+        select w.word from title_words w
+        where w.word % q.key and not exists (select 1 from title_words k where k.word = q.key)
+        order by similarity(w.word, q.key) desc, abs(length(w.word) - length(q.key)), w.word
+        limit 1
+      ) as best
+      from unnest(${keys}::text[]) with ordinality as q(key, n)
+      where length(q.key) >= ${MIN_CORRECTED_CHARS}`;
+  });
+  let changed = false;
+  for (const { n, best } of rows) {
+    if (best === null) continue;
+    words[Number(n) - 1] = best;
+    changed = true;
+  }
+  return changed ? words.join(' ') : null;
 }
 
 /**
@@ -182,11 +191,7 @@ async function lookAlikes(
  * `RANKED_CANDIDATES` most recent matches, collected as search-plan.ts decides (`options.scan` forces
  * a way: tests and benchmarks). Headlines are computed for the page only.
  */
-export async function searchPapers(
-  sql: Sql,
-  p: SearchParams,
-  options: { scan?: CandidateScan | null } = {},
-): Promise<{ hits: PaperHit[]; last: SearchCursor | null; more: boolean }> {
+async function searchWords(sql: Sql, p: SearchParams, options: { scan?: CandidateScan | null }): Promise<SearchPage> {
   const tagFilter = p.tag ? sql`and p.tags @> ${[p.tag]}::text[]` : sql``;
   const pattern = p.q ? titleSubstringPattern(p.q) : null;
   const ids = p.q ? searchIdentifiers(p.q) : null;
@@ -253,16 +258,10 @@ export async function searchPapers(
         from papers p where true ${match} ${tagFilter} ${after}
         order by coalesce(p.published_at, p.created_at) desc, p.seq asc limit ${p.limit + 1}`;
     }
-    const found: SearchRow[] = await tx<SearchRow[]>`
+    return tx<SearchRow[]>`
       select ${paperColumns(sql)}, page.seq::text as seq, page.rank, page.sort_at::text as sort_at, ${headlines}
       from (${page}) page join papers p on p.id = page.id
       order by ${byRelevance ? sql`page.rank desc` : sql`page.sort_at desc`}, page.seq asc`;
-    // Typos: a plain query (no identifier, no operators) whose words find nothing gets the titles most
-    // like it instead, on one page. Only then: after a match, look-alikes would be noise below it.
-    const fuzzyKey = pattern && !ids && byRelevance && !p.after ? titleKey(p.q!) : null;
-    return fuzzyKey && found.length === 0
-      ? lookAlikes(sql, tx, fuzzyKey, p.q!.split(/\s+/).map(titleKey), p.tag, p.limit)
-      : found;
   });
 
   const more = rows.length > p.limit;

@@ -102,7 +102,11 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
         throw badRequest('querystring/cursor belongs to a different sort order');
       }
       const page = await searchPapers(app.sql, { q: query, tag: tag ?? null, sort, limit, after });
-      return { items: page.hits, nextCursor: page.more && page.last ? encodeCursor(page.last) : null };
+      return {
+        items: page.hits,
+        nextCursor: page.more && page.last ? encodeCursor(page.last) : null,
+        ...(page.correctedQuery ? { correctedQuery: page.correctedQuery } : {}),
+      };
     },
   );
 

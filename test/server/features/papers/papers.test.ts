@@ -333,19 +333,38 @@ describe('search finds what people type', () => {
     }
   });
 
-  it('finds titles despite small typos when the words find nothing', async () => {
+  it('corrects typos to the words of the titles when the words find nothing, and says so', async () => {
     expect((await ids('atention is all you ned'))[0]).toBe(attention);
+    expect((await search(`q=${encodeURIComponent('atention is all you ned')}`)).correctedQuery).toBe(
+      'attention is all you need',
+    );
     expect((await ids('Heterogenous Graph Neural Netwrok'))[0]).toBe(gnn);
     const transformers = await search('q=transformr');
+    // The library's titles say "Transformers", never "Transformer".
+    expect(transformers.correctedQuery).toBe('transformers');
     expect(transformers.items.map((i) => i.title)).toContain(
       'General-Purpose In-Context Learning by Meta-Learning Transformers',
     );
-    expect(transformers.nextCursor).toBeNull();
-    // A look-alike has no highlighted words: none of the query's words is in it.
-    expect(transformers.items[0].titleHighlight).toEqual([{ text: transformers.items[0].title, hit: false }]);
+    // The corrected words are highlighted like any match.
+    expect(transformers.items[0].titleHighlight.some((segment) => segment.hit)).toBe(true);
+    // A query the words answer as typed is not corrected.
+    expect((await search('q=transformers')).correctedQuery).toBeUndefined();
   });
 
-  it('looks for look-alike titles only for plain words that find nothing', async () => {
+  it('learns the words of papers added later, for corrections', async () => {
+    const res = await t.app.inject({
+      method: 'POST',
+      url: '/api/papers',
+      headers: { cookie: reader.cookie },
+      payload: { title: 'Zygomorphic Quokkas in Photonic Lattices', abstract: 'A study.' },
+    });
+    expect(res.statusCode, res.body).toBe(201);
+    const page = await search(`q=${encodeURIComponent('zygomorfic quoka')}`);
+    expect(page.correctedQuery).toMatch(/^zygomorphic quokkas?$/);
+    expect(page.items.map((i) => i.id)).toContain(res.json().id);
+  });
+
+  it('corrects only plain words that find nothing', async () => {
     // Quoted, the words mean exactly those words; an identifier means that paper.
     expect(await ids('"atention is all you ned"')).toEqual([]);
     expect(await ids('2901.99999')).toEqual([]);
