@@ -22,6 +22,7 @@ import { boardView, type BoardView } from '#shared/protocol/board-doc/view.js';
 import { CLOSE_CODES } from '#shared/protocol/close-codes.js';
 import { BoardWebSocket, webSocketOrigin } from '#client/lib/board-socket.js';
 import { toasts } from '#client/lib/toasts.svelte.js';
+import { HELD_MS, withoutHeld, type HeldRemoval } from './held-removals.js';
 
 /** What the connection dot shows. */
 type ConnectionStatus = 'connecting' | 'online' | 'reconnecting' | 'offline' | 'refused';
@@ -39,18 +40,6 @@ export interface Presence {
 const LOCAL = Symbol('local edit');
 /** Origin of edits that must not be undone, e.g. removing another member's card (undo would re-add it as theirs). */
 const NOT_UNDOABLE = Symbol('edit without undo');
-
-/** How long a removal waits for "Undo" when this page could not take it back once made (see {@link BoardDocument.removeCard}). */
-const HELD_MS = 6000;
-
-/** A removal held back until its toast's "Undo" has had its time. */
-interface HeldRemoval {
-  kind: 'card' | 'comment';
-  /** Orders it among the undo stack's items, for Ctrl+Z. */
-  seq: number;
-  timer: ReturnType<typeof setTimeout>;
-  commit: () => void;
-}
 
 interface AwarenessState {
   user?: { id?: unknown; name?: unknown };
@@ -418,33 +407,4 @@ export class BoardDocument {
     void this.#persistence.destroy();
     this.doc.destroy();
   }
-}
-
-/** The view with the held removals applied: held cards gone, held comments shown deleted. */
-function withoutHeld(view: BoardView, held: ReadonlyMap<string, HeldRemoval>): BoardView {
-  if (held.size === 0) return view;
-  const comments: BoardView['comments'] = {};
-  for (const [cardId, thread] of Object.entries(view.comments)) {
-    // As boardView shows deletions: a deleted reply goes, a deleted comment stays only for its replies.
-    const isHeld = (id: string) => held.get(id)?.kind === 'comment';
-    const kept = thread.filter((comment) => comment.replyTo === null || !isHeld(comment.id));
-    comments[cardId] = kept
-      .filter((comment) => {
-        if (comment.replyTo !== null || !(comment.deleted || isHeld(comment.id))) return true;
-        return kept.some((reply) => reply.replyTo === comment.id);
-      })
-      .map((comment) => (isHeld(comment.id) ? { ...comment, deleted: true, body: '' } : comment));
-  }
-  return {
-    comments,
-    columns: view.columns.map((column) => ({
-      ...column,
-      cards: column.cards
-        .filter((card) => held.get(card.id)?.kind !== 'card')
-        .map((card) => ({
-          ...card,
-          commentCount: (comments[card.id] ?? []).filter((comment) => !comment.deleted).length,
-        })),
-    })),
-  };
 }
