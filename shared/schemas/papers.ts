@@ -91,7 +91,7 @@ export const PaperSearchQuery = Type.Object(
         maxLength: PAPER_LIMITS.searchQuery,
         description:
           'Words in web-search syntax (title, abstract, authors), or a whole arXiv id, DOI or their URL ' +
-          '(that paper first); a plain query whose words find nothing returns the titles most like it.',
+          '(that paper first); a plain query whose words find nothing is searched with its typos corrected.',
       }),
     ),
     tag: Type.Optional(Type.String({ minLength: 1, maxLength: PAPER_LIMITS.tag })),
