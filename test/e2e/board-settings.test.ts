@@ -71,7 +71,11 @@ describeInBrowser('board settings and sessions', () => {
     });
     await expect.poll(() => socketsInRoom(cast.boardId), { timeout: 10_000 }).toBeGreaterThan(0);
 
-    const { page } = await open(`/boards/${cast.boardId}`, { as: cast.owner });
+    const { page } = await open(`/boards/${cast.boardId}`, {
+      as: cast.owner,
+      // A read the board's page had in flight when the board went (e.g. on `board:changed`) answers 404.
+      expectedConsoleErrors: /status of 404/,
+    });
     const sections = page.getByRole('navigation', { name: 'Board sections' });
     await sections.getByRole('link', { name: 'Settings' }).click();
     await page.waitForURL(`${baseUrl}/boards/${cast.boardId}/settings`);
