@@ -31,6 +31,7 @@ import { scheduleRoutes } from './features/schedule/schedule.routes.js';
 import { calendarRoutes } from './features/schedule/calendar.routes.js';
 import { exportRoutes } from './features/exports/exports.routes.js';
 import { digestRoutes } from './features/digest/digest.routes.js';
+import { roundRoutes } from './features/rounds/rounds.routes.js';
 import { ErrorBody } from '#shared/schemas/common.js';
 
 interface AppOptions {
@@ -102,6 +103,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(calendarRoutes);
   await app.register(exportRoutes);
   await app.register(digestRoutes);
+  await app.register(roundRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(clientPlugin);

@@ -9,8 +9,12 @@ import { deleteDeadPasswordResets } from './features/auth/users.repository.js';
 import { deleteExpiredSessions } from './features/auth/sessions.repository.js';
 import { deleteOldHits } from './features/quotas/quotas.repository.js';
 import { DigestScheduler } from './features/digest/digest.scheduler.js';
+import { RoundScheduler } from './features/rounds/rounds.scheduler.js';
 import { ensureClientBuild } from './client-build.js';
 import { adminSecret, removeServerInfo, writeServerInfo } from './db/admin-secret.js';
+
+/** How often each node looks for ballot rounds past their deadline: a round closes within this of it. */
+const ROUND_TICK_MS = 5_000;
 
 /** Starts Paperboard: configuration, database, migrations, demo data, client build, HTTP. */
 async function main(): Promise<void> {
@@ -44,6 +48,12 @@ async function main(): Promise<void> {
       )
     : null;
 
+  // Rounds close at their deadline on whichever node looks first; closing is conditional, so once.
+  const rounds = new RoundScheduler(
+    { sql: db.sql, sync: app.sync, emitToBoard: app.emitToBoard.bind(app), log: app.log },
+    { intervalMs: ROUND_TICK_MS },
+  );
+
   let stopping = false;
   const stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
@@ -52,6 +62,7 @@ async function main(): Promise<void> {
     const force = setTimeout(() => process.exit(1), 10_000).unref();
     try {
       await scheduler?.stop();
+      await rounds.stop();
       await app.close();
       await db.close();
       removeServerInfo(config.dataDir);
@@ -82,6 +93,7 @@ async function main(): Promise<void> {
   const address = await app.listen({ port: config.port, host: config.host });
   writeServerInfo(config.dataDir, { pid: process.pid, url: address });
   scheduler?.start();
+  rounds.start();
   if (config.databaseUrl && !config.sessionSecret) {
     app.log.warn('SESSION_SECRET is not set: unsubscribe links only work on the node that mailed them');
   }

@@ -1,6 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import type { CardTally, VotingMode } from '#shared/schemas/votes.js';
 import type { ActivityEntry } from '#shared/schemas/activity.js';
+import type { Round } from '#shared/schemas/rounds.js';
 import { UUID_PATTERN } from './uuid.js';
 
 /**
@@ -55,12 +56,30 @@ interface BoardChanged {
   deleted: boolean;
 }
 
+/**
+ * A ballot round opened or closed. The round carries no one's ballot (`myBallot` null) and no ballots by
+ * member; a closed round's count longer than the bus takes comes with its winners only (`rounds: []`).
+ */
+interface RoundEvent {
+  round: Round;
+}
+
+/** A ballot was cast or changed: the counts only, never a ballot or a tally. */
+interface RoundBallots {
+  roundId: string;
+  ballotCount: number;
+  voters: string[];
+}
+
 export interface ServerToClientEvents {
   'board:changed': (payload: BoardChanged) => void;
   'votes:changed': (payload: VotesChanged) => void;
   'voting:changed': (payload: VotingChanged) => void;
   'activity:new': (payload: ActivityEntry) => void;
   'assignment:changed': (payload: AssignmentChanged) => void;
+  'round:opened': (payload: RoundEvent) => void;
+  'round:ballots': (payload: RoundBallots) => void;
+  'round:closed': (payload: RoundEvent) => void;
 }
 
 export interface ClientToServerEvents {
@@ -78,6 +97,9 @@ export const SERVER_EVENT_NAMES: readonly ServerEventName[] = [
   'voting:changed',
   'activity:new',
   'assignment:changed',
+  'round:opened',
+  'round:ballots',
+  'round:closed',
 ];
 
 /** The socket.io room of a board. */

@@ -4,7 +4,9 @@ import { Uuid } from './common.js';
 /**
  * What the activity log records. The `card:*` and `comment:*` kinds are derived from the board document
  * by the sync server (details: `card:added` {paperId, columnId}, `card:moved` {fromColumnId, toColumnId},
- * `card:removed` {paperId}, `comment:added` {commentId, replyTo: comment id or null}).
+ * `card:removed` {paperId}, `comment:added` {commentId, replyTo: comment id or null}). `round:opened` {roundId, method, candidates,
+ * winners} and `round:closed` {roundId, winners, ballots} give counts only; a round closed at its deadline
+ * has no actor.
  */
 const ACTIVITY_KINDS = [
   'vote:cast',
@@ -17,6 +19,8 @@ const ACTIVITY_KINDS = [
   'card:moved',
   'card:removed',
   'comment:added',
+  'round:opened',
+  'round:closed',
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 

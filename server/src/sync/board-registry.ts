@@ -165,6 +165,20 @@ export class BoardRegistry {
     }
   }
 
+  /**
+   * Reads a board's live document on the server (loading it if needed), without changing it: what a
+   * REST route decides from the board as members see it now, not from the projection, which lags.
+   */
+  async read<T>(boardId: string, reader: (doc: Y.Doc) => T): Promise<T> {
+    if (this.closing) throw new Error('sync server is shutting down');
+    const board = await this.acquire(boardId);
+    try {
+      return reader(board.doc);
+    } finally {
+      this.scheduleUnload(board);
+    }
+  }
+
   /** Writes every queued update of every loaded board. */
   async flushAll(): Promise<void> {
     await Promise.all([...this.docs.values()].map((board) => board.log.flush()));

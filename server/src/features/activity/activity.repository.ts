@@ -19,7 +19,8 @@ function toEntry(row: ActivityRow): ActivityEntry {
 /** What a caller records; the id and time are the database's. */
 export interface NewActivity {
   boardId: string;
-  actorId: string;
+  /** Null for what the server does on its own (a round closed at its deadline). */
+  actorId: string | null;
   kind: ActivityKind;
   cardId?: string | null;
   details?: Record<string, string | number | boolean | null>;

@@ -17,10 +17,20 @@ type BoardAction =
   | 'vote'
   | 'assign'
   | 'assign:self'
-  | 'voting:manage';
+  | 'voting:manage'
+  | 'rounds:vote'
+  | 'rounds:manage';
 
 const VIEWER: BoardAction[] = ['board:read'];
-const EDITOR: BoardAction[] = [...VIEWER, 'board:update', 'board:write', 'vote', 'assign', 'assign:self'];
+const EDITOR: BoardAction[] = [
+  ...VIEWER,
+  'board:update',
+  'board:write',
+  'vote',
+  'assign',
+  'assign:self',
+  'rounds:vote',
+];
 const OWNER: BoardAction[] = [
   ...EDITOR,
   'board:delete',
@@ -28,6 +38,7 @@ const OWNER: BoardAction[] = [
   'invites:manage',
   'comments:moderate',
   'voting:manage',
+  'rounds:manage',
 ];
 
 const PERMISSIONS: Record<Role, ReadonlySet<BoardAction>> = {
