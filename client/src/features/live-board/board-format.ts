@@ -70,6 +70,14 @@ export function describeActivity(entry: ActivityEntry, titleOf: (cardId: string)
       return `${who} set a presenter for ${what}`;
     case 'assignment:removed':
       return `${who} cleared the presenter of ${what}`;
+    case 'round:opened':
+      return `${who} opened a ballot round`;
+    case 'round:closed': {
+      // At its deadline a round closes by itself: no actor.
+      const winners = typeof d.winners === 'number' ? d.winners : 0;
+      const by = entry.actorName ? ` (closed by ${entry.actorName})` : '';
+      return `A ballot round closed with ${winners === 1 ? 'one winner' : `${winners} winners`}${by}`;
+    }
     default:
       return describeBoardEdit(entry.kind, who, what, d);
   }
