@@ -63,6 +63,13 @@ export function fieldOfMessage(message: string): RoundField | null {
   return field && FIELDS.includes(field) ? field : null;
 }
 
+/** A refusal naming a field as the form says it beside that field: "Must be in the future." */
+export function fieldErrorText(message: string): string {
+  const text = message.replace(/^body\/\S+ /, '');
+  const capitalised = text.charAt(0).toUpperCase() + text.slice(1);
+  return /[.!?]$/.test(capitalised) ? capitalised : `${capitalised}.`;
+}
+
 /** Rounds as the page lists them: open ones first (closing soonest first), then closed ones, newest first. */
 export function listOrder(rounds: readonly Round[]): Round[] {
   const open = rounds.filter((r) => r.status === 'open').sort((a, b) => a.closesAt.localeCompare(b.closesAt));

@@ -21,7 +21,9 @@ export class RoundsState {
 
   /** Open rounds first, closing soonest first; then closed ones, newest first. */
   ordered = $derived(listOrder(this.rounds));
-  #titles = $derived(new Map(this.cards.map((card) => [card.id, card.paper?.title ?? 'Untitled paper'])));
+  #titles: Record<string, string> = $derived(
+    Object.fromEntries(this.cards.map((card) => [card.id, card.paper?.title ?? 'Untitled paper'])),
+  );
 
   #controller: AbortController | null = null;
   #stopSocket: (() => void) | null = null;
@@ -30,7 +32,7 @@ export class RoundsState {
 
   /** A card's paper title, or what to say of a card no longer on the board. */
   title(cardId: string): string {
-    return this.#titles.get(cardId) ?? 'A card no longer on the board';
+    return Object.hasOwn(this.#titles, cardId) ? this.#titles[cardId] : 'A card no longer on the board';
   }
 
   async load(): Promise<void> {

@@ -4,6 +4,7 @@ import {
   ballotText,
   countdown,
   countRows,
+  fieldErrorText,
   fieldOfMessage,
   instantOf,
   listOrder,
@@ -46,6 +47,13 @@ describe('fieldOfMessage', () => {
     expect(fieldOfMessage('body/dotsPerMember is required for a dots round')).toBe('dotsPerMember');
     expect(fieldOfMessage('the round is closed')).toBeNull();
     expect(fieldOfMessage('body/unknown is odd')).toBeNull();
+  });
+
+  it('says the refusal beside its field without the field’s path', () => {
+    expect(fieldErrorText('body/closesAt must be in the future')).toBe('Must be in the future.');
+    expect(fieldErrorText('body/candidates/columnId is not a column of this board')).toBe(
+      'Is not a column of this board.',
+    );
   });
 });
 
