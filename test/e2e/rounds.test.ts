@@ -225,4 +225,66 @@ describeInBrowser('ballot rounds', () => {
     expect(await Promise.all([0, 1, 2].map((i) => boxes.nth(i).isChecked()))).toEqual([true, false, true]);
     expect(await e.getByRole('region', { name: 'Results' }).count()).toBe(0);
   });
+
+  it('lets an editor spread dots within the budget, and turns the round into an open-ballot tally when it closes', async () => {
+    const owner = await signUp(t.app, 'Olivia Owner');
+    const editor = await signUp(t.app, 'Eddie Editor');
+    const { boardId, titles, cardIds } = await boardWithPapers(owner, { editor });
+    const [attention, residual, graph] = titles;
+    const opened = await t.app.inject({
+      method: 'POST',
+      url: `/api/boards/${boardId}/rounds`,
+      headers: { cookie: owner.cookie },
+      payload: {
+        method: 'dots',
+        dotsPerMember: 3,
+        openBallot: true,
+        candidates: { cardIds },
+        closesAt: new Date(Date.now() + DAY).toISOString(),
+      },
+    });
+    expect(opened.statusCode, opened.body).toBe(201);
+    const roundId = opened.json().id as string;
+
+    // On a phone: the page never scrolls sideways.
+    const { page } = await tabs.open(`/boards/${boardId}/rounds`, { as: editor, width: 390, height: 844 });
+    await round(page).getByText('Dots (3 each) round · 3 papers').waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await expect.poll(() => socketsInRoom(boardId), { timeout: 10_000 }).toBe(1);
+    await page.getByText('3 of 3 dots left.').waitFor();
+    await page.getByRole('button', { name: `One dot more: ${graph}` }).click();
+    await page.getByRole('button', { name: `One dot more: ${graph}` }).click();
+    await page.getByRole('button', { name: `One dot more: ${attention}` }).click();
+    await page.getByText('0 of 3 dots left.').waitFor();
+    expect(await page.getByRole('button', { name: `One dot more: ${residual}` }).isDisabled()).toBe(true);
+    await page.getByRole('button', { name: `One dot less: ${attention}` }).click();
+    await page.getByRole('button', { name: `One dot more: ${residual}` }).click();
+    await page.getByRole('button', { name: 'Save my ballot' }).click();
+    await page.getByText('Your ballot is saved; you can change it until').waitFor();
+    const mine = await t.app.inject({
+      url: `/api/boards/${boardId}/rounds/${roundId}`,
+      headers: { cookie: editor.cookie },
+    });
+    expect(mine.json().myBallot).toEqual({ dots: { [cardIds[2]]: 2, [cardIds[1]]: 1 } });
+
+    // Closed elsewhere: the page shows the tally, most dots first, and who gave what, without a reload.
+    const closed = await t.app.inject({
+      method: 'POST',
+      url: `/api/boards/${boardId}/rounds/${roundId}/close`,
+      headers: { cookie: owner.cookie },
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    const results = page.getByRole('region', { name: 'Results' });
+    await results.waitFor();
+    expect(await results.getByRole('list', { name: 'Winner' }).innerText()).toContain(graph);
+    expect(await results.getByRole('list', { name: 'Tally' }).locator('li').allInnerTexts()).toEqual([
+      `${graph}: 2 dots`,
+      `${residual}: 1 dot`,
+      `${attention}: 0 dots`,
+    ]);
+    await results.getByRole('list', { name: 'Ballots' }).getByText(`Eddie Editor: ${graph} 2, ${residual} 1`).waitFor();
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.screenshot({ path: `${RESULTS_DIR}rounds-phone.png`, fullPage: true });
+    expect(await page.getByRole('button', { name: 'Save my ballot' }).count()).toBe(0);
+  });
 });
