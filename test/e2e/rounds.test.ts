@@ -131,12 +131,16 @@ describeInBrowser('ballot rounds', () => {
     await e2.getByText('Your ballot is saved; you can change it until').waitFor();
     for (const page of [o, e1, e2]) await expect.poll(() => ballotCount(page)).toBe('2 ballots');
 
-    // The owner ranks Graph, then Residual, then removes nothing and saves.
-    await o.getByRole('button', { name: `Add to my ranking: ${graph}` }).click();
+    // The owner adds all three, removes Attention and drags Graph above Residual.
     await o.getByRole('button', { name: `Add to my ranking: ${residual}` }).click();
+    await o.getByRole('button', { name: `Add to my ranking: ${graph}` }).click();
     await o.getByRole('button', { name: `Add to my ranking: ${attention}` }).click();
     await o.getByRole('button', { name: `Remove: ${attention}` }).click();
-    expect(await ranking(o).allInnerTexts()).toEqual([graph, residual]);
+    expect(await ranking(o).allInnerTexts()).toEqual([residual, graph]);
+    await ranking(o)
+      .filter({ hasText: graph })
+      .dragTo(ranking(o).filter({ hasText: residual }));
+    await expect.poll(() => ranking(o).allInnerTexts()).toEqual([graph, residual]);
     await o.getByRole('button', { name: 'Save my ballot' }).click();
     for (const page of [o, e1, e2]) await expect.poll(() => ballotCount(page)).toBe('3 ballots');
     // Secret and open alike: nothing of the count shows while the round is open.
