@@ -37,6 +37,7 @@ import type {
   PaperPage,
   PaperSearchQuery,
 } from '#shared/schemas/papers.js';
+import type { Ballot, BallotRequest, OpenRoundRequest, Round, RoundList } from '#shared/schemas/rounds.js';
 import type { Assignment, AssignmentRequest, CalendarFeed, Schedule, Suggestion } from '#shared/schemas/schedule.js';
 
 /** A failed API call: the HTTP status (0 when the network failed), the server's code and its message. */
@@ -387,4 +388,33 @@ export function getDigestSettings(signal?: AbortSignal): Promise<DigestSettings>
 /** Saves the daily digest settings; 400 names the field (e.g. an unknown time zone). */
 export function saveDigestSettings(body: DigestSettingsRequest): Promise<DigestSettings> {
   return sendJson<DigestSettings>('PUT', '/api/me/digest', body);
+}
+
+// --- Ballot rounds ---------------------------------------------------------------------------------
+
+const roundPath = (boardId: string, roundId: string) => `${boardPath(boardId)}/rounds/${encodeURIComponent(roundId)}`;
+
+/** The board's ballot rounds, newest first, each with my ballot (members). */
+export async function listRounds(boardId: string, signal?: AbortSignal): Promise<Round[]> {
+  return (await getJson<RoundList>(`${boardPath(boardId)}/rounds`, signal)).items;
+}
+
+/** One round, with my ballot and, once closed, its result. */
+export function getRound(boardId: string, roundId: string, signal?: AbortSignal): Promise<Round> {
+  return getJson<Round>(roundPath(boardId, roundId), signal);
+}
+
+/** Opens a round (owners); a refusal (400) names the field in its message, as `body/closesAt …`. */
+export function openRound(boardId: string, body: OpenRoundRequest): Promise<Round> {
+  return sendJson<Round>('POST', `${boardPath(boardId)}/rounds`, body);
+}
+
+/** Casts or replaces my ballot (editors and owners), answering with it as stored; 409 once the round is closed. */
+export function saveBallot(boardId: string, roundId: string, body: BallotRequest): Promise<Ballot> {
+  return sendJson<Ballot>('PUT', `${roundPath(boardId, roundId)}/ballot`, body);
+}
+
+/** Closes a round now (owners): the closed round with its result. */
+export function closeRound(boardId: string, roundId: string): Promise<Round> {
+  return sendJson<Round>('POST', `${roundPath(boardId, roundId)}/close`);
 }

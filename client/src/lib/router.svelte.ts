@@ -9,6 +9,7 @@ export type Route =
   | { name: 'board'; boardId: string; cardId: string | null }
   | { name: 'members'; boardId: string }
   | { name: 'schedule'; boardId: string }
+  | { name: 'rounds'; boardId: string }
   | { name: 'board-settings'; boardId: string }
   | { name: 'invite'; token: string }
   | { name: 'paper'; paperId: string }
@@ -39,6 +40,7 @@ export function matchRoute(pathname: string): Route {
     }
     if (parts.length === 3 && third === 'members') return { name: 'members', boardId: second };
     if (parts.length === 3 && third === 'schedule') return { name: 'schedule', boardId: second };
+    if (parts.length === 3 && third === 'rounds') return { name: 'rounds', boardId: second };
     if (parts.length === 3 && third === 'settings') return { name: 'board-settings', boardId: second };
   }
   // Any id: the paper page says plainly that a malformed or unknown one names no paper.
@@ -51,7 +53,9 @@ export function matchRoute(pathname: string): Route {
 
 /** Pages that only make sense signed in; the app sends signed-out visitors to the login page first. */
 export function needsAccount(route: Route): boolean {
-  return ['boards', 'board', 'members', 'schedule', 'board-settings', 'invite', 'settings'].includes(route.name);
+  return ['boards', 'board', 'members', 'schedule', 'rounds', 'board-settings', 'invite', 'settings'].includes(
+    route.name,
+  );
 }
 
 /**

@@ -66,6 +66,7 @@ describe('matchRoute', () => {
     [`/boards/${BOARD}/cards/card%20one`, { name: 'board', boardId: BOARD, cardId: 'card one' }],
     [`/boards/${BOARD}/members`, { name: 'members', boardId: BOARD }],
     [`/boards/${BOARD}/schedule`, { name: 'schedule', boardId: BOARD }],
+    [`/boards/${BOARD}/rounds`, { name: 'rounds', boardId: BOARD }],
     [`/boards/${BOARD}/settings`, { name: 'board-settings', boardId: BOARD }],
     [`/invite/${TOKEN}`, { name: 'invite', token: TOKEN }],
     [`/papers/${BOARD}`, { name: 'paper', paperId: BOARD }],
@@ -83,6 +84,8 @@ describe('matchRoute', () => {
     `/boards/${BOARD}/cards/${'c'.repeat(201)}`,
     `/boards/${BOARD}/votes`,
     `/boards/${BOARD}/members/extra`,
+    `/boards/${BOARD}/rounds/extra`,
+    '/boards/42/rounds',
     '/invite/too-short',
     `/invite/${TOKEN}/accept`,
     '/papers',
@@ -111,6 +114,7 @@ describe('needsAccount', () => {
       `/boards/${BOARD}`,
       `/boards/${BOARD}/members`,
       `/boards/${BOARD}/schedule`,
+      `/boards/${BOARD}/rounds`,
       `/boards/${BOARD}/settings`,
     ];
     const needing = [...paths, ...boardPaths, `/invite/${TOKEN}`].filter((path) => needsAccount(matchRoute(path)));
