@@ -260,8 +260,8 @@ describe('persistence', { timeout: 60_000 }, () => {
         for (const { provider } of clients) provider.destroy();
       }
       // Unloading writes what is left and may compact first (a merge on the helper thread): seconds when
-  // other suites load both cores (a CI dry run took over 5).
-  await vi.waitFor(() => expect(app.sync.loadedCount).toBe(0), { timeout: 30_000, interval: 10 });
+      // other suites load both cores (a CI dry run took over 5).
+      await vi.waitFor(() => expect(app.sync.loadedCount).toBe(0), { timeout: 30_000, interval: 10 });
       const metrics = await app.metrics.getSingleMetricAsString('sync_loaded_docs');
       expect(metrics).toMatch(/sync_loaded_docs 0/);
       expect((await app.metrics.getSingleMetric('sync_connections')!.get()).values[0].value).toBe(0);
