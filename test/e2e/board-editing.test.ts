@@ -4,7 +4,7 @@ import { boardView } from '#shared/protocol/board-doc/view.js';
 import type { TestApp } from '#test/helpers/app.js';
 import type { BrowserSessions } from '#test/helpers/browser.js';
 import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '#test/helpers/e2e.js';
-import { addMember, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
+import { addMember, createBoard, signUp, type TestUser, nominatePaper } from '#test/helpers/factories.js';
 
 describeInBrowser('editing the board: one kind of undo, offline controls, and the small things', () => {
   const server = useBrowserServer();
@@ -20,23 +20,8 @@ describeInBrowser('editing the board: one kind of undo, offline controls, and th
   const toast = (page: Page, text: string) => page.locator('.toast').filter({ hasText: text });
   const panelOf = (page: Page, title: string) => page.getByRole('complementary', { name: title });
 
-  async function addPaper(user: TestUser, boardId: string, title: string, abstract = 'An abstract.') {
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/papers',
-      headers: { cookie: user.cookie },
-      payload: { title, abstract, authors: ['Ada Lovelace', 'Alan Turing'] },
-    });
-    const paperId = created.statusCode === 201 ? created.json().id : created.json().existingId;
-    const added = await t.app.inject({
-      method: 'POST',
-      url: `/api/boards/${boardId}/cards`,
-      headers: { cookie: user.cookie },
-      payload: { paperId },
-    });
-    expect(added.statusCode, added.body).toBe(201);
-    return added.json().cardId as string;
-  }
+  const addPaper = (user: TestUser, boardId: string, title: string, abstract?: string) =>
+    nominatePaper(t.app, user, boardId, title, abstract);
 
   /** Votes as soon as the card is in the board's projection (written a moment after the card). */
   async function voteOnceProjected(user: TestUser, boardId: string, cardId: string) {

@@ -9,7 +9,7 @@ import { boardView } from '#shared/protocol/board-doc/view.js';
 import type { TestApp } from '#test/helpers/app.js';
 import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '#test/helpers/e2e.js';
 import { BrowserSessions } from '#test/helpers/browser.js';
-import { addMember, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
+import { addMember, createBoard, signUp, type TestUser, nominatePaper } from '#test/helpers/factories.js';
 import { storedDoc } from '#test/helpers/yjs.js';
 import { createFakeArxiv } from '#test/helpers/fake-arxiv.js';
 
@@ -58,23 +58,8 @@ describeInBrowser('the board in the browser', () => {
     return row.id;
   }
 
-  async function addPaper(user: TestUser, boardId: string, title: string, abstract = 'An abstract.') {
-    const created = await t.app.inject({
-      method: 'POST',
-      url: '/api/papers',
-      headers: { cookie: user.cookie },
-      payload: { title, abstract, authors: ['Ada Lovelace', 'Alan Turing'] },
-    });
-    const paperId = created.statusCode === 201 ? created.json().id : created.json().existingId;
-    const added = await t.app.inject({
-      method: 'POST',
-      url: `/api/boards/${boardId}/cards`,
-      headers: { cookie: user.cookie },
-      payload: { paperId },
-    });
-    expect(added.statusCode, added.body).toBe(201);
-    return added.json().cardId as string;
-  }
+  const addPaper = (user: TestUser, boardId: string, title: string, abstract?: string) =>
+    nominatePaper(t.app, user, boardId, title, abstract);
 
   // ~10 s alone; two browsers through forty steps while another test file runs took 30 s in a CI dry run.
   it(

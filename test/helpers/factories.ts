@@ -124,6 +124,34 @@ export async function addPaper(app: Injector, user: TestUser, title: string): Pr
   return res.json().id;
 }
 
+/**
+ * Nominates a paper titled `title` (by two fixed authors; the stored one when the title is taken) to the
+ * board as `user`; its card id. Does not wait for the projection (see {@link nominate}).
+ */
+export async function nominatePaper(
+  app: Injector,
+  user: TestUser,
+  boardId: string,
+  title: string,
+  abstract = 'An abstract.',
+): Promise<string> {
+  const created = await app.inject({
+    method: 'POST',
+    url: '/api/papers',
+    headers: { cookie: user.cookie },
+    payload: { title, abstract, authors: ['Ada Lovelace', 'Alan Turing'] },
+  });
+  const paperId = created.statusCode === 201 ? created.json().id : created.json().existingId;
+  const added = await app.inject({
+    method: 'POST',
+    url: `/api/boards/${boardId}/cards`,
+    headers: { cookie: user.cookie },
+    payload: { paperId },
+  });
+  expect(added.statusCode, added.body).toBe(201);
+  return (added.json() as AddedCard).cardId;
+}
+
 /** The ids of the cards in the board's projection, which REST reads (votes, assignments, schedule). */
 export async function projectedCardIds(app: Injector, user: TestUser, boardId: string): Promise<string[]> {
   const res = await app.inject({ url: `/api/boards/${boardId}/cards`, headers: { cookie: user.cookie } });
