@@ -6,7 +6,8 @@ import { Uuid } from './common.js';
  * by the sync server (details: `card:added` {paperId, columnId}, `card:moved` {fromColumnId, toColumnId},
  * `card:removed` {paperId}, `comment:added` {commentId, replyTo: comment id or null}). `round:opened` {roundId, method, candidates,
  * winners} and `round:closed` {roundId, winners, ballots} give counts only; a round closed at its deadline
- * has no actor.
+ * has no actor. `poll:opened` {pollId, slots}, `poll:answered` {pollId}, `poll:picked` {pollId, slotId, at,
+ * presenterId}; `session:attended` {attended} and `session:rated` {rating} are a member's own feedback.
  */
 const ACTIVITY_KINDS = [
   'vote:cast',
@@ -21,6 +22,11 @@ const ACTIVITY_KINDS = [
   'comment:added',
   'round:opened',
   'round:closed',
+  'poll:opened',
+  'poll:answered',
+  'poll:picked',
+  'session:attended',
+  'session:rated',
 ] as const;
 export type ActivityKind = (typeof ACTIVITY_KINDS)[number];
 

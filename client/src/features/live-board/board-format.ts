@@ -78,6 +78,16 @@ export function describeActivity(entry: ActivityEntry, titleOf: (cardId: string)
       const by = entry.actorName ? ` (closed by ${entry.actorName})` : '';
       return `A ballot round closed with ${winners === 1 ? 'one winner' : `${winners} winners`}${by}`;
     }
+    case 'poll:opened':
+      return title ? `${who} asked when to meet for ${what}` : `${who} asked when to meet`;
+    case 'poll:answered':
+      return `${who} answered a scheduling poll`;
+    case 'poll:picked':
+      return title ? `${who} picked a time for ${what}` : `${who} picked a meeting time`;
+    case 'session:attended':
+      return d.attended === false ? `${who} missed the session on ${what}` : `${who} attended the session on ${what}`;
+    case 'session:rated':
+      return `${who} rated ${what}`;
     default:
       return describeBoardEdit(entry.kind, who, what, d);
   }
