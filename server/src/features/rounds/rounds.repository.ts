@@ -41,14 +41,15 @@ export interface NewRound {
 /** A stored row, its count still as JSON text (see {@link roundColumns}). */
 type StoredRound = Omit<RoundRow, 'result'> & { result: string | null };
 
-// Ballots of people who are no longer members are not counted (nor shown as voters). JSON columns are
+// Ballots of people who are no longer members, or who are viewers now (demoted since they voted), are not
+// counted (nor shown as voters). JSON columns are
 // read as text: the client's camelCase transform would rewrite the card ids that key tallies and dots.
 const roundColumns = (sql: Querier) => sql`
   r.id, r.board_id, r.method, r.status, r.candidates, r.counted, r.closes_at, r.winners, r.move_winners_to,
   r.open_ballot, r.dots_per_member, r.result::text as result, r.created_by, r.created_at, r.closed_at,
   array(
     select b.user_id from ballots b
-      join board_members m on m.board_id = r.board_id and m.user_id = b.user_id
+      join board_members m on m.board_id = r.board_id and m.user_id = b.user_id and m.role <> 'viewer'
     where b.round_id = r.id order by b.updated_at, b.user_id
   ) as voters`;
 
@@ -91,13 +92,13 @@ export async function findBallot(sql: Querier, roundId: string, userId: string):
   return row ? (JSON.parse(row.ballot) as Ballot) : null;
 }
 
-/** The ballots of the round's current members, by user id, earliest first. */
+/** The ballots of the round's current voting members (editors, owners), by user id, earliest first. */
 export async function memberBallots(sql: Querier, roundId: string): Promise<{ userId: string; ballot: Ballot }[]> {
   const rows = await sql<{ userId: string; ballot: string }[]>`
     select b.user_id, b.ballot::text as ballot
     from ballots b
       join rounds r on r.id = b.round_id
-      join board_members m on m.board_id = r.board_id and m.user_id = b.user_id
+      join board_members m on m.board_id = r.board_id and m.user_id = b.user_id and m.role <> 'viewer'
     where b.round_id = ${roundId}
     order by b.updated_at, b.user_id`;
   return rows.map((row) => ({ userId: row.userId, ballot: JSON.parse(row.ballot) as Ballot }));
@@ -128,7 +129,7 @@ export async function upsertBallot(tx: Querier, roundId: string, userId: string,
 
 /**
  * Closes a round with its count, only if it is still open: of two nodes closing it at once, exactly one
- * gets true.
+ * gets true. A round with no column to move its winners to, or no winners, has nothing left to do.
  */
 export async function markClosed(
   tx: Querier,
@@ -139,7 +140,9 @@ export async function markClosed(
   const rows = await tx`
     update rounds set status = 'closed', counted = ${closing.counted}::text[],
       result = ${JSON.stringify(closing.result)}::text::jsonb,
-      closed_at = ${closing.at}
+      closed_at = ${closing.at},
+      winners_moved_at = case when move_winners_to is null or ${closing.result.winners.length} = 0
+        then ${closing.at}::timestamptz end
     where id = ${roundId} and status = 'open'
     returning id`;
   return rows.length > 0;
@@ -150,4 +153,29 @@ export function dueRounds(sql: Sql, now: Date, limit = 100): Promise<{ id: strin
   return sql<{ id: string; boardId: string }[]>`
     select id, board_id from rounds where status = 'open' and closes_at <= ${now}
     order by closes_at, id limit ${limit}`;
+}
+
+/** Closed rounds whose winners have not been moved yet, closed before `before` (oldest first). */
+export function unmovedRounds(sql: Sql, before: Date, limit = 100): Promise<{ id: string; boardId: string }[]> {
+  return sql<{ id: string; boardId: string }[]>`
+    select id, board_id from rounds
+    where status = 'closed' and winners_moved_at is null and closed_at <= ${before}
+    order by closed_at, id limit ${limit}`;
+}
+
+/**
+ * Runs `move` for a closed round whose winners are still to move, then marks them moved, all under the
+ * round's row lock; a round another process is moving (locked) or has moved is skipped (false). A
+ * process dying during `move` leaves the mark unset, so the move is tried again.
+ */
+export function withUnmovedWinners(sql: Sql, roundId: string, move: () => Promise<void>): Promise<boolean> {
+  return sql.begin(async (tx) => {
+    const [row] = await tx`
+      select id from rounds where id = ${roundId} and status = 'closed' and winners_moved_at is null
+      for update skip locked`;
+    if (!row) return false;
+    await move();
+    await tx`update rounds set winners_moved_at = now() where id = ${roundId}`;
+    return true;
+  });
 }

@@ -19,6 +19,8 @@ import {
   memberBallots,
   upsertBallot,
   dueRounds,
+  unmovedRounds,
+  withUnmovedWinners,
   type RoundRow,
 } from './rounds.repository.js';
 
@@ -293,7 +295,7 @@ export async function closeRound(
   const round = (await findRound(deps.sql, boardId, roundId))!;
   await deps.emitToBoard(boardId, 'round:closed', { round: eventRound(round) });
   await deps.emitToBoard(boardId, 'activity:new', closed.activity);
-  await moveWinners(deps, round, actorId);
+  await withUnmovedWinners(deps.sql, roundId, () => moveWinners(deps, round, actorId));
   return round;
 }
 
@@ -321,8 +323,22 @@ async function moveWinners(deps: RoundDeps, round: RoundRow, actorId: string | n
   }
 }
 
-/** Closes every open round whose deadline has passed at `now`; the number this call closed. */
+/** How long after a close the scheduler leaves the winners' move to the process that closed the round. */
+const MOVE_GRACE_MS = 30_000;
+
+/**
+ * Closes every open round whose deadline has passed at `now`; the number this call closed. Also moves
+ * the winners of rounds closed by a process that died before moving them.
+ */
 export async function closeDueRounds(deps: RoundDeps, now: Date): Promise<number> {
+  for (const unmoved of await unmovedRounds(deps.sql, new Date(now.getTime() - MOVE_GRACE_MS))) {
+    try {
+      const round = await findRound(deps.sql, unmoved.boardId, unmoved.id);
+      if (round) await withUnmovedWinners(deps.sql, round.id, () => moveWinners(deps, round, null));
+    } catch (err) {
+      deps.log.error({ err, boardId: unmoved.boardId, roundId: unmoved.id }, 'rounds: moving winners failed');
+    }
+  }
   let closed = 0;
   for (const due of await dueRounds(deps.sql, now)) {
     try {

@@ -14,6 +14,8 @@ import { ServerEdit } from '#server/sync/board-room.js';
 import { removeCard } from '#shared/protocol/board-doc/edits.js';
 import { boardView } from '#shared/protocol/board-doc/view.js';
 import type { Round } from '#shared/schemas/rounds.js';
+import { markClosed } from '#server/features/rounds/rounds.repository.js';
+import { closeDueRounds } from '#server/features/rounds/rounds.service.js';
 
 let t: TestApp;
 let owner: TestUser;
@@ -353,5 +355,47 @@ describe('ballot rounds', () => {
       [second.id, null],
       [first.id, { approve: [cards[0]] }],
     ]);
+  });
+
+  it('does not count the ballot of an editor demoted to viewer before the close', async () => {
+    const { boardId, cards } = await boardWithCards(2);
+    const [a, b] = cards;
+    const round = await openRound(boardId, { method: 'approval', candidates: { cardIds: cards } });
+    await cast(owner, boardId, round.id, { approve: [a] });
+    await cast(editor, boardId, round.id, { approve: [b] });
+    const demoted = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/boards/${boardId}/members/${editor.user.id}`,
+      headers: { cookie: owner.cookie },
+      payload: { role: 'viewer' },
+    });
+    expect(demoted.statusCode, demoted.body).toBe(200);
+    expect((await read(owner, boardId, round.id)).json()).toMatchObject({ ballotCount: 1, voters: [owner.user.id] });
+    const result = await closed(boardId, round.id);
+    expect(result.result?.rounds[0].tallies).toEqual({ [a]: 1, [b]: 0 });
+  });
+
+  it('moves the winners later when the process that closed the round died before moving them', async () => {
+    const { boardId, cards, columns } = await boardWithCards(2);
+    const [a, b] = cards;
+    const round = await openRound(boardId, {
+      method: 'approval',
+      candidates: { cardIds: cards },
+      moveWinnersTo: columns[1],
+    });
+    await cast(owner, boardId, round.id, { approve: [b] });
+    // What a close stores before the process dies: the count, and no move.
+    const closing = { counted: cards, result: { winners: [b], rounds: [] }, at: new Date() };
+    expect(await markClosed(t.db.sql, round.id, closing)).toBe(true);
+    const deps = { sql: t.app.sql, sync: t.app.sync, emitToBoard: t.app.emitToBoard.bind(t.app), log: t.app.log };
+    // Within the grace the closer is left to move them; after it, any node's scheduler does, once.
+    await closeDueRounds(deps, new Date());
+    expect(boardView(await storedDoc(t.db.sql, boardId)).columns[1].cards).toEqual([]);
+    await closeDueRounds(deps, new Date(Date.now() + 60_000));
+    const view = boardView(await storedDoc(t.db.sql, boardId));
+    expect(view.columns[1].cards.map((card) => card.id)).toEqual([b]);
+    expect(view.columns[0].cards.map((card) => card.id)).toEqual([a]);
+    const [row] = await t.db.sql`select winners_moved_at from rounds where id = ${round.id}`;
+    expect(row.winnersMovedAt).not.toBeNull();
   });
 });
