@@ -39,6 +39,15 @@ interface DigestSession {
   sessionAt: Date;
 }
 
+/** An open ballot round of one of the reader's boards that closes within a day. */
+interface DigestRound {
+  boardId: string;
+  boardName: string;
+  closesAt: Date;
+  candidates: number;
+  voted: boolean;
+}
+
 /** Everything a digest shows. Text fields are as users typed them: rendering escapes them. */
 interface DigestInput {
   publicUrl: string;
@@ -49,6 +58,8 @@ interface DigestInput {
   /** All nominations in the period (the list may be cut). */
   nominationsTotal: number;
   sessions: DigestSession[];
+  /** Ballot rounds closing within a day. */
+  rounds: DigestRound[];
   unsubscribeUrl: string;
 }
 
@@ -56,6 +67,7 @@ const boardUrl = (publicUrl: string, boardId: string) => `${publicUrl}/boards/${
 const cardUrl = (publicUrl: string, boardId: string, cardId: string) =>
   `${boardUrl(publicUrl, boardId)}/cards/${encodeURIComponent(cardId)}`;
 const scheduleUrl = (publicUrl: string, boardId: string) => `${boardUrl(publicUrl, boardId)}/schedule`;
+const roundsUrl = (publicUrl: string, boardId: string) => `${boardUrl(publicUrl, boardId)}/rounds`;
 
 function authorLine(authors: string[]): string {
   if (authors.length === 0) return '';
@@ -72,6 +84,7 @@ const muted = (html: string) => `<span style="color:#656d76">${html}</span>`;
 /** Subject, plain text and HTML of a daily digest. */
 export function renderDigest(d: DigestInput): RenderedMail {
   const parts: string[] = [];
+  if (d.rounds.length) parts.push(`${plural(d.rounds.length, 'ballot round')} closing soon`);
   if (d.nominationsTotal) parts.push(plural(d.nominationsTotal, 'new paper'));
   if (d.sessions.length) parts.push(plural(d.sessions.length, 'session') + ' this week');
   if (!parts.length && d.trending.length) parts.push('what is trending');
@@ -82,6 +95,24 @@ export function renderDigest(d: DigestInput): RenderedMail {
     `<h1 style="font-size:20px;margin:0 0 8px">Your Paperboard digest</h1>`,
     `<p style="margin:0">Hello ${esc(oneLine(d.recipientName))}, here is what is happening on your boards.</p>`,
   ];
+
+  if (d.rounds.length) {
+    text.push(`DECISIONS WAITING FOR YOU (times in ${d.timeZone})`);
+    html.push(h2('Decisions waiting for you'), '<ul style="padding-left:20px;margin:0">');
+    for (const r of d.rounds) {
+      const when = formatInZone(r.closesAt, d.timeZone);
+      const what = `Ballot round on ${oneLine(r.boardName)} (${plural(r.candidates, 'paper')})`;
+      const state = r.voted ? 'you have voted; you may still change your ballot' : 'you have not voted yet';
+      const where = roundsUrl(d.publicUrl, r.boardId);
+      text.push(`- ${what}: closes ${when}`, `  ${state}`, `  ${where}`);
+      html.push(
+        `<li style="margin:0 0 8px">${link(where, what)}: closes <strong>${esc(when)}</strong><br>` +
+          `${muted(esc(state))}</li>`,
+      );
+    }
+    text.push('');
+    html.push('</ul>');
+  }
 
   if (d.trending.length) {
     text.push('TRENDING ON YOUR BOARDS');

@@ -258,6 +258,39 @@ export async function upcomingSessions(
     limit 50`;
 }
 
+/** An open ballot round on one of the user's boards that closes soon. */
+interface ClosingRoundRow {
+  boardId: string;
+  boardName: string;
+  roundId: string;
+  closesAt: Date;
+  candidates: number;
+  /** Whether the user has a ballot in it. */
+  voted: boolean;
+}
+
+/**
+ * Open ballot rounds closing in (`from`, `until`] on boards where the user may vote (editor, owner),
+ * soonest first.
+ */
+export async function roundsClosingSoon(
+  sql: Querier,
+  userId: string,
+  from: Date,
+  until: Date,
+): Promise<ClosingRoundRow[]> {
+  return sql<ClosingRoundRow[]>`
+    select r.board_id, b.name as board_name, r.id as round_id, r.closes_at,
+      cardinality(r.candidates) as candidates,
+      exists (select 1 from ballots x where x.round_id = r.id and x.user_id = ${userId}) as voted
+    from rounds r
+    join board_members m on m.board_id = r.board_id and m.user_id = ${userId} and m.role <> 'viewer'
+    join boards b on b.id = r.board_id
+    where r.status = 'open' and r.closes_at > ${from} and r.closes_at <= ${until}
+    order by r.closes_at, b.name, r.id
+    limit 20`;
+}
+
 /**
  * What changed on the user's boards in (`since`, `until`] besides nominations: votes cast (trending
  * moved) and sessions set or moved. A digest with none of these and no nomination is not sent.

@@ -5,6 +5,7 @@ import type { DigestRunResult } from '#shared/schemas/digest.js';
 import { trendingPapers } from '#server/features/votes/trending.repository.js';
 import {
   changesSince,
+  roundsClosingSoon,
   claimDelivery,
   digestCandidates,
   markFailed,
@@ -154,7 +155,10 @@ async function composeDigest(
   const since = c.lastCoveredUntil ?? new Date(now.getTime() - DAY_MS);
   const nominations = await newNominations(sql, c.userId, since, now, NOMINATIONS_IN_DIGEST);
   const changes = await changesSince(sql, c.userId, since, now);
-  if (nominations.total === 0 && changes.votes === 0 && changes.assignments === 0) return null;
+  const rounds = await roundsClosingSoon(sql, c.userId, now, new Date(now.getTime() + DAY_MS));
+  // A decision waiting for the reader is worth a mail on a day with nothing else new.
+  const news = nominations.total + changes.votes + changes.assignments;
+  if (news === 0 && rounds.length === 0) return null;
 
   const trending = await trendingPapers(sql, {
     userId: c.userId,
@@ -189,6 +193,7 @@ async function composeDigest(
     nominations: nominations.rows,
     nominationsTotal: nominations.total,
     sessions,
+    rounds,
     unsubscribeUrl: listUrl,
   });
 }

@@ -7,6 +7,7 @@ import { adminSecret } from '#server/db/admin-secret.js';
 import { DigestScheduler } from '#server/features/digest/digest.scheduler.js';
 import { runMailJob, type MailJobDeps } from '#server/features/digest/digest.service.js';
 import type { Mailer } from '#server/mail/mailer.js';
+import { formatInZone } from '#server/local-time.js';
 
 const MINUTE = 60_000;
 const HOUR = 60 * MINUTE;
@@ -50,6 +51,9 @@ function nextLocalHour(hour: number, timeZone: string, after: Date): Date {
     if (get('hour') === hour && get('minute') === 0) return new Date(at);
   }
 }
+
+/** A time as the digest writes it for a reader in UTC. */
+const formatUtc = (at: Date) => formatInZone(at, 'UTC');
 
 function localTime(at: Date, timeZone: string): string {
   return new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).format(
@@ -230,6 +234,47 @@ describe('digest content', () => {
     expect(await ledger(reader)).toEqual([
       { kind: 'digest', localDay: at.toISOString().slice(0, 10), status: 'skipped' },
     ]);
+  });
+
+  it('lists ballot rounds closing within a day to members who may vote, even on a day with nothing else new', async () => {
+    const reader = await signUp(t.app, 'Round Reader');
+    const watcher = await signUp(t.app, 'Round Watcher');
+    const boardId = await boardWith([reader, watcher], 'Deciding <group>');
+    await t.db
+      .sql`update board_members set role = 'viewer' where board_id = ${boardId} and user_id = ${watcher.user.id}`;
+    for (const user of [reader, watcher]) await subscribe(user, { enabled: true, hour: 8, timeZone: 'UTC' });
+    const at = new Date(nextLocalHour(8, 'UTC', new Date()).getTime() + MINUTE);
+    /** An open approval round of the board closing at `closesAt`. */
+    const openRound = async (closesAt: Date) => {
+      const [round]: [{ id: string }] = await t.db.sql`
+        insert into rounds (board_id, method, candidates, closes_at)
+        values (${boardId}, 'approval', ${['card-a', 'card-b', 'card-c']}::text[], ${closesAt}) returning id`;
+      return round.id;
+    };
+    const soon = await openRound(new Date(at.getTime() + 5 * HOUR));
+    const voted = await openRound(new Date(at.getTime() + 20 * HOUR));
+    await openRound(new Date(at.getTime() + 30 * HOUR));
+    await t.db.sql`
+      insert into ballots (round_id, user_id, ballot) values (${voted}, ${reader.user.id}, ${t.db.sql.json({ approve: [] })})`;
+    expect(soon).not.toBe(voted);
+
+    await runAt(at);
+    const [mail] = digestsTo(reader);
+    expect(digestsTo(reader)).toHaveLength(1);
+    expect(mail.parsed.subject).toBe('Your Paperboard digest: 2 ballot rounds closing soon');
+    const text = mail.parsed.text ?? '';
+    expect(text).toContain('DECISIONS WAITING FOR YOU (times in UTC)');
+    const rounds = text.split('\n').filter((line) => line.startsWith('- Ballot round on Deciding <group>'));
+    expect(rounds).toEqual([
+      `- Ballot round on Deciding <group> (3 papers): closes ${formatUtc(new Date(at.getTime() + 5 * HOUR))}`,
+      `- Ballot round on Deciding <group> (3 papers): closes ${formatUtc(new Date(at.getTime() + 20 * HOUR))}`,
+    ]);
+    expect(text).toContain('you have not voted yet');
+    expect(text).toContain('you have voted; you may still change your ballot');
+    expect(text).toContain(`https://papers.example.org/boards/${boardId}/rounds`);
+    expect(String(mail.parsed.html)).toContain('Deciding &lt;group&gt;');
+    // A viewer cannot vote: no round, and so nothing to send.
+    expect(digestsTo(watcher)).toHaveLength(0);
   });
 
   it('shows only the papers nominated since the previous digest', async () => {
