@@ -291,4 +291,62 @@ describeInBrowser('ballot rounds', () => {
     await page.screenshot({ path: `${RESULTS_DIR}rounds-phone.png`, fullPage: true });
     expect(await page.getByRole('button', { name: 'Save my ballot' }).count()).toBe(0);
   });
+
+  it('lets the owner open an approval round over chosen cards, shows it on the board, and an editor approve with checkboxes', async () => {
+    const owner = await signUp(t.app, 'Olivia Owner');
+    const editor = await signUp(t.app, 'Eddie Editor');
+    const { boardId, titles, cardIds } = await boardWithPapers(owner, { editor });
+    const [attention, residual, graph] = titles;
+
+    const e = (await tabs.open(`/boards/${boardId}`, { as: editor })).page;
+    await column(e, 'Nominated').locator('li.card').filter({ hasText: graph }).waitFor();
+    const banner = e.getByRole('complementary', { name: 'Open ballot rounds' });
+    expect(await banner.count()).toBe(0);
+    await expect.poll(() => socketsInRoom(boardId), { timeout: 10_000 }).toBeGreaterThanOrEqual(1);
+
+    // The owner opens it from the form: two chosen cards, approval.
+    const o = (await tabs.open(`/boards/${boardId}/rounds`, { as: owner })).page;
+    await o.getByRole('button', { name: 'Open a round' }).click();
+    const form = o.getByRole('form', { name: 'Open a round' });
+    await form.getByLabel('Cards I choose').check();
+    await form.getByLabel(graph).check();
+    await form.getByLabel(attention).check();
+    await form.getByLabel('Method', { exact: true }).selectOption('approval');
+    await form.getByRole('button', { name: 'Open the round' }).click();
+    await form.waitFor({ state: 'detached' });
+    await round(o).getByText('Approval round · 2 papers').waitFor();
+
+    // The editor's board shows the open round live, and leads to the ballot.
+    await banner.getByText('Approval over 2 papers').waitFor();
+    await banner.getByText(/0 ballots · \d d( \d+ h)? left/).waitFor();
+    await banner.getByRole('link', { name: 'Vote' }).click();
+    await e.waitForURL(`${baseUrl}/boards/${boardId}/rounds`);
+    const boxes = e.getByRole('checkbox');
+    await expect.poll(() => boxes.count()).toBe(2);
+    // Board order, whatever order the owner ticked them in.
+    expect(await round(e).getByRole('list', { name: 'Candidates' }).locator('li').allInnerTexts()).toEqual([
+      attention,
+      graph,
+    ]);
+    expect(await round(e).innerText()).not.toContain(residual);
+    await e.getByLabel(graph).check();
+    await e.getByRole('button', { name: 'Save my ballot' }).click();
+    await e.getByText('Your ballot is saved; you can change it until').waitFor();
+    const [mine] = (
+      await t.app.inject({ url: `/api/boards/${boardId}/rounds`, headers: { cookie: editor.cookie } })
+    ).json().items as Round[];
+    expect(mine.myBallot).toEqual({ approve: [cardIds[2]] });
+
+    // Back on the board: my ballot is in; once the round closes the banner goes.
+    await e.getByRole('navigation', { name: 'Board sections' }).getByRole('link', { name: 'Board' }).click();
+    await banner.getByRole('link', { name: 'Change my ballot' }).waitFor();
+    await banner.getByText('1 ballot ·').waitFor();
+    const closed = await t.app.inject({
+      method: 'POST',
+      url: `/api/boards/${boardId}/rounds/${mine.id}/close`,
+      headers: { cookie: owner.cookie },
+    });
+    expect(closed.statusCode, closed.body).toBe(200);
+    await banner.waitFor({ state: 'detached' });
+  });
 });

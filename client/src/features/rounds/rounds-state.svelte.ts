@@ -28,7 +28,16 @@ export class RoundsState {
   #controller: AbortController | null = null;
   #stopSocket: (() => void) | null = null;
 
-  constructor(readonly boardId: string) {}
+  /** `withCards` false: the rounds only (the board's open-rounds banner needs no titles). */
+  constructor(
+    readonly boardId: string,
+    private readonly options: { withCards: boolean } = { withCards: true },
+  ) {}
+
+  /** Rounds still taking ballots, closing soonest first. */
+  get open(): Round[] {
+    return this.ordered.filter((round) => round.status === 'open');
+  }
 
   /** A card's paper title, or what to say of a card no longer on the board. */
   title(cardId: string): string {
@@ -44,11 +53,13 @@ export class RoundsState {
     try {
       const [rounds, board] = await Promise.all([
         api.listRounds(this.boardId, controller.signal),
-        api.getBoardCards(this.boardId, {}, controller.signal),
+        this.options.withCards ? api.getBoardCards(this.boardId, {}, controller.signal) : null,
       ]);
       this.rounds = rounds;
-      this.columns = board.columns;
-      this.cards = board.cards;
+      if (board) {
+        this.columns = board.columns;
+        this.cards = board.cards;
+      }
       this.loaded = true;
     } catch (err) {
       if (api.isAbort(err)) return;
