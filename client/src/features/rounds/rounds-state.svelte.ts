@@ -35,7 +35,7 @@ export class RoundsState {
   ) {}
 
   /** Rounds still taking ballots, closing soonest first. */
-  get open(): Round[] {
+  get openRounds(): Round[] {
     return this.ordered.filter((round) => round.status === 'open');
   }
 
