@@ -235,12 +235,23 @@ describe('presenter suggestion', () => {
   it('suggests by name among members who never presented', async () => {
     const boardId = await newBoard();
     const [card] = await placeCards(t.app, owner, boardId, 1);
+    const everyone = '(no past sessions yet, so everyone counts as active)';
+    const ranked = (user: TestUser, name: string) => ({
+      presenter: { id: user.user.id, name },
+      sessions: 0,
+      lastSessionAt: null,
+      active: true,
+      available: true,
+      reason: `${name} — never presented ${everyone}`,
+    });
     expect(await suggest(boardId, card)).toEqual({
       cardId: card,
       presenter: { id: editor.user.id, name: 'Editor' },
       sessions: 0,
       lastSessionAt: null,
       sessionAt: null,
+      reason: `Editor — never presented ${everyone}`,
+      ranking: [ranked(editor, 'Editor'), ranked(owner, 'Owner'), ranked(viewer, 'Viewer')],
     });
   });
 
