@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import type { CardTally, VotingMode } from '#shared/schemas/votes.js';
 import type { ActivityEntry } from '#shared/schemas/activity.js';
 import type { Round } from '#shared/schemas/rounds.js';
+import type { FeedbackSummary } from '#shared/schemas/feedback.js';
 import { UUID_PATTERN } from './uuid.js';
 
 /**
@@ -71,6 +72,15 @@ interface RoundBallots {
   voters: string[];
 }
 
+/** A member changed their feedback on a card: the card's new summary (numbers only, no takeaway). */
+interface FeedbackChanged {
+  boardId: string;
+  cardId: string;
+  summary: FeedbackSummary;
+  /** Orders the card's summaries (see `CardFeedback.version`). */
+  version: number;
+}
+
 export interface ServerToClientEvents {
   'board:changed': (payload: BoardChanged) => void;
   'votes:changed': (payload: VotesChanged) => void;
@@ -80,6 +90,7 @@ export interface ServerToClientEvents {
   'round:opened': (payload: RoundEvent) => void;
   'round:ballots': (payload: RoundBallots) => void;
   'round:closed': (payload: RoundEvent) => void;
+  'feedback:changed': (payload: FeedbackChanged) => void;
 }
 
 export interface ClientToServerEvents {
@@ -100,6 +111,7 @@ export const SERVER_EVENT_NAMES: readonly ServerEventName[] = [
   'round:opened',
   'round:ballots',
   'round:closed',
+  'feedback:changed',
 ];
 
 /** The socket.io room of a board. */

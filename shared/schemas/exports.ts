@@ -2,6 +2,7 @@ import { Type, type Static } from '@sinclair/typebox';
 import { Paper } from './papers.js';
 import { CardTally } from './votes.js';
 import { Presenter } from './schedule.js';
+import { FeedbackSummary } from './feedback.js';
 
 /** Formats of `GET /api/boards/:boardId/export`. */
 const EXPORT_FORMATS = ['markdown', 'csv', 'bibtex', 'json'] as const;
@@ -21,6 +22,8 @@ export const ExportedCard = Type.Object({
   votes: CardTally,
   presenter: Type.Union([Presenter, Type.Null()]),
   sessionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** Members who attended the session, the average rating and interest with their counts (of current members). */
+  feedback: FeedbackSummary,
 });
 export type ExportedCard = Static<typeof ExportedCard>;
 

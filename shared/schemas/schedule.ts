@@ -57,9 +57,25 @@ export const SuggestQuery = Type.Object(
 );
 export type SuggestQuery = Static<typeof SuggestQuery>;
 
+/** One member in a suggestion's ranking, with why they are where they are. */
+export const RankedPresenter = Type.Object({
+  presenter: Presenter,
+  /** Sessions they present or presented on the board (the card's own assignment left out). */
+  sessions: Type.Integer(),
+  lastSessionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** Attended, voted, cast a ballot or answered a poll during the board's last 4 past sessions. */
+  active: Type.Boolean(),
+  /** False when they answered "no" for the suggested session's slot in a poll of the board. */
+  available: Type.Boolean(),
+  /** In words: "Ana — last presented 6 weeks ago, available". */
+  reason: Type.String(),
+});
+export type RankedPresenter = Static<typeof RankedPresenter>;
+
 /**
- * The member whose turn it is: fewest sessions on the board (the card's own assignment left out), then
- * the longest since their latest session (never first), then by name; and the next free session.
+ * The member whose turn it is (server/src/features/schedule/rotation.ts gives the rule): available for the
+ * session's slot, active lately, fewest sessions on the board (the card's own assignment left out), then
+ * the longest since their latest session (never first), then by name; and the session.
  */
 export const Suggestion = Type.Object({
   cardId: Type.String(),
@@ -67,10 +83,14 @@ export const Suggestion = Type.Object({
   sessions: Type.Integer(),
   lastSessionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   /**
-   * The board's next meeting slot that no other card's session takes (on the same local day); null
-   * when the board has no meeting time.
+   * The card's own session when it has one, else the board's next meeting slot that no other card's
+   * session takes (on the same local day); null when neither exists.
    */
   sessionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  /** Why this member: the first reason of `ranking`. */
+  reason: Type.String(),
+  /** The members in order, best first (at most 20). */
+  ranking: Type.Array(RankedPresenter),
 });
 export type Suggestion = Static<typeof Suggestion>;
 

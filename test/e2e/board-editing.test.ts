@@ -156,7 +156,7 @@ describeInBrowser('editing the board: one kind of undo, offline controls, and th
       expect(await control.isDisabled()).toBe(true);
       const describedBy = await control.getAttribute('aria-describedby');
       expect(await page.locator(`#${describedBy}`).textContent()).toBe(
-        'Offline: votes and presenters can be changed again when you are back online.',
+        'Offline: votes, presenters and feedback can be changed again when you are back online.',
       );
     }
     await page.screenshot({ path: `${RESULTS_DIR}board-offline-controls.png` });

@@ -164,7 +164,8 @@ describeInBrowser('board settings and sessions', () => {
     const panel = page.getByRole('complementary', { name: /Attention is all you need/ });
     await panel.getByRole('button', { name: 'Suggest' }).click();
     await panel.getByText('Next free session').waitFor();
-    // Whose turn it is: nobody has presented yet, so the first by name.
+    // Whose turn it is, and why: nobody has presented yet, so the first by name.
+    await panel.getByText(/^Eddie Editor — never presented, available \(no past sessions yet/).waitFor();
     expect(await panel.getByLabel('Presenter', { exact: true }).inputValue()).toBe(cast.editor.user.id);
     expect(await panel.locator('#session-input').inputValue()).toBe(`${meetingDay}T18:30`);
     await panel.getByRole('button', { name: 'Save' }).click();

@@ -138,6 +138,27 @@ const ROUTES: RouteCase[] = [
     expected: members(200),
   },
   {
+    // Viewers give their own session feedback too (authorization.ts, `feedback:self`); the card has no
+    // session yet, so interest is what may be given.
+    name: 'PUT my feedback',
+    request: (f) => ({
+      method: 'PUT',
+      url: `/api/boards/${f.boardId}/cards/${f.cardId}/feedback`,
+      payload: { interest: 3 },
+    }),
+    expected: members(200),
+  },
+  {
+    name: 'GET card feedback',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/cards/${f.cardId}/feedback` }),
+    expected: members(200),
+  },
+  {
+    name: 'GET board feedback',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/feedback` }),
+    expected: members(200),
+  },
+  {
     name: 'GET export',
     request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/export?format=csv` }),
     expected: members(200),

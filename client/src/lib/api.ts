@@ -39,6 +39,7 @@ import type {
 } from '#shared/schemas/papers.js';
 import type { Ballot, BallotRequest, OpenRoundRequest, Round, RoundList } from '#shared/schemas/rounds.js';
 import type { Assignment, AssignmentRequest, CalendarFeed, Schedule, Suggestion } from '#shared/schemas/schedule.js';
+import type { BoardFeedback, CardFeedback, FeedbackRequest } from '#shared/schemas/feedback.js';
 
 /** A failed API call: the HTTP status (0 when the network failed), the server's code and its message. */
 export class ApiError extends Error {
@@ -363,6 +364,21 @@ export async function unassignPresenter(boardId: string, cardId: string): Promis
 /** Whose turn it is to present the card. */
 export function suggestPresenter(boardId: string, cardId: string, signal?: AbortSignal): Promise<Suggestion> {
   return getJson<Suggestion>(`${boardPath(boardId)}/schedule/suggest?cardId=${encodeURIComponent(cardId)}`, signal);
+}
+
+/** My feedback on a card's session, the group's summary and the takeaways. */
+export function getCardFeedback(boardId: string, cardId: string, signal?: AbortSignal): Promise<CardFeedback> {
+  return getJson<CardFeedback>(`${cardPath(boardId, cardId)}/feedback`, signal);
+}
+
+/** Changes my feedback on a card's session (attendance, rating, takeaway, or interest before it). */
+export function saveFeedback(boardId: string, cardId: string, body: FeedbackRequest): Promise<CardFeedback> {
+  return sendJson<CardFeedback>('PUT', `${cardPath(boardId, cardId)}/feedback`, body);
+}
+
+/** The feedback summaries of the board's cards that have any. */
+export function getBoardFeedback(boardId: string, signal?: AbortSignal): Promise<BoardFeedback> {
+  return getJson<BoardFeedback>(`${boardPath(boardId)}/feedback`, signal);
 }
 
 /** A page of the board's activity, newest first. */

@@ -3,6 +3,7 @@ import type { Member } from '#shared/schemas/boards.js';
 import type { ProjectedCard } from '#shared/schemas/cards.js';
 import type { Paper } from '#shared/schemas/papers.js';
 import type { AssignmentRequest } from '#shared/schemas/schedule.js';
+import type { FeedbackSummary } from '#shared/schemas/feedback.js';
 import type { CardTally, VotingSettings } from '#shared/schemas/votes.js';
 import * as api from '#client/lib/api.js';
 import { joinBoardRoom, type AppSocket } from '#client/lib/socket.js';
@@ -32,6 +33,8 @@ export class BoardData {
   facts = $state.raw<Record<string, CardFacts>>({});
   voting = $state.raw<VotingSettings | null>(null);
   activity = $state.raw<ActivityEntry[]>([]);
+  /** Session feedback summaries (attendance, average rating and interest) of the cards that have any. */
+  feedback = $state.raw<Record<string, FeedbackSummary>>({});
   /** The activity feed: read when first shown ({@link loadActivity}), then kept live. */
   activityState = $state<'unread' | 'loading' | 'loaded' | 'failed'>('unread');
   /** A read is under way (the first, or a refresh after a reconnect). */
@@ -48,6 +51,8 @@ export class BoardData {
   #tallyVersions = new Map<string, number>();
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   #myVoteRequests = new Map<string, number>();
+  // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
+  #feedbackVersions = new Map<string, number>();
   #controller = new AbortController();
   #stopSocket: (() => void) | null = null;
 
@@ -68,10 +73,17 @@ export class BoardData {
     const signal = this.#controller.signal;
     // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a working copy, not state
     const versionsBefore = new Map(this.#tallyVersions);
+    // eslint-disable-next-line svelte/prefer-svelte-reactivity -- a working copy, not state
+    const feedbackVersionsBefore = new Map(this.#feedbackVersions);
     try {
-      const [cards, voting] = await Promise.all([
+      const [cards, voting, feedback] = await Promise.all([
         api.getBoardCards(this.boardId, {}, signal),
         api.getVoting(this.boardId, signal),
+        // The board shows without averages rather than not at all.
+        api.getBoardFeedback(this.boardId, signal).catch((error: unknown) => {
+          if (api.isAbort(error)) throw error;
+          return null;
+        }),
       ]);
       const papers = { ...this.papers };
       const facts: Record<string, CardFacts> = {};
@@ -88,6 +100,15 @@ export class BoardData {
       for (const [cardId, version] of this.#tallyVersions) {
         if (versionsBefore.get(cardId) === version || !this.facts[cardId]) continue;
         facts[cardId] = { ...(facts[cardId] ?? NO_FACTS), votes: this.facts[cardId].votes };
+      }
+      if (feedback) {
+        const summaries = { ...feedback.items };
+        // A summary that arrived while reading may be newer than what was read: it stays.
+        for (const [cardId, version] of this.#feedbackVersions) {
+          if (feedbackVersionsBefore.get(cardId) === version) continue;
+          if (this.feedback[cardId]) summaries[cardId] = this.feedback[cardId];
+        }
+        this.feedback = summaries;
       }
       this.papers = papers;
       this.facts = facts;
@@ -192,6 +213,9 @@ export class BoardData {
             : null,
       });
     };
+    const onFeedback: Parameters<typeof socket.on<'feedback:changed'>>[1] = ({ boardId, cardId, summary, version }) => {
+      if (boardId === this.boardId) this.takeFeedback(cardId, summary, version);
+    };
     const onActivity: Parameters<typeof socket.on<'activity:new'>>[1] = (entry) => {
       if (entry.boardId !== this.boardId || this.activity.some((e) => e.id === entry.id)) return;
       this.activity = [entry, ...this.activity].slice(0, ACTIVITY_SHOWN);
@@ -200,6 +224,7 @@ export class BoardData {
     socket.on('voting:changed', onVoting);
     socket.on('assignment:changed', onAssignment);
     socket.on('activity:new', onActivity);
+    socket.on('feedback:changed', onFeedback);
     const leave = joinBoardRoom(this.boardId, {
       onRefused: () => {
         this.error = 'Live updates are unavailable for this board.';
@@ -212,12 +237,29 @@ export class BoardData {
       socket.off('voting:changed', onVoting);
       socket.off('assignment:changed', onAssignment);
       socket.off('activity:new', onActivity);
+      socket.off('feedback:changed', onFeedback);
     };
     return this.#stopSocket;
   }
 
   #setFacts(cardId: string, change: Partial<CardFacts>): void {
     this.facts = { ...this.facts, [cardId]: { ...this.factsOf(cardId), ...change } };
+  }
+
+  /** The feedback summary of a card, or null when nobody gave any. */
+  feedbackOf(cardId: string): FeedbackSummary | null {
+    return this.feedback[cardId] ?? null;
+  }
+
+  /**
+   * Shows a card's feedback summary unless a later one is already shown (a member's own answer and the
+   * room's `feedback:changed` events travel apart). True when taken.
+   */
+  takeFeedback(cardId: string, summary: FeedbackSummary, version: number): boolean {
+    if (version <= (this.#feedbackVersions.get(cardId) ?? 0)) return false;
+    this.#feedbackVersions.set(cardId, version);
+    this.feedback = { ...this.feedback, [cardId]: summary };
+    return true;
   }
 
   /**

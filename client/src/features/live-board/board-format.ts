@@ -2,11 +2,11 @@ import type { ActivityEntry } from '#shared/schemas/activity.js';
 import type { Paper } from '#shared/schemas/papers.js';
 
 /**
- * Why votes and presenters cannot change while the browser is offline: unlike board edits they are
+ * Why votes, presenters and session feedback cannot change while the browser is offline: unlike board edits they are
  * not kept and sent later, so their controls wait for the network. Said once on the board screen
  * (the element with {@link OFFLINE_REASON_ID}), which the disabled controls name as their description.
  */
-export const OFFLINE_REASON = 'Offline: votes and presenters can be changed again when you are back online.';
+export const OFFLINE_REASON = 'Offline: votes, presenters and feedback can be changed again when you are back online.';
 export const OFFLINE_REASON_ID = 'offline-reason';
 
 /** "Vaswani et al. · 2017" for a card; what is known of it. */

@@ -19,9 +19,15 @@ type BoardAction =
   | 'assign:self'
   | 'voting:manage'
   | 'rounds:vote'
-  | 'rounds:manage';
+  | 'rounds:manage'
+  | 'feedback:self';
 
-const VIEWER: BoardAction[] = ['board:read'];
+/**
+ * Viewers read the board and give their own session feedback (`feedback:self`: whether they attended, a
+ * rating and takeaway, their interest): the issue has members mark whether they attended, and going to a
+ * session is not editing the board, so viewers in the reading group count as much as editors there.
+ */
+const VIEWER: BoardAction[] = ['board:read', 'feedback:self'];
 const EDITOR: BoardAction[] = [
   ...VIEWER,
   'board:update',

@@ -15,6 +15,9 @@ function sessionText(sessionAt: string | null): string {
   return sessionAt ? `${sessionAt.slice(0, 10)} ${sessionAt.slice(11, 16)} UTC` : '';
 }
 
+/** An average as shown to people: one decimal ("4.2", "4.0"). */
+const oneDecimal = (value: number) => value.toFixed(1);
+
 // ---- Markdown ----
 
 /**
@@ -35,6 +38,12 @@ function markdownCard(card: ExportedCard): string {
   const facts = [`${card.votes.dots} ${card.votes.dots === 1 ? 'vote' : 'votes'}`];
   if (card.presenter) facts.push(`presented by ${markdownText(card.presenter.name)}`);
   if (card.sessionAt) facts.push(`on ${sessionText(card.sessionAt)}`);
+  const { attended, rating, interest } = card.feedback;
+  if (attended > 0) facts.push(`${attended} attended`);
+  if (rating.average !== null) {
+    facts.push(`rated ${oneDecimal(rating.average)}/5 (${rating.count} ${rating.count === 1 ? 'rating' : 'ratings'})`);
+  }
+  if (interest.average !== null) facts.push(`interest ${oneDecimal(interest.average)}/5 (${interest.count})`);
   return `- ${parts.join(' — ')} · ${facts.join(', ')}`;
 }
 
@@ -74,6 +83,11 @@ const CSV_HEADER = [
   'presenter',
   'session_at',
   'card_id',
+  'attended',
+  'rating_average',
+  'ratings',
+  'interest_average',
+  'interest_ratings',
 ];
 
 function renderCsv(data: BoardExport): string {
@@ -95,6 +109,11 @@ function renderCsv(data: BoardExport): string {
           card.presenter?.name ?? '',
           card.sessionAt ?? '',
           card.cardId,
+          card.feedback.attended,
+          card.feedback.rating.average,
+          card.feedback.rating.count,
+          card.feedback.interest.average,
+          card.feedback.interest.count,
         ].map(csvField),
       );
     }

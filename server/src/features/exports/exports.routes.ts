@@ -16,7 +16,8 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['exports'],
         description:
-          'The reading list, column by column, with votes, presenter and session, as Markdown, CSV ' +
+          'The reading list, column by column, with votes, presenter, session and the group’s feedback ' +
+          '(attendance, average rating and interest with their counts), as Markdown, CSV ' +
           '(RFC 4180), BibTeX (one entry per paper) or JSON. Sent as an attachment.',
         params: BoardParams,
         querystring: ExportQuery,

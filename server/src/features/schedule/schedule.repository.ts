@@ -5,6 +5,7 @@ import type { Sql } from '#server/db/sql.js';
 import type { Assignment, Schedule, Session, Suggestion } from '#shared/schemas/schedule.js';
 import { findMeeting } from '#server/features/boards/boards.repository.js';
 import { nextFreeSession } from './meeting-slots.js';
+import { rankPresenters, RANKING_SHOWN, type RotationMember, type RotationSession } from './rotation.js';
 
 /** The pool or a transaction of it. */
 type Db = Sql | postgres.TransactionSql;
@@ -184,11 +185,41 @@ export async function readSchedule(sql: Sql, boardId: string, now: Date): Promis
 }
 
 /**
- * Whose turn it is to present `cardId`: among all members, the fewest sessions on the board, then the
- * oldest latest session (members who never presented first), then by name. The card's own assignment
- * does not count, so asking again for an assigned card gives the same answer. With it, the board's
- * next meeting slot (after `now`) that no other card's session takes. Null when the card is not on the
- * board.
+ * Members who answered "no" for a poll slot of the board at exactly `at` (their latest answer for that
+ * time, across the board's polls, decides). The polls feature owns those tables; this reads them only.
+ */
+export async function unavailableAt(sql: Db, boardId: string, at: Date): Promise<string[]> {
+  const rows = await sql<{ userId: string }[]>`
+    select user_id from (
+      select distinct on (a.user_id) a.user_id, a.answer
+      from poll_answers a
+      join poll_slots s on s.id = a.slot_id
+      join polls p on p.id = s.poll_id
+      where p.board_id = ${boardId} and s.at = ${at}
+      order by a.user_id, a.updated_at desc
+    ) latest
+    where answer = 'no'`;
+  return rows.map((r) => r.userId);
+}
+
+/** Each member's latest vote, ballot or poll answer on the board. */
+async function lastParticipation(sql: Db, boardId: string): Promise<{ userId: string; at: Date }[]> {
+  return sql<{ userId: string; at: Date }[]>`
+    select user_id, max(at) as at from (
+      select user_id, created_at as at from votes where board_id = ${boardId}
+      union all
+      select b.user_id, b.updated_at from ballots b join rounds r on r.id = b.round_id where r.board_id = ${boardId}
+      union all
+      select a.user_id, a.updated_at from poll_answers a join polls p on p.id = a.poll_id where p.board_id = ${boardId}
+    ) participation
+    group by user_id`;
+}
+
+/**
+ * Whose turn it is to present `cardId`, by the rotation rule of `rotation.ts` (fewest and least recent
+ * sessions among members active lately and available for the session), with the reasons and the
+ * ranking. The session is the card's own when it has one, else the board's next meeting slot (after
+ * `now`) that no other card's session takes. Null when the card is not on the board.
  */
 export async function suggestPresenter(
   sql: Sql,
@@ -197,24 +228,40 @@ export async function suggestPresenter(
   now: Date,
 ): Promise<Suggestion | null> {
   if (!(await cardExists(sql, boardId, cardId))) return null;
-  const [row]: [{ id: string; name: string; sessions: number; lastSessionAt: Date | null }?] = await sql`
-    select u.id, u.name, count(a.card_id)::int as sessions, max(a.session_at) as last_session_at
-    from board_members m
-    join users u on u.id = m.user_id
-    left join assignments a on a.board_id = m.board_id and a.presenter_id = m.user_id and a.card_id <> ${cardId}
-    where m.board_id = ${boardId}
-    group by u.id, u.name
-    order by sessions, last_session_at asc nulls first, u.name, u.id
-    limit 1`;
-  if (!row) return null;
-  const meeting = await findMeeting(sql, boardId);
-  const taken = (await boardSessions(sql, boardId)).filter((s) => s.cardId !== cardId).map((s) => s.sessionAt);
-  const sessionAt = meeting ? nextFreeSession(meeting, now, taken) : null;
+  const members = await sql<RotationMember[]>`
+    select u.id, u.name from board_members m join users u on u.id = m.user_id where m.board_id = ${boardId}`;
+  // Every assignment, also of cards removed since: their presenters did present.
+  const sessions = await sql<RotationSession[]>`
+    select card_id, presenter_id, session_at from assignments where board_id = ${boardId}`;
+  const attended = await sql<{ cardId: string; userId: string }[]>`
+    select card_id, user_id from session_feedback where board_id = ${boardId} and attended`;
+  const own = sessions.find((s) => s.cardId === cardId)?.sessionAt ?? null;
+  let sessionAt = own;
+  if (!sessionAt) {
+    const meeting = await findMeeting(sql, boardId);
+    const taken = (await boardSessions(sql, boardId)).filter((s) => s.cardId !== cardId).map((s) => s.sessionAt);
+    sessionAt = meeting ? nextFreeSession(meeting, now, taken) : null;
+  }
+  const ranking = rankPresenters({
+    cardId,
+    now,
+    members,
+    sessions,
+    attended,
+    lastParticipation: await lastParticipation(sql, boardId),
+    unavailable: sessionAt ? await unavailableAt(sql, boardId, sessionAt) : [],
+    sessionAt,
+  });
+  const [first] = ranking;
+  if (!first) return null;
+  const iso = (d: Date | null) => d?.toISOString() ?? null;
   return {
     cardId,
-    presenter: { id: row.id, name: row.name },
-    sessions: row.sessions,
-    lastSessionAt: row.lastSessionAt?.toISOString() ?? null,
-    sessionAt: sessionAt?.toISOString() ?? null,
+    presenter: first.presenter,
+    sessions: first.sessions,
+    lastSessionAt: iso(first.lastSessionAt),
+    sessionAt: iso(sessionAt),
+    reason: first.reason,
+    ranking: ranking.slice(0, RANKING_SHOWN).map((r) => ({ ...r, lastSessionAt: iso(r.lastSessionAt) })),
   };
 }

@@ -127,9 +127,15 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
       schema: {
         tags: ['schedule'],
         description:
-          'Suggests a presenter for a card: the member with the fewest sessions on the board (this card ' +
-          'left out), then the longest since their latest session, then by name; with the next meeting ' +
-          'slot that no other card takes (`sessionAt`, null when the board has no meeting time).',
+          'Suggests a presenter for a card by fair rotation: members who answered "no" for the session’s ' +
+          'slot in a poll of the board come last; members active lately (attended one of the board’s last ' +
+          '4 past sessions, or voted, cast a ballot or answered a poll since the earliest of them; everyone ' +
+          'when the board has no past session or nobody was active) before the others; then the fewest ' +
+          'sessions on the board (this card left out), the longest since their latest session (never ' +
+          'first), the name. `sessionAt` is the card’s own session, else the next meeting slot that no ' +
+          'other card takes (null when the board has no meeting time). `reason` says why in words ' +
+          '("Ana — last presented 6 weeks ago, available"); `ranking` lists the members in order (at most ' +
+          '20), each with their reason.',
         params: BoardParams,
         querystring: SuggestQuery,
         response: { 200: Suggestion, ...errors },

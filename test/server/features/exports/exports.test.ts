@@ -142,6 +142,65 @@ describe('export', () => {
     expect(data.columns[1].cards[1]).toMatchObject({ cardId: f.cards.missingCard, paper: null });
   });
 
+  it('carries attendance, the average rating and interest with their counts in JSON, CSV and Markdown', async () => {
+    const f = await fixture();
+    const feedback = (user: TestUser, cardId: string, payload: object) =>
+      t.app.inject({
+        method: 'PUT',
+        url: `/api/boards/${f.board.id}/cards/${cardId}/feedback`,
+        headers: { cookie: user.cookie },
+        payload,
+      });
+    // The tricky paper was presented yesterday; the attention paper's session is still to come.
+    await assignPresenter(
+      t.app,
+      owner,
+      { boardId: f.board.id, cardId: f.cards.trickyCard },
+      editor,
+      new Date(Date.now() - 86_400_000),
+    );
+    for (const [user, body] of [
+      [owner, { attended: true, rating: 4 }],
+      [editor, { attended: true, rating: 5 }],
+      [viewer, { attended: false }],
+    ] as const) {
+      const res = await feedback(user, f.cards.trickyCard, body);
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    expect((await feedback(viewer, f.cards.attentionCard, { interest: 3 })).statusCode).toBe(200);
+    expect((await feedback(owner, f.cards.attentionCard, { interest: 4 })).statusCode).toBe(200);
+
+    const data = (await exportBoard(f.board.id, 'json')).json();
+    const [attention, tricky] = data.columns[0].cards;
+    expect(tricky.feedback).toEqual({
+      attended: 2,
+      rating: { average: 4.5, count: 2 },
+      interest: { average: null, count: 0 },
+    });
+    expect(attention.feedback).toEqual({
+      attended: 0,
+      rating: { average: null, count: 0 },
+      interest: { average: 3.5, count: 2 },
+    });
+    expect(data.columns[1].cards[0].feedback).toEqual({
+      attended: 0,
+      rating: { average: null, count: 0 },
+      interest: { average: null, count: 0 },
+    });
+
+    const rows = readCsv((await exportBoard(f.board.id, 'csv')).body);
+    const byCard = (cardId: string) => rows.find((row) => row[11] === cardId)!;
+    expect(byCard(f.cards.trickyCard).slice(12)).toEqual(['2', '4.5', '2', '', '0']);
+    expect(byCard(f.cards.attentionCard).slice(12)).toEqual(['0', '', '0', '3.5', '2']);
+    expect(byCard(f.cards.plainCard).slice(12)).toEqual(['0', '', '0', '', '0']);
+
+    const lines = (await exportBoard(f.board.id, 'markdown')).body.split('\n');
+    const trickyLine = lines.find((l) => l.includes('Picard'));
+    expect(trickyLine).toContain('2 attended, rated 4.5/5 (2 ratings)');
+    expect(lines.find((l) => l.includes('Attention is all you need'))).toContain('interest 3.5/5 (2)');
+    expect(lines.find((l) => l.includes('Plain title'))).not.toMatch(/attended|rated|interest/);
+  });
+
   it('neutralises CSV cells that a spreadsheet would run as formulas', async () => {
     const f = await fixture();
     const hostile = [
@@ -183,6 +242,11 @@ describe('export', () => {
       'presenter',
       'session_at',
       'card_id',
+      'attended',
+      'rating_average',
+      'ratings',
+      'interest_average',
+      'interest_ratings',
     ]);
     expect(rows).toHaveLength(5);
     const [attention, tricky, plain, missing] = rows.slice(1);

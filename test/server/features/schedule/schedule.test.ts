@@ -235,12 +235,23 @@ describe('presenter suggestion', () => {
   it('suggests by name among members who never presented', async () => {
     const boardId = await newBoard();
     const [card] = await placeCards(t.app, owner, boardId, 1);
+    const everyone = '(no past sessions yet, so everyone counts as active)';
+    const ranked = (user: TestUser, name: string) => ({
+      presenter: { id: user.user.id, name },
+      sessions: 0,
+      lastSessionAt: null,
+      active: true,
+      available: true,
+      reason: `${name} — never presented ${everyone}`,
+    });
     expect(await suggest(boardId, card)).toEqual({
       cardId: card,
       presenter: { id: editor.user.id, name: 'Editor' },
       sessions: 0,
       lastSessionAt: null,
       sessionAt: null,
+      reason: `Editor — never presented ${everyone}`,
+      ranking: [ranked(editor, 'Editor'), ranked(owner, 'Owner'), ranked(viewer, 'Viewer')],
     });
   });
 
@@ -490,6 +501,81 @@ describe('sessions from the meeting time', () => {
     });
     // A card's own session does not take its slot.
     expect(await suggest(boardId, first)).toMatchObject({ sessionAt: meetingAt(0) });
+  });
+
+  it('rotates fairly: active members first, those who said "no" for the slot last, with reasons', async () => {
+    const boardId = await meetingBoard();
+    const [past, next] = await placeCards(t.app, owner, boardId, 2);
+    // The editor presented a week ago; the owner and the viewer attended, the editor did not say.
+    expect((await assignCard(owner, boardId, past, editor, at(-7 * DAY))).statusCode).toBe(200);
+    for (const user of [owner, viewer]) {
+      const res = await t.app.inject({
+        method: 'PUT',
+        url: `/api/boards/${boardId}/cards/${past}/feedback`,
+        headers: { cookie: user.cookie },
+        payload: { attended: true },
+      });
+      expect(res.statusCode, res.body).toBe(200);
+    }
+    // The viewer answered "no" for the next meeting in a poll of the board (the polls feature's tables).
+    const [poll] = await t.db.sql<{ id: string }[]>`
+      insert into polls (board_id, card_id, created_by) values (${boardId}, ${next}, ${owner.user.id}) returning id`;
+    const [slot] = await t.db.sql<{ id: string }[]>`
+      insert into poll_slots (poll_id, at) values (${poll.id}, ${meetingAt(0)}) returning id`;
+    await t.db.sql`
+      insert into poll_answers (slot_id, poll_id, user_id, answer) values (${slot.id}, ${poll.id}, ${viewer.user.id}, 'no')`;
+
+    const suggestion = await suggest(boardId, next);
+    expect(suggestion).toMatchObject({
+      presenter: { id: owner.user.id, name: 'Owner' },
+      sessions: 0,
+      lastSessionAt: null,
+      sessionAt: meetingAt(0),
+      reason: 'Owner — never presented, available',
+    });
+    expect(suggestion.ranking).toEqual([
+      {
+        presenter: { id: owner.user.id, name: 'Owner' },
+        sessions: 0,
+        lastSessionAt: null,
+        active: true,
+        available: true,
+        reason: 'Owner — never presented, available',
+      },
+      {
+        presenter: { id: editor.user.id, name: 'Editor' },
+        sessions: 1,
+        lastSessionAt: expect.any(String),
+        active: false,
+        available: true,
+        reason: 'Editor — last presented 7 days ago, not active in the last 4 sessions, available',
+      },
+      {
+        presenter: { id: viewer.user.id, name: 'Viewer' },
+        sessions: 0,
+        lastSessionAt: null,
+        active: true,
+        available: false,
+        reason: 'Viewer — never presented, not available',
+      },
+    ]);
+    // A vote makes the editor active again; an assigned card is suggested for its own session.
+    const voted = await t.app.inject({
+      method: 'PUT',
+      url: `/api/boards/${boardId}/cards/${next}/vote`,
+      headers: { cookie: editor.cookie },
+      payload: {},
+    });
+    expect(voted.statusCode, voted.body).toBe(200);
+    expect((await suggest(boardId, next)).ranking.map((r: { active: boolean }) => r.active)).toEqual([
+      true,
+      true,
+      true,
+    ]);
+    expect((await assignCard(owner, boardId, next, owner, meetingAt(1))).statusCode).toBe(200);
+    const again = await suggest(boardId, next);
+    expect(again).toMatchObject({ sessionAt: meetingAt(1), reason: 'Owner — never presented, available' });
+    expect(again.ranking.every((r: { available: boolean }) => r.available)).toBe(true);
   });
 
   it('gives a volunteer without a date the next free meeting, one card after the other', async () => {
