@@ -19,7 +19,9 @@ type BoardAction =
   | 'assign:self'
   | 'voting:manage'
   | 'rounds:vote'
-  | 'rounds:manage';
+  | 'rounds:manage'
+  | 'polls:answer'
+  | 'polls:manage';
 
 const VIEWER: BoardAction[] = ['board:read'];
 const EDITOR: BoardAction[] = [
@@ -30,6 +32,7 @@ const EDITOR: BoardAction[] = [
   'assign',
   'assign:self',
   'rounds:vote',
+  'polls:answer',
 ];
 const OWNER: BoardAction[] = [
   ...EDITOR,
@@ -39,6 +42,7 @@ const OWNER: BoardAction[] = [
   'comments:moderate',
   'voting:manage',
   'rounds:manage',
+  'polls:manage',
 ];
 
 const PERMISSIONS: Record<Role, ReadonlySet<BoardAction>> = {
