@@ -51,11 +51,13 @@ export class PollsState {
     this.loading = true;
     this.error = null;
     try {
-      const [polls, board] = await Promise.all([
-        api.listPolls(this.boardId, controller.signal),
+      // Open polls asked for apart: a list of every poll (the newest 100) could leave an old open one out.
+      const [open, closed, board] = await Promise.all([
+        api.listPolls(this.boardId, controller.signal, 'open'),
+        api.listPolls(this.boardId, controller.signal, 'closed'),
         api.getBoardCards(this.boardId, {}, controller.signal),
       ]);
-      this.polls = polls;
+      this.polls = [...open, ...closed];
       this.cards = board.cards;
       this.loaded = true;
     } catch (err) {
