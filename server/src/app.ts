@@ -33,6 +33,7 @@ import { exportRoutes } from './features/exports/exports.routes.js';
 import { digestRoutes } from './features/digest/digest.routes.js';
 import { roundRoutes } from './features/rounds/rounds.routes.js';
 import { feedbackRoutes } from './features/feedback/feedback.routes.js';
+import { pollRoutes } from './features/polls/polls.routes.js';
 import { ErrorBody } from '#shared/schemas/common.js';
 
 interface AppOptions {
@@ -106,6 +107,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(digestRoutes);
   await app.register(roundRoutes);
   await app.register(feedbackRoutes);
+  await app.register(pollRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(clientPlugin);

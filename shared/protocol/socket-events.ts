@@ -65,6 +65,43 @@ interface RoundEvent {
   round: Round;
 }
 
+/**
+ * An availability poll opened: its ids and times (no answers yet). At most 12 slots, so it stays far
+ * below the bus limit; clients read the poll for the paper's title.
+ */
+interface PollOpened {
+  boardId: string;
+  pollId: string;
+  cardId: string | null;
+  slots: { id: string; at: string }[];
+  closesAt: string | null;
+}
+
+/**
+ * Someone's answers to a poll changed: how many members answered and the counts per slot, with the
+ * best slot. Who answered what is not secret, but it is not sent: clients re-read the poll for the grid.
+ */
+interface PollAnswered {
+  boardId: string;
+  pollId: string;
+  respondents: number;
+  slots: { id: string; yes: number; maybe: number; no: number }[];
+  best: string | null;
+}
+
+/**
+ * A poll closed: `slotId` was picked and `cardId` scheduled at `at` with `presenterId` presenting (the
+ * assignment itself comes as `assignment:changed`). A poll deleted by an owner closes with all four null.
+ */
+interface PollClosed {
+  boardId: string;
+  pollId: string;
+  slotId: string | null;
+  cardId: string | null;
+  at: string | null;
+  presenterId: string | null;
+}
+
 /** A ballot was cast or changed: the counts only, never a ballot or a tally. */
 interface RoundBallots {
   roundId: string;
@@ -91,6 +128,9 @@ export interface ServerToClientEvents {
   'round:ballots': (payload: RoundBallots) => void;
   'round:closed': (payload: RoundEvent) => void;
   'feedback:changed': (payload: FeedbackChanged) => void;
+  'poll:opened': (payload: PollOpened) => void;
+  'poll:answered': (payload: PollAnswered) => void;
+  'poll:closed': (payload: PollClosed) => void;
 }
 
 export interface ClientToServerEvents {
@@ -112,6 +152,9 @@ export const SERVER_EVENT_NAMES: readonly ServerEventName[] = [
   'round:ballots',
   'round:closed',
   'feedback:changed',
+  'poll:opened',
+  'poll:answered',
+  'poll:closed',
 ];
 
 /** The socket.io room of a board. */

@@ -14,6 +14,9 @@ interface Fixture {
   cardId: string;
   /** A library paper, not yet on the board. */
   paperId: string;
+  /** An open availability poll for the card, and its first slot. */
+  pollId: string;
+  slotId: string;
 }
 
 interface RouteCase {
@@ -22,6 +25,7 @@ interface RouteCase {
   expected: Record<Caller, number>;
 }
 
+const inDays = (days: number) => new Date(Date.now() + days * 86_400_000).toISOString();
 const ownerOnly = (ok: number) => ({ anonymous: 401, nonMember: 404, viewer: 403, editor: 403, owner: ok });
 const editors = (ok: number) => ({ anonymous: 401, nonMember: 404, viewer: 403, editor: ok, owner: ok });
 const members = (ok: number) => ({ anonymous: 401, nonMember: 404, viewer: ok, editor: ok, owner: ok });
@@ -163,6 +167,48 @@ const ROUTES: RouteCase[] = [
     request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/export?format=csv` }),
     expected: members(200),
   },
+  {
+    name: 'POST poll',
+    request: (f) => ({
+      method: 'POST',
+      url: `/api/boards/${f.boardId}/polls`,
+      payload: { slots: [inDays(1), inDays(2)] },
+    }),
+    expected: ownerOnly(201),
+  },
+  {
+    name: 'GET polls',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/polls` }),
+    expected: members(200),
+  },
+  {
+    name: 'GET poll',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/polls/${f.pollId}` }),
+    expected: members(200),
+  },
+  {
+    name: 'PUT poll answer',
+    request: (f) => ({
+      method: 'PUT',
+      url: `/api/boards/${f.boardId}/polls/${f.pollId}/answer`,
+      payload: { answers: { [f.slotId]: 'yes' } },
+    }),
+    expected: editors(200),
+  },
+  {
+    name: 'POST poll pick',
+    request: (f) => ({
+      method: 'POST',
+      url: `/api/boards/${f.boardId}/polls/${f.pollId}/pick`,
+      payload: { slotId: f.slotId, presenterId: f.target.user.id },
+    }),
+    expected: ownerOnly(200),
+  },
+  {
+    name: 'DELETE poll',
+    request: (f) => ({ method: 'DELETE', url: `/api/boards/${f.boardId}/polls/${f.pollId}` }),
+    expected: ownerOnly(204),
+  },
 ];
 
 let t: TestApp;
@@ -199,7 +245,20 @@ async function freshBoard(): Promise<Fixture> {
   await t.db.sql`
     insert into board_cards (board_id, card_id, raw_paper_id, column_id, position, added_by, added_at)
     values (${board.id}, ${cardId}, 'no-paper', 'column', 0, ${users.owner.user.id}, now())`;
-  return { boardId: board.id, inviteId: invite.json().id, target: users.target, cardId, paperId };
+  const [poll] = await t.db.sql<{ id: string }[]>`
+    insert into polls (board_id, card_id, created_by) values (${board.id}, ${cardId}, ${users.owner.user.id})
+    returning id`;
+  const [slot] = await t.db.sql<{ id: string }[]>`
+    insert into poll_slots (poll_id, at) values (${poll.id}, ${inDays(3)}) returning id`;
+  return {
+    boardId: board.id,
+    inviteId: invite.json().id,
+    target: users.target,
+    cardId,
+    paperId,
+    pollId: poll.id,
+    slotId: slot.id,
+  };
 }
 
 describe('role × route matrix', () => {

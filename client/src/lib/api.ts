@@ -38,6 +38,14 @@ import type {
   PaperSearchQuery,
 } from '#shared/schemas/papers.js';
 import type { Ballot, BallotRequest, OpenRoundRequest, Round, RoundList } from '#shared/schemas/rounds.js';
+import type {
+  AnswerRequest,
+  CreatePollRequest,
+  MyAnswers,
+  PickRequest,
+  Poll,
+  PollList,
+} from '#shared/schemas/polls.js';
 import type { Assignment, AssignmentRequest, CalendarFeed, Schedule, Suggestion } from '#shared/schemas/schedule.js';
 import type { BoardFeedback, CardFeedback, FeedbackRequest } from '#shared/schemas/feedback.js';
 
@@ -433,4 +441,39 @@ export function saveBallot(boardId: string, roundId: string, body: BallotRequest
 /** Closes a round now (owners): the closed round with its result. */
 export function closeRound(boardId: string, roundId: string): Promise<Round> {
   return sendJson<Round>('POST', `${roundPath(boardId, roundId)}/close`);
+}
+
+// --- Availability polls ----------------------------------------------------------------------------
+
+const pollPath = (boardId: string, pollId: string) => `${boardPath(boardId)}/polls/${encodeURIComponent(pollId)}`;
+
+/** The board's polls (only open or closed ones if asked), newest first, with every member's answers and mine. */
+export async function listPolls(boardId: string, signal?: AbortSignal, status?: 'open' | 'closed'): Promise<Poll[]> {
+  const query = status ? `?status=${status}` : '';
+  return (await getJson<PollList>(`${boardPath(boardId)}/polls${query}`, signal)).items;
+}
+
+/** One poll, with its answers, counts and best slot. */
+export function getPoll(boardId: string, pollId: string, signal?: AbortSignal): Promise<Poll> {
+  return getJson<Poll>(pollPath(boardId, pollId), signal);
+}
+
+/** Proposes times (owners); a refusal (400) names the field, as `body/slots/1 must be in the future`. */
+export function createPoll(boardId: string, body: CreatePollRequest): Promise<Poll> {
+  return sendJson<Poll>('POST', `${boardPath(boardId)}/polls`, body);
+}
+
+/** Replaces my answers (editors and owners); 409 once the poll is closed or past its deadline. */
+export function answerPoll(boardId: string, pollId: string, body: AnswerRequest): Promise<MyAnswers> {
+  return sendJson<MyAnswers>('PUT', `${pollPath(boardId, pollId)}/answer`, body);
+}
+
+/** Picks a slot (owners): schedules the session and closes the poll; 409 when someone picked first. */
+export function pickPollSlot(boardId: string, pollId: string, body: PickRequest): Promise<Poll> {
+  return sendJson<Poll>('POST', `${pollPath(boardId, pollId)}/pick`, body);
+}
+
+/** Deletes a poll (owners); a session it scheduled stays. */
+export async function deletePoll(boardId: string, pollId: string): Promise<void> {
+  await send('DELETE', pollPath(boardId, pollId));
 }

@@ -20,7 +20,9 @@ type BoardAction =
   | 'voting:manage'
   | 'rounds:vote'
   | 'rounds:manage'
-  | 'feedback:self';
+  | 'feedback:self'
+  | 'polls:answer'
+  | 'polls:manage';
 
 /**
  * Viewers read the board and give their own session feedback (`feedback:self`: whether they attended, a
@@ -36,6 +38,7 @@ const EDITOR: BoardAction[] = [
   'assign',
   'assign:self',
   'rounds:vote',
+  'polls:answer',
 ];
 const OWNER: BoardAction[] = [
   ...EDITOR,
@@ -45,6 +48,7 @@ const OWNER: BoardAction[] = [
   'comments:moderate',
   'voting:manage',
   'rounds:manage',
+  'polls:manage',
 ];
 
 const PERMISSIONS: Record<Role, ReadonlySet<BoardAction>> = {

@@ -4,6 +4,7 @@ import { recordActivity } from '#server/features/activity/activity.repository.js
 import type { Sql } from '#server/db/sql.js';
 import type { Assignment, Schedule, Session, Suggestion } from '#shared/schemas/schedule.js';
 import { findMeeting } from '#server/features/boards/boards.repository.js';
+import { unavailableAt } from '#server/features/polls/polls.repository.js';
 import { nextFreeSession } from './meeting-slots.js';
 import { rankPresenters, RANKING_SHOWN, type RotationMember, type RotationSession } from './rotation.js';
 
@@ -39,7 +40,7 @@ function toAssignment(r: AssignmentRow): Assignment {
   };
 }
 
-async function cardExists(sql: Db, boardId: string, cardId: string): Promise<boolean> {
+export async function cardExists(sql: Db, boardId: string, cardId: string): Promise<boolean> {
   const [card] = await sql`select 1 from board_cards where board_id = ${boardId} and card_id = ${cardId}`;
   return Boolean(card);
 }
@@ -55,7 +56,7 @@ async function lockAssignment(tx: Db, boardId: string, cardId: string): Promise<
 }
 
 /** What `assign` needs; `mayAssignOthers` false makes the actor a volunteer. */
-interface AssignInput {
+export interface AssignInput {
   boardId: string;
   cardId: string;
   presenterId: string;
@@ -85,40 +86,50 @@ async function nextFreeSlot(tx: Db, boardId: string, cardId: string, now: Date):
  * name themselves, and only over an assignment that is already theirs or absent.
  */
 export async function assign(sql: Sql, a: AssignInput): Promise<AssignmentOutcome<Assignment>> {
-  return sql.begin(async (tx): Promise<AssignmentOutcome<Assignment>> => {
-    if (!(await cardExists(tx, a.boardId, a.cardId))) return { status: 'no_card' };
-    if (!a.mayAssignOthers && a.presenterId !== a.actorId) return { status: 'not_yours' };
-    const [member] = await tx`
-      select 1 from board_members where board_id = ${a.boardId} and user_id = ${a.presenterId} for share`;
-    if (!member) return { status: 'no_presenter' };
-    const previous = await lockAssignment(tx, a.boardId, a.cardId);
-    if (!a.mayAssignOthers && previous && previous.presenterId !== a.actorId) return { status: 'not_yours' };
-    const sessionAt = a.sessionAt
-      ? new Date(a.sessionAt)
-      : (previous?.sessionAt ?? (await nextFreeSlot(tx, a.boardId, a.cardId, a.now)));
-    if (!sessionAt) return { status: 'no_session' };
-    if (previous && previous.presenterId === a.presenterId && previous.sessionAt.getTime() === sessionAt.getTime()) {
-      return { status: 'ok', changed: false, assignment: toAssignment(previous) };
-    }
-    const [row] = await tx<AssignmentRow[]>`
-      with saved as (
-        insert into assignments (board_id, card_id, presenter_id, session_at, assigned_by)
-        values (${a.boardId}, ${a.cardId}, ${a.presenterId}, ${sessionAt}, ${a.actorId})
-        on conflict (board_id, card_id) do update set presenter_id = excluded.presenter_id,
-          session_at = excluded.session_at, assigned_by = excluded.assigned_by, updated_at = now()
-        returning *
-      )
-      select s.board_id, s.card_id, s.presenter_id, u.name as presenter_name, s.session_at, s.assigned_by, s.updated_at
-      from saved s join users u on u.id = s.presenter_id`;
-    const activity = await recordActivity(tx, {
-      boardId: a.boardId,
-      actorId: a.actorId,
-      kind: 'assignment:set',
-      cardId: a.cardId,
-      details: { presenterId: a.presenterId, sessionAt: sessionAt.toISOString() },
-    });
-    return { status: 'ok', changed: true, assignment: toAssignment(row), activity };
+  return sql.begin((tx) => assignWithin(tx, a));
+}
+
+/**
+ * {@link assign} inside the caller's transaction, so that the assignment commits or rolls back with
+ * whatever else the caller writes (a poll's pick closes the poll in the same transaction). A failed
+ * outcome has written nothing.
+ */
+export async function assignWithin(
+  tx: postgres.TransactionSql,
+  a: AssignInput,
+): Promise<AssignmentOutcome<Assignment>> {
+  if (!(await cardExists(tx, a.boardId, a.cardId))) return { status: 'no_card' };
+  if (!a.mayAssignOthers && a.presenterId !== a.actorId) return { status: 'not_yours' };
+  const [member] = await tx`
+    select 1 from board_members where board_id = ${a.boardId} and user_id = ${a.presenterId} for share`;
+  if (!member) return { status: 'no_presenter' };
+  const previous = await lockAssignment(tx, a.boardId, a.cardId);
+  if (!a.mayAssignOthers && previous && previous.presenterId !== a.actorId) return { status: 'not_yours' };
+  const sessionAt = a.sessionAt
+    ? new Date(a.sessionAt)
+    : (previous?.sessionAt ?? (await nextFreeSlot(tx, a.boardId, a.cardId, a.now)));
+  if (!sessionAt) return { status: 'no_session' };
+  if (previous && previous.presenterId === a.presenterId && previous.sessionAt.getTime() === sessionAt.getTime()) {
+    return { status: 'ok', changed: false, assignment: toAssignment(previous) };
+  }
+  const [row] = await tx<AssignmentRow[]>`
+    with saved as (
+      insert into assignments (board_id, card_id, presenter_id, session_at, assigned_by)
+      values (${a.boardId}, ${a.cardId}, ${a.presenterId}, ${sessionAt}, ${a.actorId})
+      on conflict (board_id, card_id) do update set presenter_id = excluded.presenter_id,
+        session_at = excluded.session_at, assigned_by = excluded.assigned_by, updated_at = now()
+      returning *
+    )
+    select s.board_id, s.card_id, s.presenter_id, u.name as presenter_name, s.session_at, s.assigned_by, s.updated_at
+    from saved s join users u on u.id = s.presenter_id`;
+  const activity = await recordActivity(tx, {
+    boardId: a.boardId,
+    actorId: a.actorId,
+    kind: 'assignment:set',
+    cardId: a.cardId,
+    details: { presenterId: a.presenterId, sessionAt: sessionAt.toISOString() },
   });
+  return { status: 'ok', changed: true, assignment: toAssignment(row), activity };
 }
 
 /** Removes a card's assignment; a volunteer (`mayAssignOthers` false) may only withdraw themselves. */
@@ -182,24 +193,6 @@ export async function readSchedule(sql: Sql, boardId: string, now: Date): Promis
   const upcoming = rows.filter((r) => r.sessionAt.getTime() >= now.getTime());
   const past = rows.filter((r) => r.sessionAt.getTime() < now.getTime()).reverse();
   return { upcoming: upcoming.map(toSession), past: past.map(toSession) };
-}
-
-/**
- * Members who answered "no" for a poll slot of the board at exactly `at` (their latest answer for that
- * time, across the board's polls, decides). The polls feature owns those tables; this reads them only.
- */
-export async function unavailableAt(sql: Db, boardId: string, at: Date): Promise<string[]> {
-  const rows = await sql<{ userId: string }[]>`
-    select user_id from (
-      select distinct on (a.user_id) a.user_id, a.answer
-      from poll_answers a
-      join poll_slots s on s.id = a.slot_id
-      join polls p on p.id = s.poll_id
-      where p.board_id = ${boardId} and s.at = ${at}
-      order by a.user_id, a.updated_at desc
-    ) latest
-    where answer = 'no'`;
-  return rows.map((r) => r.userId);
 }
 
 /** Each member's latest vote, ballot or poll answer on the board. */
