@@ -48,6 +48,15 @@ interface DigestRound {
   voted: boolean;
 }
 
+/** An open availability poll on one of the reader's boards that they have not answered. */
+interface DigestPoll {
+  boardId: string;
+  boardName: string;
+  paperTitle: string | null;
+  slots: number;
+  closesAt: Date | null;
+}
+
 /** Everything a digest shows. Text fields are as users typed them: rendering escapes them. */
 interface DigestInput {
   publicUrl: string;
@@ -60,6 +69,8 @@ interface DigestInput {
   sessions: DigestSession[];
   /** Ballot rounds closing within a day. */
   rounds: DigestRound[];
+  /** Availability polls waiting for the reader's answer. */
+  polls: DigestPoll[];
   unsubscribeUrl: string;
 }
 
@@ -85,6 +96,7 @@ const muted = (html: string) => `<span style="color:#656d76">${html}</span>`;
 export function renderDigest(d: DigestInput): RenderedMail {
   const parts: string[] = [];
   if (d.rounds.length) parts.push(`${plural(d.rounds.length, 'ballot round')} closing soon`);
+  if (d.polls.length) parts.push(`${plural(d.polls.length, 'poll')} to answer`);
   if (d.nominationsTotal) parts.push(plural(d.nominationsTotal, 'new paper'));
   if (d.sessions.length) parts.push(plural(d.sessions.length, 'session') + ' this week');
   if (!parts.length && d.trending.length) parts.push('what is trending');
@@ -96,7 +108,7 @@ export function renderDigest(d: DigestInput): RenderedMail {
     `<p style="margin:0">Hello ${esc(oneLine(d.recipientName))}, here is what is happening on your boards.</p>`,
   ];
 
-  if (d.rounds.length) {
+  if (d.rounds.length || d.polls.length) {
     text.push(`DECISIONS WAITING FOR YOU (times in ${d.timeZone})`);
     html.push(h2('Decisions waiting for you'), '<ul style="padding-left:20px;margin:0">');
     for (const r of d.rounds) {
@@ -109,6 +121,16 @@ export function renderDigest(d: DigestInput): RenderedMail {
         `<li style="margin:0 0 8px">${link(where, what)}: closes <strong>${esc(when)}</strong><br>` +
           `${muted(esc(state))}</li>`,
       );
+    }
+    for (const p of d.polls) {
+      const about = p.paperTitle ? ` for “${oneLine(p.paperTitle)}”` : '';
+      const what = `When can you meet? ${oneLine(p.boardName)}${about} (${plural(p.slots, 'time')})`;
+      const state = p.closesAt
+        ? `you have not answered; answers close ${formatInZone(p.closesAt, d.timeZone)}`
+        : 'you have not answered yet';
+      const where = scheduleUrl(d.publicUrl, p.boardId);
+      text.push(`- ${what}`, `  ${state}`, `  ${where}`);
+      html.push(`<li style="margin:0 0 8px">${link(where, what)}<br>${muted(esc(state))}</li>`);
     }
     text.push('');
     html.push('</ul>');

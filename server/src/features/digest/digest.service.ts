@@ -3,6 +3,7 @@ import type { Sql } from '#server/db/sql.js';
 import type { Mailer } from '#server/mail/mailer.js';
 import type { DigestRunResult } from '#shared/schemas/digest.js';
 import { trendingPapers } from '#server/features/votes/trending.repository.js';
+import { pollsAwaitingAnswer } from '#server/features/polls/polls.repository.js';
 import {
   changesSince,
   roundsClosingSoon,
@@ -156,9 +157,15 @@ async function composeDigest(
   const nominations = await newNominations(sql, c.userId, since, now, NOMINATIONS_IN_DIGEST);
   const changes = await changesSince(sql, c.userId, since, now);
   const rounds = await roundsClosingSoon(sql, c.userId, now, new Date(now.getTime() + DAY_MS));
-  // A decision waiting for the reader is worth a mail on a day with nothing else new.
+  const polls = await pollsAwaitingAnswer(sql, c.userId, now);
+  // A decision waiting for the reader is worth a mail on a day with nothing else new: a round closing
+  // within a day, or a poll that is new since the last digest or closes within a day (an unanswered poll
+  // is listed in every digest sent, but does not by itself send one every day).
   const news = nominations.total + changes.votes + changes.assignments;
-  if (news === 0 && rounds.length === 0) return null;
+  const pollNews = polls.some(
+    (p) => p.createdAt > since || (p.closesAt !== null && p.closesAt.getTime() <= now.getTime() + DAY_MS),
+  );
+  if (news === 0 && rounds.length === 0 && !pollNews) return null;
 
   const trending = await trendingPapers(sql, {
     userId: c.userId,
@@ -194,6 +201,7 @@ async function composeDigest(
     nominationsTotal: nominations.total,
     sessions,
     rounds,
+    polls,
     unsubscribeUrl: listUrl,
   });
 }

@@ -277,6 +277,46 @@ describe('digest content', () => {
     expect(digestsTo(watcher)).toHaveLength(0);
   });
 
+  it('lists polls awaiting the reader’s answer, sending for a new poll but not every day for an old one', async () => {
+    const reader = await signUp(t.app, 'Poll Reader');
+    const answerer = await signUp(t.app, 'Poll Answerer');
+    const boardId = await boardWith([reader, answerer], 'Meeting <group>');
+    for (const user of [reader, answerer]) await subscribe(user, { enabled: true, hour: 8, timeZone: 'UTC' });
+    const at = new Date(nextLocalHour(8, 'UTC', new Date()).getTime() + MINUTE);
+    const slots = [3, 4, 5].map((days) => new Date(at.getTime() + days * DAY).toISOString());
+    const created = await t.app.inject({
+      method: 'POST',
+      url: `/api/boards/${boardId}/polls`,
+      headers: { cookie: owner.cookie },
+      payload: { slots },
+    });
+    expect(created.statusCode, created.body).toBe(201);
+    const poll = created.json() as { id: string; slots: { id: string }[] };
+    const answered = await t.app.inject({
+      method: 'PUT',
+      url: `/api/boards/${boardId}/polls/${poll.id}/answer`,
+      headers: { cookie: answerer.cookie },
+      payload: { answers: { [poll.slots[0].id]: 'yes' } },
+    });
+    expect(answered.statusCode, answered.body).toBe(200);
+
+    await runAt(at);
+    const [mail] = digestsTo(reader);
+    expect(digestsTo(reader)).toHaveLength(1);
+    expect(mail.parsed.subject).toBe('Your Paperboard digest: 1 poll to answer');
+    const text = mail.parsed.text ?? '';
+    expect(text).toContain('DECISIONS WAITING FOR YOU');
+    expect(text).toContain('- When can you meet? Meeting <group> (3 times)\n  you have not answered yet\n');
+    expect(text).toContain(`https://papers.example.org/boards/${boardId}/schedule`);
+    expect(String(mail.parsed.html)).toContain('Meeting &lt;group&gt;');
+    // Whoever answered has nothing waiting, and nothing else is new for them.
+    expect(digestsTo(answerer)).toHaveLength(0);
+
+    // The next day the poll still waits, but it is not news: no mail for it alone.
+    await runAt(new Date(at.getTime() + DAY));
+    expect(digestsTo(reader)).toHaveLength(1);
+  });
+
   it('shows only the papers nominated since the previous digest', async () => {
     const { reader, boardId, at } = await readerWithNews('Daily Reader');
     await runAt(at);
