@@ -121,14 +121,19 @@ export const PollList = Type.Object({ items: Type.Array(Poll) });
 export type PollList = Static<typeof PollList>;
 
 /**
- * The slot a poll's answers favour: the most yes, then the most "if need be", then the earliest (slots
- * are sorted by time, so the first of equals). Null when nobody answered any slot.
+ * The slot a poll's answers favour: the most yes, then the most "if need be", then the fewest no, then
+ * the earliest (slots are sorted by time, so the first of equals). Null when no slot has a yes or an
+ * "if need be" (nobody answered, or nobody can come at any time): no time is offered as best then.
  */
 export function bestSlot(slots: readonly { id: string; yes: number; maybe: number; no: number }[]): string | null {
-  if (!slots.some((slot) => slot.yes + slot.maybe + slot.no > 0)) return null;
-  let best = slots[0];
-  for (const slot of slots.slice(1)) {
-    if (slot.yes > best.yes || (slot.yes === best.yes && slot.maybe > best.maybe)) best = slot;
+  let best: (typeof slots)[number] | null = null;
+  for (const slot of slots) {
+    if (slot.yes + slot.maybe === 0) continue;
+    const better =
+      !best ||
+      slot.yes > best.yes ||
+      (slot.yes === best.yes && (slot.maybe > best.maybe || (slot.maybe === best.maybe && slot.no < best.no)));
+    if (better) best = slot;
   }
-  return best.id;
+  return best?.id ?? null;
 }

@@ -47,17 +47,19 @@ function poll(overrides: Partial<Poll> = {}): Poll {
 }
 
 describe('bestSlot', () => {
-  it('is null while nobody answered', () => {
+  it('is null while nobody answered, or when nobody can come at any time', () => {
     expect(bestSlot([slot('a', 0, 0), slot('b', 0, 0)])).toBeNull();
+    expect(bestSlot([slot('a', 0, 0, 2), slot('b', 0, 0, 1)])).toBeNull();
   });
 
-  it('prefers the most yes, then the most “if need be”, then the earliest', () => {
+  it('prefers the most yes, then the most “if need be”, then the fewest no, then the earliest', () => {
     expect(bestSlot([slot('a', 1, 0), slot('b', 2, 0)])).toBe('b');
     expect(bestSlot([slot('a', 1, 3), slot('b', 2, 0)])).toBe('b');
     expect(bestSlot([slot('a', 1, 0), slot('b', 1, 1)])).toBe('b');
     expect(bestSlot([slot('a', 1, 1), slot('b', 1, 1)])).toBe('a');
-    // Only "no" answers: every slot ties, the earliest is best.
-    expect(bestSlot([slot('a', 0, 0, 2), slot('b', 0, 0, 0)])).toBe('a');
+    expect(bestSlot([slot('a', 1, 1, 2), slot('b', 1, 1, 1)])).toBe('b');
+    // A slot only "no" answers went to is never best, even beside an unanswered one.
+    expect(bestSlot([slot('a', 0, 0, 2), slot('b', 0, 1, 0)])).toBe('b');
   });
 });
 

@@ -148,7 +148,7 @@ describe('availability polls', () => {
     expect(assignment).toBeTruthy();
   });
 
-  it('picks the slot with the most yes, then the most “if need be”, then the earliest', async () => {
+  it('picks the slot with the most yes, then the most “if need be”, then the fewest no, then the earliest', async () => {
     const { boardId } = await boardWithCards(0);
     const third = await signUp(t.app, 'Third');
     await addMember(t.app, owner, boardId, third, 'editor');
@@ -157,13 +157,15 @@ describe('availability polls', () => {
     const best = async () => (await read(owner, boardId, poll.id)).best;
 
     await answered(editor, boardId, poll.id, { [a]: 'no', [b]: 'no', [c]: 'no' });
-    expect(await best()).toBe(a); // all equal on yes and maybe: the earliest
+    expect(await best()).toBeNull(); // nobody can come at any time: no best time
     await answered(owner, boardId, poll.id, { [b]: 'maybe' });
     expect(await best()).toBe(b); // more maybe
     await answered(third, boardId, poll.id, { [c]: 'yes', [b]: 'no' });
     expect(await best()).toBe(c); // one yes beats any number of maybe
     await answered(owner, boardId, poll.id, { [b]: 'yes' });
-    expect(await best()).toBe(b); // b: 1 yes; c: 1 yes; b earlier
+    expect(await best()).toBe(c); // b: 1 yes, 2 no; c: 1 yes, 1 no: fewer no
+    await answered(third, boardId, poll.id, { [c]: 'yes' });
+    expect(await best()).toBe(b); // b: 1 yes, 1 no; c: 1 yes, 1 no: b is earlier
     await answered(owner, boardId, poll.id, { [b]: 'yes', [c]: 'maybe' });
     expect(await best()).toBe(c); // tie on yes; c has a maybe
   });
