@@ -14,7 +14,6 @@ export interface FeedbackPatch {
 /** Why a change was refused, or what it did. */
 export type FeedbackOutcome =
   | { status: 'no_member' }
-  | { status: 'no_card' }
   /** Attendance, rating or takeaway before the session has happened (or on a card without a session). */
   | { status: 'not_held' }
   /** Interest once the session has happened. */
@@ -32,11 +31,6 @@ const NO_FEEDBACK: MyFeedback = { attended: null, rating: null, takeaway: null, 
  */
 async function lockCardFeedback(tx: Querier, boardId: string, cardId: string): Promise<void> {
   await tx`select pg_advisory_xact_lock(hashtext(${`feedback:${boardId}`}), hashtext(${cardId}))`;
-}
-
-async function cardExists(sql: Querier, boardId: string, cardId: string): Promise<boolean> {
-  const [card] = await sql`select 1 from board_cards where board_id = ${boardId} and card_id = ${cardId}`;
-  return Boolean(card);
 }
 
 /** The card's session time, or null when it has no assignment. */
@@ -123,14 +117,13 @@ async function readCardFeedback(
   };
 }
 
-/** My feedback on a card, the group's summary and the takeaways; null when the card is not on the board. */
+/** My feedback on a card, the group's summary and the takeaways (the caller checks the card is on the board). */
 export async function cardFeedback(
   sql: Sql,
   a: { boardId: string; cardId: string; userId: string; now: Date },
-): Promise<CardFeedback | null> {
+): Promise<CardFeedback> {
   return sql.begin(async (tx) => {
     await lockCardFeedback(tx, a.boardId, a.cardId);
-    if (!(await cardExists(tx, a.boardId, a.cardId))) return null;
     return readCardFeedback(tx, a);
   });
 }
@@ -152,7 +145,6 @@ export async function saveFeedback(
       select 1 from board_members where board_id = ${boardId} and user_id = ${userId} for share`;
     if (!member) return { status: 'no_member' };
     await lockCardFeedback(tx, boardId, cardId);
-    if (!(await cardExists(tx, boardId, cardId))) return { status: 'no_card' };
     const sessionAt = await sessionOf(tx, boardId, cardId);
     const held = sessionAt !== null && sessionAt.getTime() <= a.now.getTime();
     const afterSession = patch.attended !== undefined || patch.rating !== undefined || patch.takeaway !== undefined;

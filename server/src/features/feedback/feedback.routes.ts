@@ -4,6 +4,7 @@ import { BoardParams } from '#shared/schemas/boards.js';
 import { BoardFeedback, CardFeedback, FeedbackParams, FeedbackRequest } from '#shared/schemas/feedback.js';
 import { badRequest, conflict, notFound } from '#server/errors.js';
 import { authorize } from '#server/features/boards/authorization.js';
+import { readCard } from '#shared/protocol/board-doc/model.js';
 import { boardFeedback, cardFeedback, saveFeedback, type FeedbackPatch } from './feedback.repository.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -25,6 +26,14 @@ function takeawayText(value: string | null | undefined): string | null | undefin
  * Changes push the card's new summary to the board's room (`feedback:changed`).
  */
 export const feedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
+  /**
+   * 404 unless the card is on the board. Asked of the live document, not the projection, which follows
+   * it after a short delay: a card's panel opens, and reads its feedback, as soon as the card is added.
+   */
+  async function requireCard(boardId: string, cardId: string): Promise<void> {
+    if (!(await app.sync.read(boardId, (doc) => readCard(doc, cardId) !== null))) throw notFound('card');
+  }
+
   app.put(
     '/api/boards/:boardId/cards/:cardId/feedback',
     {
@@ -45,14 +54,13 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { boardId, cardId } = request.params;
       const { user } = await authorize(request, boardId, 'feedback:self');
+      await requireCard(boardId, cardId);
       const patch: FeedbackPatch = { ...request.body };
       if ('takeaway' in request.body) patch.takeaway = takeawayText(request.body.takeaway);
       const outcome = await saveFeedback(app.sql, { boardId, cardId, userId: user.id, patch, now: new Date() });
       switch (outcome.status) {
         case 'no_member':
           throw notFound('board');
-        case 'no_card':
-          throw notFound('card');
         case 'not_held':
           throw conflict('the session has not happened yet: attendance and ratings are given after it');
         case 'held':
@@ -84,9 +92,8 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { boardId, cardId } = request.params;
       const { user } = await authorize(request, boardId, 'board:read');
-      const feedback = await cardFeedback(app.sql, { boardId, cardId, userId: user.id, now: new Date() });
-      if (!feedback) throw notFound('card');
-      return feedback;
+      await requireCard(boardId, cardId);
+      return cardFeedback(app.sql, { boardId, cardId, userId: user.id, now: new Date() });
     },
   );
 

@@ -1,8 +1,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '#test/helpers/app.js';
+import { ServerEdit } from '#server/sync/board-room.js';
+import { addCard } from '#shared/protocol/board-doc/edits.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
 import {
   assignPresenter,
   createBoardWithMembers,
+  addPaper,
   placeCards,
   signUpCast,
   type TestUser,
@@ -241,6 +245,19 @@ describe('permissions and unknown cards', () => {
       headers: { cookie: owner.cookie },
     });
     expect(got.statusCode).toBe(404);
+  });
+
+  it('knows a card added a moment ago, before the board’s projection has caught up', async () => {
+    const { boardId } = await boardWithCard();
+    const paperId = await addPaper(t.app, owner, `Fresh paper ${Date.now()}`);
+    const cardId = await t.app.sync.edit(boardId, new ServerEdit(owner.user.id), (doc) =>
+      addCard(doc, { paperId, columnId: boardView(doc).columns[0].id, addedBy: owner.user.id }),
+    );
+    const [projected] = await t.db.sql`select 1 from board_cards where board_id = ${boardId} and card_id = ${cardId}`;
+    expect(projected).toBeUndefined();
+    const fresh = { boardId, cardId };
+    expect((await read(editor, fresh)).mine.interest).toBeNull();
+    expect((await ok(editor, fresh, { interest: 4 })).mine.interest).toBe(4);
   });
 });
 
