@@ -85,3 +85,29 @@ export function joinBoardRoom(
     socket.emit('board:leave', { boardId });
   };
 }
+
+/** Handlers of a board room's events, by event name. */
+export type BoardEventHandlers = { [E in keyof ServerToClientEvents]?: ServerToClientEvents[E] };
+
+/**
+ * Listens to `handlers` and joins the board's room ({@link joinBoardRoom}, with its `onJoined` and
+ * `onRefused`); returns the function that leaves the room and stops listening (once).
+ */
+export function followBoard(
+  socket: AppSocket,
+  boardId: string,
+  handlers: BoardEventHandlers,
+  options: Parameters<typeof joinBoardRoom>[1] = {},
+): () => void {
+  // The handlers are typed per event above; socket.io's overloads take one event name at a time.
+  const entries = Object.entries(handlers) as [keyof ServerToClientEvents, never][];
+  for (const [event, handler] of entries) socket.on(event, handler);
+  const leave = joinBoardRoom(boardId, options);
+  let stopped = false;
+  return () => {
+    if (stopped) return;
+    stopped = true;
+    leave();
+    for (const [event, handler] of entries) socket.off(event, handler);
+  };
+}

@@ -7,7 +7,7 @@ import type {
   UpdateBoardRequest,
 } from '#shared/schemas/boards.js';
 import * as api from '#client/lib/api.js';
-import { joinBoardRoom, type AppSocket } from '#client/lib/socket.js';
+import { followBoard, type AppSocket } from '#client/lib/socket.js';
 
 /**
  * One board as its header and members page show it: the board, my role, the members and, for owners,
@@ -72,17 +72,20 @@ export class BoardState {
     const onChanged: Parameters<typeof socket.on<'board:changed'>>[1] = ({ boardId }) => {
       if (boardId === this.boardId) void this.load();
     };
-    socket.on('board:changed', onChanged);
-    const leave = joinBoardRoom(this.boardId, {
-      // Back after a drop: what changed meanwhile was missed.
-      onJoined: (first) => {
-        if (!first && this.detail) void this.load();
+    const stop = followBoard(
+      socket,
+      this.boardId,
+      { 'board:changed': onChanged },
+      {
+        // Back after a drop: what changed meanwhile was missed.
+        onJoined: (first) => {
+          if (!first && this.detail) void this.load();
+        },
       },
-    });
+    );
     this.#stopFollowing = () => {
       this.#stopFollowing = null;
-      leave();
-      socket.off('board:changed', onChanged);
+      stop();
     };
     return this.#stopFollowing;
   }

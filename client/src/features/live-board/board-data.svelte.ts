@@ -6,7 +6,7 @@ import type { AssignmentRequest } from '#shared/schemas/schedule.js';
 import type { FeedbackSummary } from '#shared/schemas/feedback.js';
 import type { CardTally, VotingSettings } from '#shared/schemas/votes.js';
 import * as api from '#client/lib/api.js';
-import { joinBoardRoom, type AppSocket } from '#client/lib/socket.js';
+import { followBoard, type AppSocket } from '#client/lib/socket.js';
 import { toasts } from '#client/lib/toasts.svelte.js';
 
 /** What the server holds about a card beyond the document: votes and the presenter. */
@@ -220,25 +220,23 @@ export class BoardData {
       if (entry.boardId !== this.boardId || this.activity.some((e) => e.id === entry.id)) return;
       this.activity = [entry, ...this.activity].slice(0, ACTIVITY_SHOWN);
     };
-    socket.on('votes:changed', onVotes);
-    socket.on('voting:changed', onVoting);
-    socket.on('assignment:changed', onAssignment);
-    socket.on('activity:new', onActivity);
-    socket.on('feedback:changed', onFeedback);
-    const leave = joinBoardRoom(this.boardId, {
-      onRefused: () => {
-        this.error = 'Live updates are unavailable for this board.';
+    this.#stopSocket = followBoard(
+      socket,
+      this.boardId,
+      {
+        'votes:changed': onVotes,
+        'voting:changed': onVoting,
+        'assignment:changed': onAssignment,
+        'activity:new': onActivity,
+        'feedback:changed': onFeedback,
       },
-      onJoined,
-    });
-    this.#stopSocket = () => {
-      leave();
-      socket.off('votes:changed', onVotes);
-      socket.off('voting:changed', onVoting);
-      socket.off('assignment:changed', onAssignment);
-      socket.off('activity:new', onActivity);
-      socket.off('feedback:changed', onFeedback);
-    };
+      {
+        onRefused: () => {
+          this.error = 'Live updates are unavailable for this board.';
+        },
+        onJoined,
+      },
+    );
     return this.#stopSocket;
   }
 

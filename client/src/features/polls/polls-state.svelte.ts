@@ -1,7 +1,7 @@
 import type { ProjectedCard } from '#shared/schemas/cards.js';
 import type { CreatePollRequest, PickRequest, Poll, PollAnswers } from '#shared/schemas/polls.js';
 import * as api from '#client/lib/api.js';
-import { joinBoardRoom, type AppSocket } from '#client/lib/socket.js';
+import { followBoard, type AppSocket } from '#client/lib/socket.js';
 import { pollOrder } from './polls-format.js';
 
 /** How long a burst of answers waits to cost one re-read of the poll. */
@@ -106,19 +106,16 @@ export class PollsState {
       if (slotId === null) this.polls = this.polls.filter((poll) => poll.id !== pollId);
       else this.#refreshSoon(pollId);
     };
-    socket.on('poll:opened', onOpened);
-    socket.on('poll:answered', onAnswered);
-    socket.on('poll:closed', onClosed);
-    const leave = joinBoardRoom(this.boardId, {
+    const stop = followBoard(
+      socket,
+      this.boardId,
+      { 'poll:opened': onOpened, 'poll:answered': onAnswered, 'poll:closed': onClosed },
       // Whatever happened before this join (even between the first read and the first join) is read again.
-      onJoined: () => void this.load(),
-    });
+      { onJoined: () => void this.load() },
+    );
     this.#stopSocket = () => {
       this.#stopSocket = null;
-      leave();
-      socket.off('poll:opened', onOpened);
-      socket.off('poll:answered', onAnswered);
-      socket.off('poll:closed', onClosed);
+      stop();
       for (const timer of this.#timers.values()) clearTimeout(timer);
       this.#timers.clear();
     };

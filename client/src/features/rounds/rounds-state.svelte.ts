@@ -1,7 +1,7 @@
 import type { ProjectedCard } from '#shared/schemas/cards.js';
 import type { BallotRequest, OpenRoundRequest, Round } from '#shared/schemas/rounds.js';
 import * as api from '#client/lib/api.js';
-import { joinBoardRoom, type AppSocket } from '#client/lib/socket.js';
+import { followBoard, type AppSocket } from '#client/lib/socket.js';
 import { listOrder } from './rounds-format.js';
 
 /**
@@ -103,19 +103,16 @@ export class RoundsState {
       this.#put({ ...round, myBallot: mine });
       void this.#refresh(round.id);
     };
-    socket.on('round:opened', onOpened);
-    socket.on('round:ballots', onBallots);
-    socket.on('round:closed', onClosed);
-    const leave = joinBoardRoom(this.boardId, {
+    const stop = followBoard(
+      socket,
+      this.boardId,
+      { 'round:opened': onOpened, 'round:ballots': onBallots, 'round:closed': onClosed },
       // Whatever happened before this join (even between the first read and the first join) is read again.
-      onJoined: () => void this.load(),
-    });
+      { onJoined: () => void this.load() },
+    );
     this.#stopSocket = () => {
       this.#stopSocket = null;
-      leave();
-      socket.off('round:opened', onOpened);
-      socket.off('round:ballots', onBallots);
-      socket.off('round:closed', onClosed);
+      stop();
     };
     return this.#stopSocket;
   }

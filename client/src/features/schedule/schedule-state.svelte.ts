@@ -1,6 +1,6 @@
 import type { CalendarFeed, Schedule } from '#shared/schemas/schedule.js';
 import * as api from '#client/lib/api.js';
-import { joinBoardRoom, type AppSocket } from '#client/lib/socket.js';
+import { followBoard, type AppSocket } from '#client/lib/socket.js';
 
 /** How long a burst of live changes (a presenter and a date set one after the other) waits to cost one reload. */
 const RELOAD_DELAY_MS = 150;
@@ -76,19 +76,22 @@ export class ScheduleState {
         void this.load();
       }, RELOAD_DELAY_MS);
     };
-    socket.on('assignment:changed', onAssignment);
     // A board the user cannot read fails to load too, and the page says so: nothing to add on refusal.
-    const leave = joinBoardRoom(this.boardId, {
-      onJoined: (first) => {
-        if (!first) onReconnect();
+    const stop = followBoard(
+      socket,
+      this.boardId,
+      { 'assignment:changed': onAssignment },
+      {
+        onJoined: (first) => {
+          if (!first) onReconnect();
+        },
       },
-    });
+    );
     this.#stopSocket = () => {
       this.#stopSocket = null;
       if (this.#reloadTimer) clearTimeout(this.#reloadTimer);
       this.#reloadTimer = null;
-      leave();
-      socket.off('assignment:changed', onAssignment);
+      stop();
     };
     return this.#stopSocket;
   }

@@ -5,7 +5,7 @@ import { BoardFeedback, CardFeedback, FeedbackParams, FeedbackRequest } from '#s
 import { badRequest, conflict, notFound } from '#server/errors.js';
 import { authorize } from '#server/features/boards/authorization.js';
 import { readCard } from '#shared/protocol/board-doc/model.js';
-import { boardFeedback, cardFeedback, saveFeedback, type FeedbackPatch } from './feedback.repository.js';
+import { boardFeedback, cardFeedback, cardProjected, saveFeedback, type FeedbackPatch } from './feedback.repository.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
@@ -27,10 +27,12 @@ function takeawayText(value: string | null | undefined): string | null | undefin
  */
 export const feedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
   /**
-   * 404 unless the card is on the board. Asked of the live document, not the projection, which follows
-   * it after a short delay: a card's panel opens, and reads its feedback, as soon as the card is added.
+   * 404 unless the card is on the board: in the projection, or else in the live document, which the
+   * projection follows after a short delay (a card's panel opens, and reads its feedback, as soon as the
+   * card is added).
    */
   async function requireCard(boardId: string, cardId: string): Promise<void> {
+    if (await cardProjected(app.sql, boardId, cardId)) return;
     if (!(await app.sync.read(boardId, (doc) => readCard(doc, cardId) !== null))) throw notFound('card');
   }
 
