@@ -1,3 +1,4 @@
+import { LatestRead } from '#client/lib/latest-read.svelte.js';
 import type {
   BoardDetail,
   CreateInviteRequest,
@@ -19,15 +20,20 @@ export class BoardState {
   invites = $state.raw<Invite[]>([]);
   /** The invitation created last, whose link is shown this once. */
   createdInvite = $state.raw<CreatedInvite | null>(null);
-  loading = $state(false);
-  /** Why loading failed; `notFound` when the board does not exist or I am not (or no longer) a member. */
-  error = $state<string | null>(null);
   notFound = $state(false);
 
   role: Role | null = $derived(this.detail?.board.role ?? null);
   isOwner = $derived(this.role === 'owner');
 
-  #controller: AbortController | null = null;
+  readonly #read = new LatestRead();
+  /** A read is under way. */
+  get loading(): boolean {
+    return this.#read.loading;
+  }
+  /** Why loading failed; `notFound` when the board does not exist or I am not (or no longer) a member. */
+  get error(): string | null {
+    return this.#read.error;
+  }
   #stopFollowing: (() => void) | null = null;
 
   /**
@@ -39,28 +45,22 @@ export class BoardState {
     readonly withInvites = false,
   ) {}
 
-  async load(): Promise<void> {
-    this.#controller?.abort();
-    const controller = new AbortController();
-    this.#controller = controller;
-    this.loading = true;
-    this.error = null;
-    try {
-      const detail = await api.getBoard(this.boardId, controller.signal);
-      const invites =
-        this.withInvites && detail.board.role === 'owner' ? await api.listInvites(this.boardId, controller.signal) : [];
-      this.detail = detail;
-      this.invites = invites;
-      this.notFound = false;
-    } catch (err) {
-      if (api.isAbort(err)) return;
-      this.notFound = err instanceof api.ApiError && err.status === 404;
-      // Deleted, or I was removed, while on screen: it is gone, not merely unreadable for a moment.
-      if (this.notFound) this.detail = null;
-      this.error = api.errorMessage(err);
-    } finally {
-      if (this.#controller === controller) this.loading = false;
-    }
+  load(): Promise<void> {
+    return this.#read.run(
+      async (signal) => {
+        const detail = await api.getBoard(this.boardId, signal);
+        const invites =
+          this.withInvites && detail.board.role === 'owner' ? await api.listInvites(this.boardId, signal) : [];
+        this.detail = detail;
+        this.invites = invites;
+        this.notFound = false;
+      },
+      (err) => {
+        this.notFound = err instanceof api.ApiError && err.status === 404;
+        // Deleted, or I was removed, while on screen: it is gone, not merely unreadable for a moment.
+        if (this.notFound) this.detail = null;
+      },
+    );
   }
 
   /**
@@ -136,6 +136,6 @@ export class BoardState {
 
   dispose(): void {
     this.#stopFollowing?.();
-    this.#controller?.abort();
+    this.#read.abort();
   }
 }

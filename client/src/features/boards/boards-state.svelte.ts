@@ -1,34 +1,30 @@
+import { LatestRead } from '#client/lib/latest-read.svelte.js';
 import type { BoardSummary, CreateBoardRequest } from '#shared/schemas/boards.js';
-import { createBoard, errorMessage, isAbort, listBoards } from '#client/lib/api.js';
+import { createBoard, listBoards } from '#client/lib/api.js';
 
 /** The boards list: the signed-in user's boards, and creating one. */
 export class BoardsState {
   boards = $state.raw<BoardSummary[]>([]);
   /** The list has answered at least once. */
   loaded = $state(false);
-  loading = $state(false);
-  /** Why loading failed; the list is not shown then. */
-  error = $state<string | null>(null);
   /** The board created last from this page, to point it out in the list. */
   createdId = $state<string | null>(null);
 
-  #controller: AbortController | null = null;
+  readonly #read = new LatestRead();
+  /** A read is under way. */
+  get loading(): boolean {
+    return this.#read.loading;
+  }
+  /** Why loading failed; the list is not shown then. */
+  get error(): string | null {
+    return this.#read.error;
+  }
 
-  async load(): Promise<void> {
-    this.#controller?.abort();
-    const controller = new AbortController();
-    this.#controller = controller;
-    this.loading = true;
-    this.error = null;
-    try {
-      this.boards = await listBoards(controller.signal);
+  load(): Promise<void> {
+    return this.#read.run(async (signal) => {
+      this.boards = await listBoards(signal);
       this.loaded = true;
-    } catch (err) {
-      if (isAbort(err)) return;
-      this.error = errorMessage(err);
-    } finally {
-      if (this.#controller === controller) this.loading = false;
-    }
+    });
   }
 
   /** Creates a board and puts it first in the list; rejects with `ApiError` when the server refuses. */
@@ -40,6 +36,6 @@ export class BoardsState {
   }
 
   dispose(): void {
-    this.#controller?.abort();
+    this.#read.abort();
   }
 }

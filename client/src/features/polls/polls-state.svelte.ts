@@ -1,3 +1,4 @@
+import { LatestRead } from '#client/lib/latest-read.svelte.js';
 import type { ProjectedCard } from '#shared/schemas/cards.js';
 import type { CreatePollRequest, PickRequest, Poll, PollAnswers } from '#shared/schemas/polls.js';
 import * as api from '#client/lib/api.js';
@@ -18,14 +19,19 @@ export class PollsState {
   polls = $state.raw<Poll[]>([]);
   cards = $state.raw<ProjectedCard[]>([]);
   loaded = $state(false);
-  loading = $state(false);
-  /** Why loading failed. */
-  error = $state<string | null>(null);
 
   /** Open polls, newest first, and the latest decided ones. */
   lists = $derived(pollOrder(this.polls));
 
-  #controller: AbortController | null = null;
+  readonly #read = new LatestRead();
+  /** A read is under way. */
+  get loading(): boolean {
+    return this.#read.loading;
+  }
+  /** Why loading failed. */
+  get error(): string | null {
+    return this.#read.error;
+  }
   #stopSocket: (() => void) | null = null;
   // eslint-disable-next-line svelte/prefer-svelte-reactivity -- bookkeeping, not state
   #timers = new Map<string, ReturnType<typeof setTimeout>>();
@@ -44,28 +50,18 @@ export class PollsState {
     return this.lists.open.find((poll) => poll.cardId === cardId) ?? null;
   }
 
-  async load(): Promise<void> {
-    this.#controller?.abort();
-    const controller = new AbortController();
-    this.#controller = controller;
-    this.loading = true;
-    this.error = null;
-    try {
+  load(): Promise<void> {
+    return this.#read.run(async (signal) => {
       // Open polls asked for apart: a list of every poll (the newest 100) could leave an old open one out.
       const [open, closed, board] = await Promise.all([
-        api.listPolls(this.boardId, controller.signal, 'open'),
-        api.listPolls(this.boardId, controller.signal, 'closed'),
-        api.getBoardCards(this.boardId, {}, controller.signal),
+        api.listPolls(this.boardId, signal, 'open'),
+        api.listPolls(this.boardId, signal, 'closed'),
+        api.getBoardCards(this.boardId, {}, signal),
       ]);
       this.polls = [...open, ...closed];
       this.cards = board.cards;
       this.loaded = true;
-    } catch (err) {
-      if (api.isAbort(err)) return;
-      this.error = api.errorMessage(err);
-    } finally {
-      if (this.#controller === controller) this.loading = false;
-    }
+    });
   }
 
   /** Proposes times (owners); the poll shows at once. */
@@ -124,7 +120,7 @@ export class PollsState {
 
   dispose(): void {
     this.#stopSocket?.();
-    this.#controller?.abort();
+    this.#read.abort();
   }
 
   #refreshSoon(pollId: string): void {

@@ -1,3 +1,4 @@
+import { LatestRead } from '#client/lib/latest-read.svelte.js';
 import type { ProjectedCard } from '#shared/schemas/cards.js';
 import type { BallotRequest, OpenRoundRequest, Round } from '#shared/schemas/rounds.js';
 import * as api from '#client/lib/api.js';
@@ -15,9 +16,6 @@ export class RoundsState {
   columns = $state.raw<{ id: string; title: string }[]>([]);
   cards = $state.raw<ProjectedCard[]>([]);
   loaded = $state(false);
-  loading = $state(false);
-  /** Why loading failed. */
-  error = $state<string | null>(null);
 
   /** Open rounds first, closing soonest first; then closed ones, newest first. */
   ordered = $derived(listOrder(this.rounds));
@@ -25,7 +23,15 @@ export class RoundsState {
     Object.fromEntries(this.cards.map((card) => [card.id, card.paper?.title ?? 'Untitled paper'])),
   );
 
-  #controller: AbortController | null = null;
+  readonly #read = new LatestRead();
+  /** A read is under way. */
+  get loading(): boolean {
+    return this.#read.loading;
+  }
+  /** Why loading failed. */
+  get error(): string | null {
+    return this.#read.error;
+  }
   #stopSocket: (() => void) | null = null;
 
   /** `withCards` false: the rounds only (the board's open-rounds banner needs no titles). */
@@ -44,16 +50,11 @@ export class RoundsState {
     return Object.hasOwn(this.#titles, cardId) ? this.#titles[cardId] : 'A card no longer on the board';
   }
 
-  async load(): Promise<void> {
-    this.#controller?.abort();
-    const controller = new AbortController();
-    this.#controller = controller;
-    this.loading = true;
-    this.error = null;
-    try {
+  load(): Promise<void> {
+    return this.#read.run(async (signal) => {
       const [rounds, board] = await Promise.all([
-        api.listRounds(this.boardId, controller.signal),
-        this.options.withCards ? api.getBoardCards(this.boardId, {}, controller.signal) : null,
+        api.listRounds(this.boardId, signal),
+        this.options.withCards ? api.getBoardCards(this.boardId, {}, signal) : null,
       ]);
       this.rounds = rounds;
       if (board) {
@@ -61,12 +62,7 @@ export class RoundsState {
         this.cards = board.cards;
       }
       this.loaded = true;
-    } catch (err) {
-      if (api.isAbort(err)) return;
-      this.error = api.errorMessage(err);
-    } finally {
-      if (this.#controller === controller) this.loading = false;
-    }
+    });
   }
 
   /** Opens a round (owners) and shows it at once. */
@@ -119,7 +115,7 @@ export class RoundsState {
 
   dispose(): void {
     this.#stopSocket?.();
-    this.#controller?.abort();
+    this.#read.abort();
   }
 
   async #refresh(roundId: string): Promise<void> {

@@ -1,3 +1,4 @@
+import { LatestRead } from '#client/lib/latest-read.svelte.js';
 import type { CalendarFeed, Schedule } from '#shared/schemas/schedule.js';
 import * as api from '#client/lib/api.js';
 import { followBoard, type AppSocket } from '#client/lib/socket.js';
@@ -13,9 +14,6 @@ const RELOAD_DELAY_MS = 150;
 export class ScheduleState {
   schedule = $state.raw<Schedule | null>(null);
   feed = $state.raw<CalendarFeed | null>(null);
-  loading = $state(false);
-  /** Why loading failed. */
-  error = $state<string | null>(null);
 
   /** Loaded, and no session at all, past or upcoming. */
   empty = $derived(this.schedule !== null && this.schedule.upcoming.length === 0 && this.schedule.past.length === 0);
@@ -26,31 +24,29 @@ export class ScheduleState {
    */
   feedUrl = $derived(this.feed ? this.feed.url.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/]+/i, window.location.origin) : '');
 
-  #controller: AbortController | null = null;
+  readonly #read = new LatestRead();
+  /** A read is under way. */
+  get loading(): boolean {
+    return this.#read.loading;
+  }
+  /** Why loading failed. */
+  get error(): string | null {
+    return this.#read.error;
+  }
   #reloadTimer: ReturnType<typeof setTimeout> | null = null;
   #stopSocket: (() => void) | null = null;
 
   constructor(readonly boardId: string) {}
 
-  async load(): Promise<void> {
-    this.#controller?.abort();
-    const controller = new AbortController();
-    this.#controller = controller;
-    this.loading = true;
-    this.error = null;
-    try {
+  load(): Promise<void> {
+    return this.#read.run(async (signal) => {
       const [schedule, feed] = await Promise.all([
-        api.getSchedule(this.boardId, controller.signal),
-        api.getCalendarFeed(this.boardId, controller.signal),
+        api.getSchedule(this.boardId, signal),
+        api.getCalendarFeed(this.boardId, signal),
       ]);
       this.schedule = schedule;
       this.feed = feed;
-    } catch (err) {
-      if (api.isAbort(err)) return;
-      this.error = api.errorMessage(err);
-    } finally {
-      if (this.#controller === controller) this.loading = false;
-    }
+    });
   }
 
   /** Replaces my feed's token: calendars subscribed to my old URL stop updating; other members' do not change. */
@@ -98,6 +94,6 @@ export class ScheduleState {
 
   dispose(): void {
     this.#stopSocket?.();
-    this.#controller?.abort();
+    this.#read.abort();
   }
 }
