@@ -109,6 +109,7 @@ export async function trendingPapers(
       }
     )
     select p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.published_precision,
+      p.upvotes, p.feed_day::text as feed_day,
       p.created_at, page.seq::text as seq, page.score, page.sort_at::text as sort_at
     from page join papers p on p.id = page.id
     order by page.score desc, page.sort_at desc, page.seq asc
