@@ -7,6 +7,8 @@ alter table papers add column upvotes integer check (upvotes >= 0);
 alter table papers add column feed_day date;
 -- the library's "By day" view reads feed_papers by day; this one serves "latest days with feed papers"
 create index papers_feed_day_idx on papers (feed_day) where feed_day is not null;
+-- sort=trending scores the papers with votes on your boards or outside upvotes; this finds the latter
+create index papers_upvoted_idx on papers (id) where upvotes > 0;
 
 -- A board's watch: a source and what to keep of it. `query` filters what the source brings (every word in
 -- the title or abstract; for arXiv it is also part of the search), `categories` are arXiv categories, `url`
