@@ -3,7 +3,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import envSchema from 'env-schema';
 import { DEFAULT_BOARD_DOC_MAX_BYTES } from '#shared/protocol/close-codes.js';
-import { parseFeedList, type FeedSpec } from '#server/features/feeds/feed-spec.js';
+import { parseFeedList, type FeedSpec } from '#server/feed-spec.js';
 
 /** Validated runtime configuration, read once from the environment. */
 export interface Config {

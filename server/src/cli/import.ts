@@ -6,7 +6,7 @@ import { serverHoldingDataDir } from '#server/db/admin-secret.js';
 import { importPapers } from '#server/features/papers/papers.service.js';
 import { IMPORT_FORMATS, type ImportFormat, type ImportProgress, type ImportResult } from '#shared/schemas/papers.js';
 import type { FeedRun } from '#shared/schemas/feeds.js';
-import { parseFeedSpec } from '#server/features/feeds/feed-spec.js';
+import { parseFeedSpec } from '#server/feed-spec.js';
 import { runFeedByHand } from '#server/features/feeds/feeds.service.js';
 
 const USAGE = `usage: npm run import -- FILE [--format ${IMPORT_FORMATS.join('|')}]

@@ -4,7 +4,7 @@
  * ARXIV_MIN_INTERVAL_MS across the process (the importer's queue).
  */
 import { readArxivFeed } from '#server/features/papers/importers/arxiv.js';
-import type { FeedSpec } from './feed-spec.js';
+import type { FeedSpec } from '#server/feed-spec.js';
 import { FeedFormatError, dayBefore, type FeedDraft, type SourceContext, type SourceResult } from './source.js';
 
 const PAGE_SIZE = 100;

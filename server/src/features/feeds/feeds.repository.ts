@@ -1,6 +1,6 @@
 import type { Querier, Sql } from '#server/db/sql.js';
 import type { FeedRun, FeedSource, NewWatch, Watch } from '#shared/schemas/feeds.js';
-import type { FeedSpec } from './feed-spec.js';
+import type { FeedSpec } from '#server/feed-spec.js';
 import type { Validators } from './feed-http.js';
 
 interface WatchRow {

@@ -17,7 +17,7 @@ import { requireUser } from '#server/features/auth/sessions.js';
 import { authorize } from '#server/features/boards/authorization.js';
 import { deleteWatch, insertWatch, listWatches, recentRuns } from './feeds.repository.js';
 import { FeedBusyError, runFeedByHand, type OnNewPapers } from './feeds.service.js';
-import { parseFeedSpec } from './feed-spec.js';
+import { parseFeedSpec } from '#server/feed-spec.js';
 import { checkWatch } from './watches.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };

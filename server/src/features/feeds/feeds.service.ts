@@ -4,7 +4,7 @@ import type { FeedRun, FeedSource } from '#shared/schemas/feeds.js';
 import { storeLines } from '#server/features/papers/papers.service.js';
 import { analyzeAfterImport } from '#server/features/papers/papers.repository.js';
 import { addDays } from '#server/local-time.js';
-import type { FeedSpec } from './feed-spec.js';
+import type { FeedSpec } from '#server/feed-spec.js';
 import { FeedFetchError, fetchFeed, type Validators } from './feed-http.js';
 import { FeedFormatError, type FeedDraft, type SourceContext, type SourceResult } from './source.js';
 import { fetchHfDaily } from './hf-daily.js';

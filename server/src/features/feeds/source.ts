@@ -1,5 +1,5 @@
 import type { PaperDraft } from '#server/features/papers/importers/types.js';
-import type { FeedSpec } from './feed-spec.js';
+import type { FeedSpec } from '#server/feed-spec.js';
 import type { FeedRequest, FeedResponse } from './feed-http.js';
 
 /** A paper as a feed lists it: a draft, plus the outside upvotes where the source counts them. */

@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { badRequest } from '#server/errors.js';
 import type { NewWatch } from '#shared/schemas/feeds.js';
-import { feedUrlProblem } from './feed-spec.js';
+import { feedUrlProblem } from '#server/feed-spec.js';
 import { isPrivateAddress } from './feed-http.js';
 
 /** A watch as stored: the fields its source uses, the others null or empty. */

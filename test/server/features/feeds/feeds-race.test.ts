@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '#test/helpers/app.js';
 import { feedFixture, startFakeFeeds, type FakeFeeds } from '#test/helpers/fake-feeds.js';
 import type { Sql } from '#server/db/sql.js';
-import { parseFeedSpec } from '#server/features/feeds/feed-spec.js';
+import { parseFeedSpec } from '#server/feed-spec.js';
 import { FeedScheduler } from '#server/features/feeds/feeds.scheduler.js';
 
 let t: TestApp;

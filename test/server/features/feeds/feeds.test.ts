@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { buildTestApp, type TestApp } from '#test/helpers/app.js';
 import { arxivEntry, feedFixture, startFakeFeeds, type FakeFeeds } from '#test/helpers/fake-feeds.js';
 import { createBoard, signUp } from '#test/helpers/factories.js';
-import { parseFeedSpec, type FeedSpec } from '#server/features/feeds/feed-spec.js';
+import { parseFeedSpec, type FeedSpec } from '#server/feed-spec.js';
 import { runFeedByHand, runFeedJob, type FeedJobDeps } from '#server/features/feeds/feeds.service.js';
 import { watchSpec } from '#server/features/feeds/feeds.repository.js';
 

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { readHfDaily } from '#server/features/feeds/hf-daily.js';
 import { readRss, htmlToText } from '#server/features/feeds/rss.js';
 import { listingQuery, listingUrl } from '#server/features/feeds/arxiv-listing.js';
-import { parseFeedList, parseFeedSpec } from '#server/features/feeds/feed-spec.js';
+import { parseFeedList, parseFeedSpec } from '#server/feed-spec.js';
 import { dueDays, latestDueDay, matchesQuery } from '#server/features/feeds/feeds.service.js';
 import { isPrivateAddress } from '#server/features/feeds/feed-http.js';
 import { FeedFormatError } from '#server/features/feeds/source.js';
