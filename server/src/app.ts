@@ -34,6 +34,8 @@ import { digestRoutes } from './features/digest/digest.routes.js';
 import { roundRoutes } from './features/rounds/rounds.routes.js';
 import { feedbackRoutes } from './features/feedback/feedback.routes.js';
 import { pollRoutes } from './features/polls/polls.routes.js';
+import { feedRoutes } from './features/feeds/feeds.routes.js';
+import type { OnNewPapers } from './features/feeds/feeds.service.js';
 import { ErrorBody } from '#shared/schemas/common.js';
 
 interface AppOptions {
@@ -45,6 +47,8 @@ interface AppOptions {
   logger?: boolean | object;
   /** Outgoing mail; by default SMTP or the outbox, from the configuration. */
   mailer?: Mailer;
+  /** Told of the papers a feed run brought (see feeds.service.ts); the same hook main.ts gives the scheduler. */
+  onNewPapers?: OnNewPapers;
 }
 
 /**
@@ -108,6 +112,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(roundRoutes);
   await app.register(feedbackRoutes);
   await app.register(pollRoutes);
+  await app.register(feedRoutes, { onNewPapers: options.onNewPapers });
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(clientPlugin);

@@ -3,6 +3,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import envSchema from 'env-schema';
 import { DEFAULT_BOARD_DOC_MAX_BYTES } from '#shared/protocol/close-codes.js';
+import { parseFeedList, type FeedSpec } from '#server/feed-spec.js';
 
 /** Validated runtime configuration, read once from the environment. */
 export interface Config {
@@ -71,6 +72,21 @@ export interface Config {
     /** Presenters are reminded this many days before their session (0: on the day). */
     reminderDays: number;
   };
+  /** Daily paper feeds (issue #19). */
+  feeds: {
+    /** Instance feeds (`FEEDS`). */
+    specs: FeedSpec[];
+    /** The UTC hour at which a day's feeds are fetched (the day before's papers, see docs/architecture.md). */
+    hour: number;
+    /** After downtime, at most this many days (the latest included) are caught up per feed. */
+    backfillDays: number;
+    /** Run the feed scheduler in this process (any number of nodes may: one claims each feed and day). */
+    scheduler: boolean;
+    tickSeconds: number;
+    hfPapersApiUrl: string;
+    /** Let watches fetch from loopback and private addresses (off: a board owner's URL cannot reach them). */
+    allowPrivateUrls: boolean;
+  };
 }
 
 /** Thrown for a bad environment value; `main` prints the message and exits. */
@@ -121,6 +137,21 @@ const EnvSchema = Type.Object(
     DIGEST_SCHEDULER: Type.Boolean({ default: true, description: 'run the mail scheduler in this process' }),
     DIGEST_TICK_SECONDS: int(60, 1, 3600, 'how often the scheduler looks for due mail'),
     DIGEST_REMINDER_DAYS: int(2, 0, 30, 'presenters are reminded this many days before their session'),
+    FEEDS: Type.Optional(
+      Type.String({ description: 'instance feeds, comma-separated: hf-daily, arxiv:cs.LG+cs.CL, rss:<url>' }),
+    ),
+    FEEDS_HOUR: int(6, 0, 23, 'UTC hour at which the day before is fetched'),
+    FEEDS_BACKFILL_DAYS: int(3, 1, 30, 'days caught up per feed after downtime'),
+    FEEDS_SCHEDULER: Type.Boolean({ default: true, description: 'run the feed scheduler in this process' }),
+    FEEDS_TICK_SECONDS: int(600, 1, 86_400, 'how often the feed scheduler looks for due runs'),
+    FEEDS_ALLOW_PRIVATE_URLS: Type.Boolean({
+      default: false,
+      description: "let watches' feed URLs reach loopback and private addresses",
+    }),
+    HF_PAPERS_API_URL: Type.String({
+      default: 'https://huggingface.co/api/daily_papers',
+      description: 'Hugging Face daily papers API',
+    }),
     AUTH_RATE_LIMIT_PER_IP: int(30, 1, 1_000_000, 'sign-in, sign-up and reset attempts per client IP per window'),
     AUTH_RATE_LIMIT_PER_EMAIL_IP: int(10, 1, 1_000_000, 'attempts per address from one IP per window'),
     AUTH_RATE_LIMIT_PER_EMAIL: int(50, 1, 1_000_000, 'attempts per address from all IPs per window'),
@@ -263,6 +294,14 @@ function mailFrom(raw: string | undefined, publicUrl: string): string {
   return raw.trim();
 }
 
+function feedList(raw: string | undefined): FeedSpec[] {
+  try {
+    return parseFeedList(raw);
+  } catch (err) {
+    throw new ConfigError(`FEEDS: ${(err as Error).message}`);
+  }
+}
+
 /** Reads and validates the configuration; throws `ConfigError` naming the variable on a bad value. */
 export function loadConfig(env: Env = process.env): Config {
   const e = readEnv(env);
@@ -308,6 +347,15 @@ export function loadConfig(env: Env = process.env): Config {
       scheduler: e.DIGEST_SCHEDULER,
       tickSeconds: e.DIGEST_TICK_SECONDS,
       reminderDays: e.DIGEST_REMINDER_DAYS,
+    },
+    feeds: {
+      specs: feedList(e.FEEDS),
+      hour: e.FEEDS_HOUR,
+      backfillDays: e.FEEDS_BACKFILL_DAYS,
+      scheduler: e.FEEDS_SCHEDULER,
+      tickSeconds: e.FEEDS_TICK_SECONDS,
+      hfPapersApiUrl: checkedUrl('HF_PAPERS_API_URL', e.HF_PAPERS_API_URL, HTTP),
+      allowPrivateUrls: e.FEEDS_ALLOW_PRIVATE_URLS,
     },
   };
 }

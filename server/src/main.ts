@@ -10,6 +10,7 @@ import { deleteExpiredSessions } from './features/auth/sessions.repository.js';
 import { deleteOldHits } from './features/quotas/quotas.repository.js';
 import { DigestScheduler } from './features/digest/digest.scheduler.js';
 import { RoundScheduler } from './features/rounds/rounds.scheduler.js';
+import { FeedScheduler } from './features/feeds/feeds.scheduler.js';
 import { ensureClientBuild } from './client-build.js';
 import { adminSecret, removeServerInfo, writeServerInfo } from './db/admin-secret.js';
 
@@ -54,6 +55,11 @@ async function main(): Promise<void> {
     { intervalMs: ROUND_TICK_MS },
   );
 
+  // Each feed and day is claimed in the feed_runs ledger before it is fetched, so every node may run it.
+  const feeds = config.feeds.scheduler
+    ? new FeedScheduler({ sql: db.sql, config, log: app.log }, { intervalMs: config.feeds.tickSeconds * 1000 })
+    : null;
+
   let stopping = false;
   const stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
@@ -63,6 +69,7 @@ async function main(): Promise<void> {
     try {
       await scheduler?.stop();
       await rounds.stop();
+      await feeds?.stop();
       await app.close();
       await db.close();
       removeServerInfo(config.dataDir);
@@ -94,6 +101,7 @@ async function main(): Promise<void> {
   writeServerInfo(config.dataDir, { pid: process.pid, url: address });
   scheduler?.start();
   rounds.start();
+  feeds?.start();
   if (config.databaseUrl && !config.sessionSecret) {
     app.log.warn('SESSION_SECRET is not set: unsubscribe links only work on the node that mailed them');
   }

@@ -35,6 +35,10 @@ export const Paper = Type.Object(
     /** `year`: only the year of `publishedAt` is known (it is that year's 1 January); `month`: year and month. */
     publishedPrecision: DatePrecision,
     createdAt: Type.String({ format: 'date-time' }),
+    /** The outside signal: the latest upvote count a feed reported (Hugging Face daily papers); null: none. */
+    upvotes: Type.Union([Type.Integer({ minimum: 0 }), Type.Null()]),
+    /** The first day (YYYY-MM-DD, UTC) a feed listed the paper; null: no feed did. */
+    feedDay: Type.Union([Type.String({ format: 'date' }), Type.Null()]),
   },
   { $id: 'Paper' },
 );
@@ -98,6 +102,13 @@ export const PaperSearchQuery = Type.Object(
     sort: Type.Optional(Type.Union(PAPER_SORTS.map((s) => Type.Literal(s)))),
     limit: Type.Optional(Type.Integer({ minimum: 1, maximum: PAPER_LIMITS.pageSize, default: 20 })),
     cursor: Type.Optional(Type.String({ maxLength: 500 })),
+    feedDay: Type.Optional(
+      Type.String({
+        format: 'date',
+        description:
+          'The "By day" view: the papers the instance feeds listed that day (UTC), most upvoted first; not with q, tag or sort.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

@@ -17,6 +17,8 @@ interface Fixture {
   /** An open availability poll for the card, and its first slot. */
   pollId: string;
   slotId: string;
+  /** A watch of the board. */
+  watchId: string;
 }
 
 interface RouteCase {
@@ -209,6 +211,21 @@ const ROUTES: RouteCase[] = [
     request: (f) => ({ method: 'DELETE', url: `/api/boards/${f.boardId}/polls/${f.pollId}` }),
     expected: ownerOnly(204),
   },
+  {
+    name: 'GET watches',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/watches` }),
+    expected: members(200),
+  },
+  {
+    name: 'POST watch',
+    request: (f) => ({ method: 'POST', url: `/api/boards/${f.boardId}/watches`, payload: { source: 'hf-daily' } }),
+    expected: ownerOnly(201),
+  },
+  {
+    name: 'DELETE watch',
+    request: (f) => ({ method: 'DELETE', url: `/api/boards/${f.boardId}/watches/${f.watchId}` }),
+    expected: ownerOnly(204),
+  },
 ];
 
 let t: TestApp;
@@ -250,7 +267,10 @@ async function freshBoard(): Promise<Fixture> {
     returning id`;
   const [slot] = await t.db.sql<{ id: string }[]>`
     insert into poll_slots (poll_id, at) values (${poll.id}, ${inDays(3)}) returning id`;
+  const [watch] = await t.db.sql<{ id: string }[]>`
+    insert into board_watches (board_id, source) values (${board.id}, 'hf-daily') returning id`;
   return {
+    watchId: watch.id,
     boardId: board.id,
     inviteId: invite.json().id,
     target: users.target,

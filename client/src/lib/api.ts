@@ -26,6 +26,7 @@ import type {
 } from '#shared/schemas/boards.js';
 import type { ErrorBody } from '#shared/schemas/common.js';
 import type { ActivityPage } from '#shared/schemas/activity.js';
+import type { FeedDayList } from '#shared/schemas/feeds.js';
 import type { DigestSettings, DigestSettingsRequest } from '#shared/schemas/digest.js';
 import type { AddedCard, BoardCards, PaperBoards } from '#shared/schemas/cards.js';
 import type { CardVoters, UpdateVotingRequest, VoteResult, VotingSettings } from '#shared/schemas/votes.js';
@@ -118,6 +119,11 @@ export function searchPapers(query: PaperSearchQuery, signal?: AbortSignal): Pro
   }
   const search = params.toString();
   return getJson<PaperPage>(`/api/papers${search ? `?${search}` : ''}`, signal);
+}
+
+/** The latest days on which the instance feeds listed papers (the library's "By day" tabs). */
+export function getFeedDays(signal?: AbortSignal): Promise<FeedDayList> {
+  return getJson<FeedDayList>('/api/papers/feed-days', signal);
 }
 
 /** One line of the NDJSON stream of `POST /api/papers/import`. */

@@ -22,7 +22,8 @@ type BoardAction =
   | 'rounds:manage'
   | 'feedback:self'
   | 'polls:answer'
-  | 'polls:manage';
+  | 'polls:manage'
+  | 'watches:manage';
 
 /**
  * Viewers read the board and give their own session feedback (`feedback:self`: whether they attended, a
@@ -49,6 +50,7 @@ const OWNER: BoardAction[] = [
   'voting:manage',
   'rounds:manage',
   'polls:manage',
+  'watches:manage',
 ];
 
 const PERMISSIONS: Record<Role, ReadonlySet<BoardAction>> = {

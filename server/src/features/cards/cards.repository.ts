@@ -98,7 +98,7 @@ export async function readProjection(
   >`
     select c.card_id, c.column_id, c.position, c.raw_paper_id, c.added_by, c.added_at, c.comment_count,
       p.id is not null as paper_exists,
-      p.id, p.title, ${abstracts ? sql`p.abstract` : sql`''::text as abstract`}, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.published_precision, p.created_at,
+      p.id, p.title, ${abstracts ? sql`p.abstract` : sql`''::text as abstract`}, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.published_precision, p.created_at, p.upvotes, p.feed_day::text as feed_day,
       coalesce(v.voters, 0)::int as voters, coalesce(v.dots, 0)::int as dots, coalesce(v.my_dots, 0)::int as my_dots,
       a.presenter_id, u.name as presenter_name, a.session_at
     from board_cards c

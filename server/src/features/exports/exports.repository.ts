@@ -29,7 +29,7 @@ export async function readBoardExport(sql: Sql, boardId: string, now: Date): Pro
     select column_id as id, title from board_columns where board_id = ${boardId} order by position`;
   const rows = await sql<CardRow[]>`
     select c.card_id, c.column_id, p.id is not null as paper_exists,
-      p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.published_precision, p.created_at,
+      p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.published_precision, p.created_at, p.upvotes, p.feed_day::text as feed_day,
       coalesce(v.voters, 0)::int as voters, coalesce(v.dots, 0)::int as dots,
       a.presenter_id, u.name as presenter_name, a.session_at,
       coalesce(f.attended, 0)::int as attended, f.rating_average, coalesce(f.rating_count, 0)::int as rating_count,

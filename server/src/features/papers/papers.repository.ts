@@ -36,12 +36,15 @@ export interface PaperRow {
   publishedAt: Date | null;
   publishedPrecision: DatePrecision;
   createdAt: Date;
+  upvotes: number | null;
+  /** YYYY-MM-DD (read as text). */
+  feedDay: string | null;
 }
 
 /** The columns of a `PaperRow`, read from `papers` under the alias `p`. */
 export const paperColumns = (sql: Sql) =>
   sql`p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at,
-    p.published_precision, p.created_at`;
+    p.published_precision, p.created_at, p.upvotes, p.feed_day::text as feed_day`;
 
 /** Maps a papers row to the API shape. */
 export function toPaper(row: PaperRow): Paper {
@@ -58,6 +61,8 @@ export function toPaper(row: PaperRow): Paper {
     publishedAt: row.publishedAt ? row.publishedAt.toISOString() : null,
     publishedPrecision: row.publishedPrecision,
     createdAt: row.createdAt.toISOString(),
+    upvotes: row.upvotes ?? null,
+    feedDay: row.feedDay ?? null,
   };
 }
 

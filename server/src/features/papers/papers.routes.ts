@@ -21,6 +21,8 @@ import { ImportInputError, addPaper, importPapers } from './papers.service.js';
 import { isTrendingCursor, trendingPapers } from '#server/features/votes/trending.repository.js';
 import { isBigintText, isIsoTimestamp } from '#server/cursors.js';
 import { assertPapersLeft, papersRefusal, takePapers } from '#server/features/quotas/quotas.js';
+import { feedDayPapers, feedDays, isFeedDayCursor } from '#server/features/feeds/feed-days.repository.js';
+import { FeedDayList } from '#shared/schemas/feeds.js';
 
 function encodeCursor(cursor: SearchCursor): string {
   return Buffer.from(JSON.stringify(cursor)).toString('base64url');
@@ -36,6 +38,16 @@ function decodeCursor(raw: string): SearchCursor {
     // fall through to the error below
   }
   throw badRequest('querystring/cursor is not a cursor returned by this endpoint');
+}
+
+function decodeFeedDayCursor(raw: string, day: string) {
+  try {
+    const c: unknown = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8'));
+    if (isFeedDayCursor(c) && c.day === day) return c;
+  } catch {
+    // fall through to the error below
+  }
+  throw badRequest('querystring/cursor is not a cursor of this day returned by this endpoint');
 }
 
 function decodeTrendingCursor(raw: string) {
@@ -87,7 +99,16 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
     '/api/papers',
     { schema: { tags: ['papers'], querystring: PaperSearchQuery, response: { 200: PaperPage, 400: ErrorBody } } },
     async (request) => {
-      const { q, tag, limit = 20, cursor } = request.query;
+      const { q, tag, limit = 20, cursor, feedDay } = request.query;
+      if (feedDay) {
+        if (q !== undefined || tag !== undefined || request.query.sort !== undefined) {
+          throw badRequest('querystring/feedDay cannot be combined with q, tag or sort');
+        }
+        const after = cursor ? decodeFeedDayCursor(cursor, feedDay) : null;
+        const page = await feedDayPapers(app.sql, { day: feedDay, limit, after });
+        const nextCursor = page.more && page.last ? Buffer.from(JSON.stringify(page.last)).toString('base64url') : null;
+        return { items: page.hits, nextCursor };
+      }
       const query = q?.trim() || null;
       const sort = request.query.sort ?? (query ? 'relevance' : 'recent');
       if (sort === 'trending') {
@@ -108,6 +129,22 @@ export const paperRoutes: FastifyPluginAsyncTypebox = async (app) => {
         ...(page.correctedQuery ? { correctedQuery: page.correctedQuery } : {}),
       };
     },
+  );
+
+  app.get(
+    '/api/papers/feed-days',
+    {
+      schema: {
+        tags: ['papers'],
+        description: 'The latest days on which the instance feeds listed papers (the "By day" tabs), newest first.',
+        querystring: Type.Object(
+          { limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 60, default: 14 })) },
+          { additionalProperties: false },
+        ),
+        response: { 200: FeedDayList, 400: ErrorBody },
+      },
+    },
+    async (request) => ({ items: await feedDays(app.sql, request.query.limit ?? 14) }),
   );
 
   app.get(

@@ -105,31 +105,21 @@ async function applyAllowance(output: ImporterOutput, allowance: ImportOptions['
   output.lines = output.lines.map((entry, i) => (i < granted ? entry : { line: entry.line, error: message }));
 }
 
-/**
- * Parses `text` in the given (or detected) format, fetches metadata where the format needs it,
- * deduplicates against the library and within the input, and stores the new papers in batches.
- * Every input line ends up in exactly one of `created`, `duplicates` or `errors`.
- */
-export async function importPapers(sql: Sql, text: string, options: ImportOptions): Promise<ImportResult> {
-  const format = options.format === 'auto' ? detectFormat(text) : options.format;
-  if (!format) {
-    throw new ImportInputError('format: could not tell the format of the text; choose trending, arxiv, bibtex or doi');
-  }
-  const progress = options.onProgress ?? (() => {});
-  // Reading BibTeX can take seconds (no count is known until it is done); the other formats read at once.
-  if (format === 'bibtex') progress({ phase: 'parse', done: 0, total: 0 });
-  const output = await runImporter(format, text, {
-    ...options.settings,
-    knownArxivIds: (ids) => findIdsByArxivIds(sql, ids),
-    knownDois: (dois) => findIdsByDois(sql, dois),
-    onProgress: (done, total) => progress({ phase: 'fetch', done, total }),
-    readBibtex: options.readBibtex,
-  });
-  if (format === 'bibtex') progress({ phase: 'parse', done: output.lines.length, total: output.lines.length });
-  await applyAllowance(output, options.allowance);
+/** Where each line of an import went: every line is in exactly one list. */
+export type StoredLines = Omit<ImportResult, 'format'>;
 
-  const result: ImportResult = {
-    format,
+/**
+ * Stores what an importer read: dedupes inside the input (a later line repeating an earlier one by arXiv
+ * id, DOI or title key is a duplicate of it), then against the library, and inserts the new papers in
+ * batches. Imports and feeds both store through here, so that dedupe is one piece of code.
+ */
+export async function storeLines(
+  sql: Sql,
+  output: ImporterOutput,
+  addedBy: string | null,
+  progress: (progress: ImportProgress) => void = () => {},
+): Promise<StoredLines> {
+  const result: StoredLines = {
     created: [],
     duplicates: (output.known ?? []).map((k) => ({ ...k })),
     errors: [],
@@ -178,7 +168,7 @@ export async function importPapers(sql: Sql, text: string, options: ImportOption
       const batchOutcomes = await insertPapers(
         sql,
         batch.map((p) => p.record),
-        options.addedBy ?? null,
+        addedBy,
         seqs.slice(start, start + INSERT_BATCH),
       );
       batchOutcomes.forEach((outcome, i) => (outcomes[start + i] = outcome));
@@ -197,6 +187,33 @@ export async function importPapers(sql: Sql, text: string, options: ImportOption
   }
   result.duplicates.sort((a, b) => a.line - b.line);
   result.errors.sort((a, b) => a.line - b.line);
+  return result;
+}
+
+/**
+ * Parses `text` in the given (or detected) format, fetches metadata where the format needs it,
+ * deduplicates against the library and within the input, and stores the new papers in batches.
+ * Every input line ends up in exactly one of `created`, `duplicates` or `errors`.
+ */
+export async function importPapers(sql: Sql, text: string, options: ImportOptions): Promise<ImportResult> {
+  const format = options.format === 'auto' ? detectFormat(text) : options.format;
+  if (!format) {
+    throw new ImportInputError('format: could not tell the format of the text; choose trending, arxiv, bibtex or doi');
+  }
+  const progress = options.onProgress ?? (() => {});
+  // Reading BibTeX can take seconds (no count is known until it is done); the other formats read at once.
+  if (format === 'bibtex') progress({ phase: 'parse', done: 0, total: 0 });
+  const output = await runImporter(format, text, {
+    ...options.settings,
+    knownArxivIds: (ids) => findIdsByArxivIds(sql, ids),
+    knownDois: (dois) => findIdsByDois(sql, dois),
+    onProgress: (done, total) => progress({ phase: 'fetch', done, total }),
+    readBibtex: options.readBibtex,
+  });
+  if (format === 'bibtex') progress({ phase: 'parse', done: output.lines.length, total: output.lines.length });
+  await applyAllowance(output, options.allowance);
+
+  const result: ImportResult = { format, ...(await storeLines(sql, output, options.addedBy ?? null, progress)) };
 
   await recordImport(sql, {
     format,

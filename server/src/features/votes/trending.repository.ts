@@ -2,7 +2,7 @@ import type postgres from 'postgres';
 import type { Sql } from '#server/db/sql.js';
 import type { PaperHit } from '#shared/schemas/papers.js';
 import { toPaper, type PaperRow } from '#server/features/papers/papers.repository.js';
-import { TRENDING_AGE_OFFSET_HOURS, TRENDING_GRAVITY } from '#shared/protocol/trending.js';
+import { TRENDING_AGE_OFFSET_HOURS, TRENDING_GRAVITY, TRENDING_UPVOTE_WEIGHT } from '#shared/protocol/trending.js';
 import { isBigintText, isIsoTimestamp } from '#server/cursors.js';
 
 /**
@@ -27,7 +27,10 @@ interface TrendingParams {
   after: TrendingCursor | null;
   /** The clock of the first page (default: now); the digest ranks as of its own clock. */
   asOf?: Date;
-  /** Only papers with votes (the digest's "trending" list), without the unvoted tail in date order. */
+  /**
+   * Only papers with votes on the user's boards (the digest's "trending" list), without the tail in date
+   * order; outside upvotes still weigh in their score.
+   */
   votedOnly?: boolean;
 }
 
@@ -54,16 +57,17 @@ function leadingWords(text: string, n: number): string {
 /**
  * Papers by trending score, highest first:
  *
- *   score = votes / (age_hours + 2) ^ 1.5
+ *   score = (votes + 1.5 · ln(1 + upvotes)) / (age_hours + 2) ^ 1.5
  *
  * where `votes` is the sum of the dots (1 per upvote) given to the paper's cards on the boards the user
- * belongs to, and `age_hours` is the time since the paper's publication date (else the date it was
- * added). Ties, including every paper without votes, go newest first, then by `seq`. Keyset-paginated
- * on (score, date, seq).
+ * belongs to, `upvotes` the outside signal a feed reported (papers.upvotes, Hugging Face), and
+ * `age_hours` the time since the paper's publication date (else the date it was added). Ties, including
+ * every paper with neither votes nor upvotes, go newest first, then by `seq`. Keyset-paginated on
+ * (score, date, seq).
  *
- * Papers without votes all score 0 and so come after every voted paper in plain date order: they are
+ * Papers with neither all score 0 and so come after every scored paper in plain date order: they are
  * read from the date index (`papers_recent_idx`) instead of being scored, so a page costs the number
- * of voted papers plus the page size, not the size of the library.
+ * of voted or upvoted papers plus the page size, not the size of the library.
  */
 export async function trendingPapers(
   sql: Sql,
@@ -80,7 +84,8 @@ export async function trendingPapers(
             ${sortAt} < ${p.after.at}::text::timestamptz
             or (${sortAt} = ${p.after.at}::text::timestamptz and p.seq > ${p.after.seq}::bigint))))`
       : sql``;
-  const score = sql`(v.votes::float8 / power(greatest(extract(epoch from (${asOf}::text::timestamptz - ${sortAt}))::float8
+  const score = sql`((v.votes::float8 + ${TRENDING_UPVOTE_WEIGHT}::float8 * ln(1 + coalesce(p.upvotes, 0)::float8))
+      / power(greatest(extract(epoch from (${asOf}::text::timestamptz - ${sortAt}))::float8
       / 3600, 0) + ${TRENDING_AGE_OFFSET_HOURS}, ${TRENDING_GRAVITY}))`;
   const zero = sql`0::float8`;
 
@@ -93,9 +98,16 @@ export async function trendingPapers(
       where c.paper_id is not null and ${p.userId}::uuid is not null
       group by c.paper_id
     ),
+    -- voted papers, and (unless votedOnly) those with outside upvotes: the papers that score above 0
+    signal as (
+      select paper_id, sum(votes) as votes from (
+        select paper_id, votes from voted
+        ${p.votedOnly ? sql`` : sql`union all select id, 0 from papers where upvotes > 0`}
+      ) s group by paper_id
+    ),
     page as (
       (select p.id, p.seq, ${sortAt} as sort_at, ${score} as score
-       from voted v join papers p on p.id = v.paper_id
+       from signal v join papers p on p.id = v.paper_id
        where true ${filters} ${afterFor(score)}
        order by 4 desc, 3 desc, 2 asc limit ${p.limit + 1})
       ${
@@ -104,11 +116,12 @@ export async function trendingPapers(
           : sql`union all
       (select p.id, p.seq, ${sortAt} as sort_at, ${zero} as score
        from papers p
-       where not exists (select 1 from voted v where v.paper_id = p.id) ${filters} ${afterFor(zero)}
+       where not exists (select 1 from signal v where v.paper_id = p.id) ${filters} ${afterFor(zero)}
        order by ${sortAt} desc, p.seq asc limit ${p.limit + 1})`
       }
     )
     select p.id, p.title, p.abstract, p.authors, p.arxiv_id, p.doi, p.url, p.code_urls, p.tags, p.published_at, p.published_precision,
+      p.upvotes, p.feed_day::text as feed_day,
       p.created_at, page.seq::text as seq, page.score, page.sort_at::text as sort_at
     from page join papers p on p.id = page.id
     order by page.score desc, page.sort_at desc, page.seq asc

@@ -47,10 +47,14 @@ function canonicalArxivId(input: string): string | null {
   return normalizeArxivId(input)?.replace(/^([a-z-]+)\.[a-z]{2}\//, '$1/') ?? null;
 }
 
-interface Feed {
+/** An arXiv API answer as read. */
+export interface ArxivFeed {
+  /** The entries by canonical id, in the order of the feed. */
   papers: Map<string, PaperDraft>;
   /** Ids that arXiv answered with an error entry. */
   rejected: Set<string>;
+  /** `opensearch:totalResults`: how many entries the query has in all (paging), null when absent. */
+  total: number | null;
 }
 
 function readEntry(entry: XmlNode, id: string): PaperDraft {
@@ -73,7 +77,7 @@ function readEntry(entry: XmlNode, id: string): PaperDraft {
 }
 
 /** Reads an arXiv Atom feed; null when `body` is not one (arXiv throttles with a plain-text body). */
-function readArxivFeed(body: string): Feed | null {
+export function readArxivFeed(body: string): ArxivFeed | null {
   let parsed: unknown;
   try {
     parsed = parser.parse(body);
@@ -81,7 +85,12 @@ function readArxivFeed(body: string): Feed | null {
     return null;
   }
   if (!isNode(parsed) || !('feed' in parsed)) return null;
-  const feed: Feed = { papers: new Map(), rejected: new Set() };
+  const totalText = isNode(parsed.feed) ? cleanText(textOf(parsed.feed.totalResults)) : '';
+  const feed: ArxivFeed = {
+    papers: new Map(),
+    rejected: new Set(),
+    total: /^\d+$/.test(totalText) ? Number(totalText) : null,
+  };
   for (const entry of isNode(parsed.feed) ? listOf(parsed.feed.entry) : []) {
     if (!isNode(entry)) continue;
     const entryId = cleanText(textOf(entry.id));
@@ -98,7 +107,7 @@ function readArxivFeed(body: string): Feed | null {
   return feed;
 }
 
-function readAnswer(status: number, body: string): Attempt<Feed> {
+function readAnswer(status: number, body: string): Attempt<ArxivFeed> {
   const feed = readArxivFeed(body);
   // A malformed query gets a feed holding an error entry; it is read under 400 as well as 200.
   if (feed && (status === 200 || status === 400)) return { ok: true, value: feed };

@@ -41,7 +41,7 @@ const queues = new Map<string, Promise<void>>();
  * the start keeps the spacing on the wire even when a busy event loop delays sending a request; it
  * is also what arXiv asks for (one connection at a time, then a pause). Callers run in call order.
  */
-async function inTurn<T>(key: string, intervalMs: number, request: () => Promise<T>): Promise<T> {
+export async function inTurn<T>(key: string, intervalMs: number, request: () => Promise<T>): Promise<T> {
   const previous = queues.get(key) ?? Promise.resolve();
   let release = () => {};
   queues.set(key, new Promise<void>((resolve) => (release = resolve)));
