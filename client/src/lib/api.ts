@@ -26,7 +26,7 @@ import type {
 } from '#shared/schemas/boards.js';
 import type { ErrorBody } from '#shared/schemas/common.js';
 import type { ActivityPage } from '#shared/schemas/activity.js';
-import type { FeedDayList } from '#shared/schemas/feeds.js';
+import type { FeedDayList, NewWatch, Watch, WatchList } from '#shared/schemas/feeds.js';
 import type { DigestSettings, DigestSettingsRequest } from '#shared/schemas/digest.js';
 import type { AddedCard, BoardCards, PaperBoards } from '#shared/schemas/cards.js';
 import type { CardVoters, UpdateVotingRequest, VoteResult, VotingSettings } from '#shared/schemas/votes.js';
@@ -482,4 +482,19 @@ export function pickPollSlot(boardId: string, pollId: string, body: PickRequest)
 /** Deletes a poll (owners); a session it scheduled stays. */
 export async function deletePoll(boardId: string, pollId: string): Promise<void> {
   await send('DELETE', pollPath(boardId, pollId));
+}
+
+/** The board's watches (feeds that bring it papers) and their recent runs, newest first. */
+export function listWatches(boardId: string, signal?: AbortSignal): Promise<WatchList> {
+  return getJson<WatchList>(`${boardPath(boardId)}/watches`, signal);
+}
+
+/** Adds a watch (owners); 409 when the board has as many as it may. */
+export function addWatch(boardId: string, body: NewWatch): Promise<Watch> {
+  return sendJson<Watch>('POST', `${boardPath(boardId)}/watches`, body);
+}
+
+/** Deletes a watch (owners); the papers it brought stay in the library. */
+export async function deleteWatch(boardId: string, watchId: string): Promise<void> {
+  await send('DELETE', `${boardPath(boardId)}/watches/${encodeURIComponent(watchId)}`);
 }
