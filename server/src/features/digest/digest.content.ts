@@ -57,6 +57,15 @@ interface DigestPoll {
   closesAt: Date | null;
 }
 
+/** A paper the feeds watched by one of the reader's boards brought. */
+interface DigestFeedPaper {
+  paperId: string;
+  title: string;
+  authors: string[];
+  upvotes: number | null;
+  boardName: string;
+}
+
 /** Everything a digest shows. Text fields are as users typed them: rendering escapes them. */
 interface DigestInput {
   publicUrl: string;
@@ -71,6 +80,9 @@ interface DigestInput {
   rounds: DigestRound[];
   /** Availability polls waiting for the reader's answer. */
   polls: DigestPoll[];
+  /** Papers the boards' watches brought since the previous digest (the list may be cut). */
+  feedPapers: DigestFeedPaper[];
+  feedPapersTotal: number;
   unsubscribeUrl: string;
 }
 
@@ -98,6 +110,7 @@ export function renderDigest(d: DigestInput): RenderedMail {
   if (d.rounds.length) parts.push(`${plural(d.rounds.length, 'ballot round')} closing soon`);
   if (d.polls.length) parts.push(`${plural(d.polls.length, 'poll')} to answer`);
   if (d.nominationsTotal) parts.push(plural(d.nominationsTotal, 'new paper'));
+  if (d.feedPapersTotal) parts.push(`${plural(d.feedPapersTotal, 'paper')} from your feeds`);
   if (d.sessions.length) parts.push(plural(d.sessions.length, 'session') + ' this week');
   if (!parts.length && d.trending.length) parts.push('what is trending');
   const subject = `Your Paperboard digest: ${parts.join(', ') || 'what is new'}`;
@@ -167,6 +180,31 @@ export function renderDigest(d: DigestInput): RenderedMail {
       html.push(`<li style="margin:0 0 8px">${link(where, title)}<br>${muted(esc(meta))}</li>`);
     }
     const more = d.nominationsTotal - d.nominations.length;
+    if (more > 0) {
+      text.push(`  … and ${plural(more, 'more paper')}`);
+      html.push(`<li style="list-style:none">${muted(esc(`… and ${plural(more, 'more paper')}`))}</li>`);
+    }
+    text.push('');
+    html.push('</ul>');
+  }
+
+  if (d.feedPapers.length) {
+    text.push('NEW PAPERS FOR YOUR BOARDS');
+    html.push(h2('New papers for your boards'), '<ul style="padding-left:20px;margin:0">');
+    for (const f of d.feedPapers) {
+      const title = oneLine(f.title);
+      const where = `${d.publicUrl}/papers/${encodeURIComponent(f.paperId)}`;
+      const meta = [
+        authorLine(f.authors),
+        f.upvotes ? plural(f.upvotes, 'upvote') : '',
+        `watched by ${oneLine(f.boardName)}`,
+      ]
+        .filter(Boolean)
+        .join(' · ');
+      text.push(`- ${title}`, `  ${meta}`, `  ${where}`);
+      html.push(`<li style="margin:0 0 8px">${link(where, title)}<br>${muted(esc(meta))}</li>`);
+    }
+    const more = d.feedPapersTotal - d.feedPapers.length;
     if (more > 0) {
       text.push(`  … and ${plural(more, 'more paper')}`);
       html.push(`<li style="list-style:none">${muted(esc(`… and ${plural(more, 'more paper')}`))}</li>`);

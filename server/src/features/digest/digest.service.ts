@@ -4,6 +4,7 @@ import type { Mailer } from '#server/mail/mailer.js';
 import type { DigestRunResult } from '#shared/schemas/digest.js';
 import { trendingPapers } from '#server/features/votes/trending.repository.js';
 import { pollsAwaitingAnswer } from '#server/features/polls/polls.repository.js';
+import { watchPapersSince } from '#server/features/feeds/feeds.repository.js';
 import {
   changesSince,
   roundsClosingSoon,
@@ -34,6 +35,8 @@ const MAX_ATTEMPTS = 3;
 const RETRY_AFTER_MS = 10 * 60_000;
 const TRENDING_IN_DIGEST = 5;
 const NOMINATIONS_IN_DIGEST = 10;
+/** Papers from the boards' watches a digest lists (the rest are counted). */
+const FEED_PAPERS_IN_DIGEST = 10;
 const SESSION_WINDOW_MS = 7 * DAY_MS;
 
 /** The logger the job needs (Fastify's and pino's fit). */
@@ -161,7 +164,8 @@ async function composeDigest(
   // A decision waiting for the reader is worth a mail on a day with nothing else new: a round closing
   // within a day, or a poll that is new since the last digest or closes within a day (an unanswered poll
   // is listed in every digest sent, but does not by itself send one every day).
-  const news = nominations.total + changes.votes + changes.assignments;
+  const feedPapers = await watchPapersSince(sql, c.userId, since, now, FEED_PAPERS_IN_DIGEST);
+  const news = nominations.total + changes.votes + changes.assignments + feedPapers.total;
   const pollNews = polls.some(
     (p) => p.createdAt > since || (p.closesAt !== null && p.closesAt.getTime() <= now.getTime() + DAY_MS),
   );
@@ -202,6 +206,8 @@ async function composeDigest(
     sessions,
     rounds,
     polls,
+    feedPapers: feedPapers.rows,
+    feedPapersTotal: feedPapers.total,
     unsubscribeUrl: listUrl,
   });
 }

@@ -252,3 +252,44 @@ export async function recordFeedPapers(
       where p.id = any(${ids}::uuid[])`;
   });
 }
+
+/** A paper a watch of one of the reader's boards brought (see {@link watchPapersSince}). */
+export interface WatchPaperRow {
+  paperId: string;
+  title: string;
+  authors: string[];
+  upvotes: number | null;
+  boardId: string;
+  boardName: string;
+}
+
+/**
+ * Papers the watches of the user's boards brought in runs that finished in (`since`, `until`], not on
+ * that board: most upvoted first, then newest, at most `limit`, each paper once (its first board by
+ * name). With the number of such papers in all. For the digest's "New papers for your boards".
+ */
+export async function watchPapersSince(
+  sql: Querier,
+  userId: string,
+  since: Date,
+  until: Date,
+  limit: number,
+): Promise<{ rows: WatchPaperRow[]; total: number }> {
+  const rows = await sql<(WatchPaperRow & { total: number })[]>`
+    with brought as (
+      select distinct on (f.paper_id) f.paper_id, r.board_id, b.name as board_name, f.day
+      from feed_runs r
+      join board_members m on m.board_id = r.board_id and m.user_id = ${userId}
+      join boards b on b.id = r.board_id
+      join feed_papers f on f.feed_key = r.feed_key and f.day = r.day
+      where r.watch_id is not null and r.finished_at > ${since} and r.finished_at <= ${until}
+        and not exists (
+          select 1 from board_cards c where c.board_id = r.board_id and c.paper_id = f.paper_id)
+      order by f.paper_id, b.name, r.board_id
+    )
+    select x.paper_id, p.title, p.authors, p.upvotes, x.board_id, x.board_name, count(*) over ()::int as total
+    from brought x join papers p on p.id = x.paper_id
+    order by p.upvotes desc nulls last, x.day desc, p.title, p.id
+    limit ${limit}`;
+  return { rows: rows.map(({ total: _, ...row }) => row), total: rows[0]?.total ?? 0 };
+}

@@ -317,6 +317,46 @@ describe('digest content', () => {
     expect(digestsTo(reader)).toHaveLength(1);
   });
 
+  it('lists the papers the boards’ watches brought since the last digest, not those already on the board', async () => {
+    const reader = await signUp(t.app, 'Feed Reader');
+    const outsider = await signUp(t.app, 'Feed Outsider');
+    const boardId = await boardWith([reader], 'Watching <board>');
+    await boardWith([outsider], 'Other board');
+    for (const user of [reader, outsider]) await subscribe(user, { enabled: true, hour: 8, timeZone: 'UTC' });
+    const at = new Date(nextLocalHour(8, 'UTC', new Date()).getTime() + MINUTE);
+    const fresh = await addPaper(`Fresh feed paper ${crypto.randomUUID()}`, ['Grace Hopper']);
+    const onBoard = await addPaper(`Feed paper already nominated ${crypto.randomUUID()}`);
+    await nominate(boardId, onBoard, new Date(at.getTime() - 3 * DAY));
+    const [watch]: [{ id: string }] = await t.db.sql`
+      insert into board_watches (board_id, source) values (${boardId}, 'hf-daily') returning id`;
+    const feedKey = `watch:${watch.id}`;
+    await t.db.sql`
+      insert into feed_runs (feed_key, source, watch_id, board_id, day, status, fetched, created, claimed_at, finished_at)
+      values (${feedKey}, 'hf-daily', ${watch.id}, ${boardId}, '2026-12-05', 'done', 2, 1,
+        ${new Date(at.getTime() - 2 * HOUR)}, ${new Date(at.getTime() - HOUR)})`;
+    await t.db.sql`
+      insert into feed_papers (feed_key, day, paper_id, upvotes)
+      values (${feedKey}, '2026-12-05', ${fresh}, 42), (${feedKey}, '2026-12-05', ${onBoard}, 7)`;
+    await t.db.sql`update papers set upvotes = 42 where id = ${fresh}`;
+
+    await runAt(at);
+    const [mail] = digestsTo(reader);
+    expect(digestsTo(reader)).toHaveLength(1);
+    expect(mail.parsed.subject).toBe('Your Paperboard digest: 1 paper from your feeds');
+    const text = mail.parsed.text ?? '';
+    const section = text.slice(text.indexOf('NEW PAPERS FOR YOUR BOARDS'));
+    expect(section).toContain(`- Fresh feed paper`);
+    expect(section).toContain('  Grace Hopper · 42 upvotes · watched by Watching <board>\n');
+    expect(section).toContain(`  https://papers.example.org/papers/${fresh}\n`);
+    expect(text).not.toContain('Feed paper already nominated');
+    expect(String(mail.parsed.html)).toContain('watched by Watching &lt;board&gt;');
+    // Not a member of the watching board: nothing of it.
+    expect(digestsTo(outsider)).toHaveLength(0);
+    // The next day the run is old news.
+    await runAt(new Date(at.getTime() + DAY));
+    expect(digestsTo(reader)).toHaveLength(1);
+  });
+
   it('shows only the papers nominated since the previous digest', async () => {
     const { reader, boardId, at } = await readerWithNews('Daily Reader');
     await runAt(at);
