@@ -1,0 +1,289 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { PaperIndex, TITLE_WEIGHT, type IndexedPaper } from '#server/features/recommend/paper-index.js';
+import { DEFAULT_BACKGROUND, rankSimilar, type Seed } from '#server/features/recommend/scorer.js';
+import { words } from '#server/features/recommend/text.js';
+import { stringOptions, wholeNumberOption } from './lib/benchmark.js';
+import { loadFixturePapers, seededRandom, syntheticPapers, type SourcePapers } from './lib/corpus.js';
+import { formatLoad } from './lib/machine.js';
+import { median, summarize } from './lib/stats.js';
+import { formatCount, formatMs, formatTable } from './lib/table.js';
+
+/** The goals of issue #19: mean precision@10 over the topic boards, and latency at 100,000 papers. */
+const TARGET_PRECISION = 0.7;
+const TARGET_P95_MS = 100;
+const TARGET_SIZE = 100_000;
+const SEEDS_PER_BOARD = 5;
+const TOP = 10;
+
+/**
+ * Topics named by a title word of the demo library (each in at least 5 demo titles, checked below). A
+ * paper is "about" the topic when a word of its title or abstract starts with the keyword (`expert`
+ * matches "experts", `material` "materials"), the same words the tokenizer sees.
+ */
+const TOPICS = [
+  'diffusion',
+  'retrieval',
+  'expert',
+  'memory',
+  'scaling',
+  'material',
+  'markov',
+  'reasoning',
+  'knowledge',
+  'document',
+  'graph',
+  'image',
+];
+
+const USAGE = `recommend options:
+  --size N       papers in the large library for the latency (default ${formatCount(TARGET_SIZE)}): the 240 demo
+                 papers plus synthetic ones recombined from them, as the search benchmark makes them
+  --boards N     boards of ${SEEDS_PER_BOARD} papers drawn per topic (default 5)
+  --runs N       timed rankings per board at the large size (default 10)
+  --repeat N     rounds of the latency measurement (default 1); the verdict is on the median of their p95s`;
+
+interface Options {
+  size: number;
+  boards: number;
+  runs: number;
+  repeat: number;
+}
+
+function parseOptions(args: string[]): Options {
+  const values = stringOptions(args, ['size', 'boards', 'runs', 'repeat'] as const, USAGE);
+  return {
+    size: wholeNumberOption('size', values.size, TARGET_SIZE, 240, USAGE),
+    boards: wholeNumberOption('boards', values.boards, 5, 1, USAGE),
+    runs: wholeNumberOption('runs', values.runs, 10, 1, USAGE),
+    repeat: wholeNumberOption('repeat', values.repeat, 1, 1, USAGE),
+  };
+}
+
+function topicBits(text: string, all: Topic[]): number {
+  const seen = words(text);
+  return all.reduce((bits, t, i) => (seen.some((w) => w.startsWith(t.keyword)) ? bits | (1 << i) : bits), 0);
+}
+
+const matches = (text: string, keyword: string) => words(text).some((w) => w.startsWith(keyword));
+
+interface Topic {
+  keyword: string;
+  /** Positions of the demo papers whose title has the keyword. */
+  titled: number[];
+  /** Per demo paper: title or abstract has the keyword. */
+  relevant: boolean[];
+  /** Boards: `SEEDS_PER_BOARD` positions each. */
+  boards: number[][];
+}
+
+function demoPapers(source: SourcePapers): IndexedPaper[] {
+  return source.titles.map((title, i) => ({
+    id: `demo-${String(i).padStart(4, '0')}`,
+    title,
+    abstract: source.abstracts[i],
+  }));
+}
+
+function topics(papers: IndexedPaper[], boards: number): Topic[] {
+  const random = seededRandom(19);
+  return TOPICS.map((keyword) => {
+    const titled = papers.flatMap((p, i) => (matches(p.title, keyword) ? [i] : []));
+    if (titled.length < SEEDS_PER_BOARD) throw new Error(`topic ${keyword}: only ${titled.length} demo titles`);
+    const draws: number[][] = [];
+    for (let b = 0; b < boards; b++) {
+      const pool = [...titled];
+      const seeds: number[] = [];
+      while (seeds.length < SEEDS_PER_BOARD) seeds.push(pool.splice(Math.floor(random() * pool.length), 1)[0]);
+      draws.push(seeds.sort((x, y) => x - y));
+    }
+    const relevant = papers.map((p) => matches(p.title, keyword) || matches(p.abstract, keyword));
+    return { keyword, titled, relevant, boards: draws };
+  });
+}
+
+interface Variant {
+  name: string;
+  titleWeight: number;
+  background: number;
+}
+
+/** Precision@10 and base rate of one topic on an index of the demo papers (positions = demo order). */
+function precision(index: PaperIndex, topic: Topic, background: number, isRelevant: (doc: number) => boolean) {
+  const values = topic.boards.map((board) => {
+    const seeds: Seed[] = board.map((doc) => ({ doc, weight: 1 }));
+    const ranked = rankSimilar(index, seeds, { limit: TOP, exclude: new Set(board), background });
+    return ranked.filter((r) => isRelevant(r.doc)).length / TOP;
+  });
+  return values.reduce((s, v) => s + v, 0) / values.length;
+}
+
+function baseRate(topic: Topic): number {
+  // Averaged over the boards: the share of the papers that are not seeds that are about the topic.
+  const others = topic.relevant.length - SEEDS_PER_BOARD;
+  return (topic.relevant.filter(Boolean).length - SEEDS_PER_BOARD) / others;
+}
+
+function quality(papers: IndexedPaper[], all: Topic[]): void {
+  const variants: Variant[] = [
+    {
+      name: `title ×${TITLE_WEIGHT}, background ${DEFAULT_BACKGROUND} (used)`,
+      titleWeight: TITLE_WEIGHT,
+      background: DEFAULT_BACKGROUND,
+    },
+    { name: 'title ×1, no background', titleWeight: 1, background: 0 },
+    { name: `title ×${TITLE_WEIGHT}, no background`, titleWeight: TITLE_WEIGHT, background: 0 },
+    { name: `title ×${TITLE_WEIGHT}, background 1`, titleWeight: TITLE_WEIGHT, background: 1 },
+    { name: 'title ×3, background 0.5', titleWeight: 3, background: 0.5 },
+  ];
+  const results = variants.map((v) => {
+    const index = new PaperIndex({ titleWeight: v.titleWeight });
+    index.add(papers);
+    return all.map((topic) => precision(index, topic, v.background, (doc) => topic.relevant[doc]));
+  });
+  const used = results[0];
+  const rows = all.map((topic, i) => [
+    topic.keyword,
+    topic.titled.length,
+    baseRate(topic).toFixed(2),
+    used[i].toFixed(2),
+  ]);
+  const meanBase = all.reduce((s, t) => s + baseRate(t), 0) / all.length;
+  const meanUsed = used.reduce((s, v) => s + v, 0) / used.length;
+  rows.push(['mean', '', meanBase.toFixed(2), meanUsed.toFixed(2)]);
+  console.log(
+    `\nrecommend: precision@${TOP} on the demo library (${papers.length} papers), ` +
+      `${all[0].boards.length} boards of ${SEEDS_PER_BOARD} title-keyword papers per topic, seeds excluded\n`,
+  );
+  console.log(
+    formatTable(
+      [
+        { header: 'topic keyword' },
+        { header: 'demo titles', align: 'right' },
+        { header: 'base rate', align: 'right' },
+        { header: `precision@${TOP}`, align: 'right' },
+      ],
+      rows,
+    ),
+  );
+  console.log(
+    `\ngoal: mean ≥ ${TARGET_PRECISION} — ${meanUsed >= TARGET_PRECISION ? 'met' : 'MISSED'} (${meanUsed.toFixed(2)}, ` +
+      `random ${meanBase.toFixed(2)})\n`,
+  );
+  console.log(
+    formatTable(
+      [{ header: 'variant' }, { header: `mean precision@${TOP}`, align: 'right' }],
+      variants.map((v, i) => [v.name, (results[i].reduce((s, x) => s + x, 0) / all.length).toFixed(3)]),
+    ),
+  );
+}
+
+function heapMb(): number {
+  collectGarbage();
+  const m = process.memoryUsage();
+  return (m.heapUsed + m.arrayBuffers) / 2 ** 20;
+}
+
+async function latency(source: SourcePapers, papers: IndexedPaper[], all: Topic[], options: Options): Promise<void> {
+  const before = heapMb();
+  const started = performance.now();
+  const index = new PaperIndex();
+  index.add(papers);
+  // Which topics each paper is about (bit per topic), judged once from its text, which is not kept.
+  const about: number[] = papers.map((p) => topicBits(`${p.title} ${p.abstract}`, all));
+  let n = papers.length;
+  const synthetic = syntheticPapers(source, 1);
+  while (n < options.size) {
+    const batch: IndexedPaper[] = [];
+    for (; batch.length < 10_000 && n < options.size; n++) {
+      const next = synthetic.next().value as { title: string; abstract: string };
+      batch.push({ id: `synthetic-${n}`, ...next });
+      about.push(topicBits(`${next.title} ${next.abstract}`, all));
+    }
+    index.add(batch);
+  }
+  const built = performance.now() - started;
+  const aboutBits = Uint16Array.from(about);
+  about.length = 0;
+  const derivedStart = performance.now();
+  index.vectors();
+  const derived = performance.now() - derivedStart;
+  const memory = heapMb() - before;
+
+  const boardRuns: number[] = [];
+  const paperRuns: number[] = [];
+  const p95s: number[] = [];
+  const hits: number[] = [];
+  for (let round = 0; round < options.repeat; round++) {
+    const roundRuns: number[] = [];
+    for (const topic of all) {
+      for (const board of topic.boards) {
+        const seeds = board.map((doc) => ({ doc, weight: 1 }));
+        for (let run = 0; run < options.runs; run++) {
+          const t0 = performance.now();
+          const ranked = rankSimilar(index, seeds, { limit: TOP, exclude: new Set(board) });
+          const ms = performance.now() - t0;
+          boardRuns.push(ms);
+          roundRuns.push(ms);
+          if (round === 0 && run === 0) {
+            const bit = 1 << all.indexOf(topic);
+            hits.push(ranked.filter((r) => (aboutBits[r.doc] & bit) !== 0).length / TOP);
+          }
+        }
+        const t0 = performance.now();
+        rankSimilar(index, [{ doc: board[0], weight: 1 }], { limit: TOP, exclude: new Set([board[0]]) });
+        paperRuns.push(performance.now() - t0);
+      }
+    }
+    p95s.push(summarize(roundRuns).p95);
+  }
+  const boards = summarize(boardRuns);
+  const similar = summarize(paperRuns);
+  console.log(
+    `\nrecommend: latency of one ranking at ${formatCount(index.size)} papers (in-memory index, limit ${TOP}; ` +
+      `${options.repeat} round${options.repeat > 1 ? 's' : ''}; load ${formatLoad()})\n`,
+  );
+  console.log(
+    formatTable(
+      [
+        { header: 'ranking' },
+        { header: 'runs', align: 'right' },
+        { header: 'p50 ms', align: 'right' },
+        { header: 'p95 ms', align: 'right' },
+        { header: 'max ms', align: 'right' },
+      ],
+      [
+        ['board of 5 papers', boards.count, formatMs(boards.p50), formatMs(boards.p95), formatMs(boards.max)],
+        ['one paper (similar)', similar.count, formatMs(similar.p50), formatMs(similar.p95), formatMs(similar.max)],
+      ],
+    ),
+  );
+  const verdict = median(p95s);
+  console.log(
+    `\nindex: built in ${formatMs(built)} ms (+${formatMs(derived)} ms idf and lengths), ${formatCount(index.entries)} entries, ` +
+      `${formatCount(index.vocabularySize)} words, typed arrays ${(index.arrayBytes() / 2 ** 20).toFixed(1)} MB, ` +
+      `heap growth ~${memory.toFixed(0)} MB`,
+  );
+  console.log(
+    `precision@${TOP} at this size (synthetic papers judged by the same keyword rule): ${(hits.reduce((s, v) => s + v, 0) / hits.length).toFixed(2)}`,
+  );
+  console.log(
+    `goal: p95 ≤ ${TARGET_P95_MS} ms — ${verdict <= TARGET_P95_MS ? 'met' : 'MISSED'} (median p95 ${formatMs(verdict)} ms)\n`,
+  );
+}
+
+/** A full garbage collection, so that heap sizes measure what is kept (V8's gc exposed at run time). */
+function collectGarbage(): void {
+  v8.setFlagsFromString('--expose-gc');
+  (vm.runInNewContext('gc') as () => void)();
+}
+
+/** `npm run bench -- recommend`: precision@10 on topic boards of the demo library, latency at 100,000 papers. */
+export async function run(args: string[]): Promise<void> {
+  const options = parseOptions(args);
+  const source = await loadFixturePapers();
+  const papers = demoPapers(source);
+  const all = topics(papers, options.boards);
+  quality(papers, all);
+  await latency(source, papers, all, options);
+}
