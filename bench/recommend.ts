@@ -132,9 +132,11 @@ function quality(papers: IndexedPaper[], all: Topic[]): void {
       background: DEFAULT_BACKGROUND,
     },
     { name: 'title ×1, no background', titleWeight: 1, background: 0 },
-    { name: `title ×${TITLE_WEIGHT}, no background`, titleWeight: TITLE_WEIGHT, background: 0 },
-    { name: `title ×${TITLE_WEIGHT}, background 1`, titleWeight: TITLE_WEIGHT, background: 1 },
-    { name: 'title ×3, background 0.5', titleWeight: 3, background: 0.5 },
+    { name: 'title ×2, no background', titleWeight: 2, background: 0 },
+    { name: 'title ×2, background 0.5', titleWeight: 2, background: 0.5 },
+    { name: 'title ×2, background 1', titleWeight: 2, background: 1 },
+    { name: 'title ×2, background 2', titleWeight: 2, background: 2 },
+    { name: 'title ×3, background 1.5', titleWeight: 3, background: 1.5 },
   ];
   const results = variants.map((v) => {
     const index = new PaperIndex({ titleWeight: v.titleWeight });

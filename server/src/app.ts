@@ -34,6 +34,8 @@ import { digestRoutes } from './features/digest/digest.routes.js';
 import { roundRoutes } from './features/rounds/rounds.routes.js';
 import { feedbackRoutes } from './features/feedback/feedback.routes.js';
 import { pollRoutes } from './features/polls/polls.routes.js';
+import { recommendRoutes } from './features/recommend/recommend.routes.js';
+import { recommenderPlugin } from './plugins/recommender.js';
 import { ErrorBody } from '#shared/schemas/common.js';
 
 interface AppOptions {
@@ -93,6 +95,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ],
   });
   await app.register(socketIoPlugin);
+  await app.register(recommenderPlugin);
 
   await app.register(opsRoutes);
   await app.register(authRoutes);
@@ -108,6 +111,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(roundRoutes);
   await app.register(feedbackRoutes);
   await app.register(pollRoutes);
+  await app.register(recommendRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(clientPlugin);

@@ -22,7 +22,8 @@ type BoardAction =
   | 'rounds:manage'
   | 'feedback:self'
   | 'polls:answer'
-  | 'polls:manage';
+  | 'polls:manage'
+  | 'suggestions:manage';
 
 /**
  * Viewers read the board and give their own session feedback (`feedback:self`: whether they attended, a
@@ -39,6 +40,8 @@ const EDITOR: BoardAction[] = [
   'assign:self',
   'rounds:vote',
   'polls:answer',
+  // Dismissing a suggested paper hides it for everyone, like removing a card: an edit of the board.
+  'suggestions:manage',
 ];
 const OWNER: BoardAction[] = [
   ...EDITOR,
