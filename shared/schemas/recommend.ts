@@ -33,6 +33,7 @@ export type RecommendationList = Static<typeof RecommendationList>;
 /** A new paper in a board's Suggested lane. */
 export const Suggestion = Type.Object({
   paper: Paper,
+  /** The paper's cosine with the board's papers when it was suggested (0–1). */
   score: Type.Number(),
   reasons: Type.Array(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),

@@ -27,6 +27,8 @@ export interface Ranked {
   id: string;
   /** Cosine with the profile minus the background correction; higher is closer. */
   score: number;
+  /** The cosine alone (0–1): comparable across libraries, unlike `score`, whose correction depends on them. */
+  cosine: number;
   /** The shared words that contributed most, most first, as written in the papers. */
   reasons: string[];
 }
@@ -87,17 +89,18 @@ export function rankSimilar(index: PaperIndex, seeds: readonly Seed[], options: 
   const { offsets, terms, weights, size } = index.scan();
   const background = options.background ?? DEFAULT_BACKGROUND;
   const exclude = options.exclude ?? new Set<number>();
-  const best: { doc: number; id: string; score: number }[] = [];
+  const best: { doc: number; id: string; score: number; cosine: number }[] = [];
 
   const consider = (d: number) => {
     if (exclude.has(d)) return;
     let dot = 0;
     for (let k = offsets[d]; k < offsets[d + 1]; k++) dot += weights[k] * q[terms[k]];
     if (dot <= 0) return;
-    const score = dot * invNorm[d] - background * meanDot[d];
+    const cosine = dot * invNorm[d];
+    const score = cosine - background * meanDot[d];
     const worst = best.at(-1);
     if (best.length >= options.limit && worst && score < worst.score) return;
-    const entry = { doc: d, id: index.idAt(d), score };
+    const entry = { doc: d, id: index.idAt(d), score, cosine };
     if (best.length >= options.limit && worst && !better(entry, worst)) return;
     let at = best.length;
     while (at > 0 && better(entry, best[at - 1])) at--;
