@@ -31,18 +31,18 @@ export const RecommendationList = Type.Object({ items: Type.Array(Recommendation
 export type RecommendationList = Static<typeof RecommendationList>;
 
 /** A new paper in a board's Suggested lane. */
-export const Suggestion = Type.Object({
+export const BoardSuggestion = Type.Object({
   paper: Paper,
   /** The paper's cosine with the board's papers when it was suggested (0–1). */
   score: Type.Number(),
   reasons: Type.Array(Type.String()),
   createdAt: Type.String({ format: 'date-time' }),
 });
-export type Suggestion = Static<typeof Suggestion>;
+export type BoardSuggestion = Static<typeof BoardSuggestion>;
 
 /** The lane: open suggestions (not dismissed, not on the board), newest first. */
-export const SuggestionList = Type.Object({ items: Type.Array(Suggestion) });
-export type SuggestionList = Static<typeof SuggestionList>;
+export const BoardSuggestionList = Type.Object({ items: Type.Array(BoardSuggestion) });
+export type BoardSuggestionList = Static<typeof BoardSuggestionList>;
 
 /** Path of one suggestion. */
 export const SuggestionParams = Type.Object({ boardId: Uuid, paperId: Uuid });

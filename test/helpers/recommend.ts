@@ -1,5 +1,5 @@
 import { expect } from 'vitest';
-import type { RecommendationList, SuggestionList } from '#shared/schemas/recommend.js';
+import type { RecommendationList, BoardSuggestionList } from '#shared/schemas/recommend.js';
 import type { Injector, TestUser } from './factories.js';
 
 /** A small library of three topics (robots, diffusion, graphs), by key. */
@@ -76,10 +76,10 @@ export function recommendRequests(app: () => Injector) {
       expect(res.statusCode, res.body).toBe(200);
       return res.json() as RecommendationList;
     },
-    async lane(user: TestUser, boardId: string): Promise<SuggestionList> {
+    async lane(user: TestUser, boardId: string): Promise<BoardSuggestionList> {
       const res = await suggestions(user, boardId);
       expect(res.statusCode, res.body).toBe(200);
-      return res.json() as SuggestionList;
+      return res.json() as BoardSuggestionList;
     },
   };
 }

@@ -1,7 +1,7 @@
 import type { Sql } from '#server/db/sql.js';
 import { paperColumns, toPaper, type PaperRow } from '#server/features/papers/papers.repository.js';
 import type { Paper } from '#shared/schemas/papers.js';
-import type { Suggestion } from '#shared/schemas/recommend.js';
+import type { BoardSuggestion } from '#shared/schemas/recommend.js';
 
 /** A paper's text for the index, with its insertion order. */
 export interface PaperText {
@@ -87,7 +87,7 @@ export async function insertSuggestions(sql: Sql, rows: NewSuggestion[]) {
 }
 
 /** The board's open suggestions, newest first, best first within a batch: not dismissed, not on the board. */
-export async function openSuggestions(sql: Sql, boardId: string, limit: number): Promise<Suggestion[]> {
+export async function openSuggestions(sql: Sql, boardId: string, limit: number): Promise<BoardSuggestion[]> {
   const rows = await sql<(PaperRow & { suggestionScore: number; reasons: string[]; suggestedAt: Date })[]>`
     select ${paperColumns(sql)}, s.score as suggestion_score, s.reasons, s.created_at as suggested_at
     from board_suggestions s join papers p on p.id = s.paper_id

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody, Uuid } from '#shared/schemas/common.js';
 import { BoardParams } from '#shared/schemas/boards.js';
-import { RecommendQuery, RecommendationList, SuggestionList, SuggestionParams } from '#shared/schemas/recommend.js';
+import { RecommendQuery, RecommendationList, BoardSuggestionList, SuggestionParams } from '#shared/schemas/recommend.js';
 import { RECOMMEND_LIMITS } from '#shared/schemas/recommend.js';
 import { notFound } from '#server/errors.js';
 import { authorize } from '#server/features/boards/authorization.js';
@@ -73,7 +73,7 @@ export const recommendRoutes: FastifyPluginAsyncTypebox = async (app) => {
           "The board's Suggested lane: new papers that scored high against the board, newest first, without " +
           'dismissed ones and papers on the board. Members.',
         params: BoardParams,
-        response: { 200: SuggestionList, ...errors },
+        response: { 200: BoardSuggestionList, ...errors },
       },
     },
     async (request) => {
