@@ -1,6 +1,6 @@
 import { beforeAll, expect, it } from 'vitest';
 import type { TestApp } from '#test/helpers/app.js';
-import { describeInBrowser, useBrowserServer } from '#test/helpers/e2e.js';
+import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '#test/helpers/e2e.js';
 import type { BrowserSessions } from '#test/helpers/browser.js';
 import { createBoardWithMembers, nominate, signUp } from '#test/helpers/factories.js';
 import { addPaperWith, addTopicPapers, TOPIC_PAPERS } from '#test/helpers/recommend.js';
@@ -34,6 +34,7 @@ describeInBrowser('more like this', () => {
     expect(await section.getByText(/^shares: .*robot/).count()).toBeGreaterThan(0);
     expect(await section.getByRole('link', { name: TOPIC_PAPERS.misc1.title }).count()).toBe(0);
     expect(await section.getByRole('button', { name: '+ Add to board' }).count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${RESULTS_DIR}/recommend-card-panel.png` });
   });
 
   it('shows a suggestion in the Suggested lane; Nominate puts it on the board, Dismiss removes it for everyone', async () => {
@@ -70,6 +71,10 @@ describeInBrowser('more like this', () => {
       await lane(page).getByRole('link', { name: first.title }).waitFor();
       await lane(page).getByRole('link', { name: second.title }).waitFor();
     }
+    await o.screenshot({ path: `${RESULTS_DIR}/recommend-lane.png` });
+    await v.screenshot({ path: `${RESULTS_DIR}/recommend-lane-phone.png` });
+    // On a phone the page itself never scrolls sideways (the lane scrolls inside itself).
+    expect(await v.evaluate(() => document.documentElement.scrollWidth <= window.innerWidth)).toBe(true);
     // Viewers read the lane but neither nominate nor dismiss.
     expect(
       await lane(v)
@@ -86,19 +91,23 @@ describeInBrowser('more like this', () => {
     await lane(o)
       .getByRole('button', { name: `Nominate “${first.title}”` })
       .click();
-    await o.locator('.columns').getByText(first.title).waitFor();
-    await e.locator('.columns').getByText(first.title).waitFor();
+    await o.locator('.columns').getByText(first.title, { exact: true }).waitFor();
+    await e.locator('.columns').getByText(first.title, { exact: true }).waitFor();
     await lane(e).getByRole('link', { name: first.title }).waitFor({ state: 'detached' });
 
     // Dismiss: gone from the editor's lane, and live from the owner's; the toast offers Undo.
     await lane(e)
       .getByRole('button', { name: `Dismiss “${second.title}”` })
       .click();
-    await e.getByRole('button', { name: 'Undo' }).waitFor();
+    const undo = e
+      .locator('.toast')
+      .filter({ hasText: `Dismissed “${second.title}”.` })
+      .getByRole('button', { name: 'Undo' });
+    await undo.waitFor();
     await lane(o).getByRole('link', { name: second.title }).waitFor({ state: 'detached' });
     await v.getByRole('button', { name: 'Recommended for this board' }).waitFor();
     expect(await lane(v).getByRole('link', { name: second.title }).count()).toBe(0);
-    await e.getByRole('button', { name: 'Undo' }).click();
+    await undo.click();
     await lane(o).getByRole('link', { name: second.title }).waitFor();
 
     // The lane is useful before any feed run: the board's recommendations are one click away.
@@ -107,6 +116,6 @@ describeInBrowser('more like this', () => {
     await recommended.getByRole('link', { name: TOPIC_PAPERS.robot3.title }).waitFor();
     await recommended.getByRole('button', { name: `Nominate “${TOPIC_PAPERS.robot3.title}”` }).click();
     await recommended.getByText('On the board').waitFor();
-    await o.locator('.columns').getByText(TOPIC_PAPERS.robot3.title).waitFor();
+    await o.locator('.columns').getByText(TOPIC_PAPERS.robot3.title, { exact: true }).waitFor();
   });
 });

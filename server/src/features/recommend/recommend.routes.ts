@@ -2,7 +2,12 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody, Uuid } from '#shared/schemas/common.js';
 import { BoardParams } from '#shared/schemas/boards.js';
-import { RecommendQuery, RecommendationList, BoardSuggestionList, SuggestionParams } from '#shared/schemas/recommend.js';
+import {
+  RecommendQuery,
+  RecommendationList,
+  BoardSuggestionList,
+  SuggestionParams,
+} from '#shared/schemas/recommend.js';
 import { RECOMMEND_LIMITS } from '#shared/schemas/recommend.js';
 import { notFound } from '#server/errors.js';
 import { authorize } from '#server/features/boards/authorization.js';

@@ -2,8 +2,11 @@ import type { Sql } from '#server/db/sql.js';
 import { PaperIndex } from './paper-index.js';
 import { libraryCount, paperTexts, papersAfter, type PaperText } from './recommend.repository.js';
 
-/** Papers read per query while building or catching up; between pages other requests get the event loop. */
-const PAGE = 2000;
+/**
+ * Papers read per query while building or catching up; between pages other requests get the event loop
+ * (tokenising 500 papers takes ~20–50 ms).
+ */
+const PAGE = 500;
 /** A ranking looks for papers added meanwhile (on any node) at most this often. */
 const CATCH_UP_MS = 1000;
 /**
@@ -16,8 +19,9 @@ const RECOUNT_MS = 10 * 60_000;
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 /**
- * The node's "more like this" index: built from the `papers` table on first use (the first ranking
- * waits for it; the demo's 240 papers take milliseconds, 100,000 a few seconds), then kept current by
+ * The node's "more like this" index: built from the `papers` table in the background after start-up
+ * (`main.ts`) or on first use, whichever comes first (a ranking waits for it; the demo's 240 papers take
+ * milliseconds, 100,000 about ten seconds), then kept current by
  * reading the papers added since (by `seq`, through its index) before a ranking, at most once a second.
  * Every node keeps its own, rebuilt from the database: nothing depends on which node imported a paper.
  */
@@ -41,6 +45,11 @@ export class Recommender {
     if (this.clock() - this.lastCatchUp >= CATCH_UP_MS) await this.catchUp();
     if (this.clock() - this.lastRecount >= RECOUNT_MS) void this.recount();
     return this.index ?? index;
+  }
+
+  /** Builds the index now (after start-up, in the background) unless it is built or being built. */
+  async warm(): Promise<void> {
+    if (!this.index) await this.build();
   }
 
   /** Makes sure these papers are indexed (new papers of a feed run, or one asked for by id). */

@@ -51,6 +51,8 @@ export function stem(word: string): string {
 }
 
 const SPLIT = /[^\p{L}\p{N}]+/u;
+// Most titles and abstracts are plain ASCII: NFKC changes nothing there and costs a copy.
+const NON_ASCII = /[^\x00-\x7f]/;
 const DIGITS = /^\p{N}+$/u;
 
 /**
@@ -59,7 +61,8 @@ const DIGITS = /^\p{N}+$/u;
  */
 export function words(text: string): string[] {
   const out: string[] = [];
-  for (const raw of text.normalize('NFKC').toLowerCase().split(SPLIT)) {
+  const folded = NON_ASCII.test(text) ? text.normalize('NFKC') : text;
+  for (const raw of folded.toLowerCase().split(SPLIT)) {
     if (raw.length < 2 || raw.length > 40 || DIGITS.test(raw) || STOP_WORDS.has(raw)) continue;
     out.push(raw);
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { PaperIndex, type IndexedPaper } from '#server/features/recommend/paper-index.js';
-import { rankSimilar, type Seed } from '#server/features/recommend/scorer.js';
+import { rankSimilar, SHORTLIST_ABOVE, type Seed } from '#server/features/recommend/scorer.js';
 import { stem, words } from '#server/features/recommend/text.js';
 
 const LIBRARY: IndexedPaper[] = [
@@ -120,6 +120,27 @@ describe('ranking by similarity to a board', () => {
     const seeds = seedsFor(index, 'd1');
     const ranked = rankSimilar(index, seeds, { limit: 10, candidates: [index.indexOf('d4')!, index.indexOf('g1')!] });
     expect(ranked.map((r) => r.id)).toEqual(['d4']);
+  });
+
+  it('shortlists a large library through the inverted index and ranks as reading every profile term would', () => {
+    const filler = ['method', 'network', 'training', 'benchmark', 'optimizer', 'dataset', 'evaluation', 'loss'];
+    const papers: IndexedPaper[] = [...LIBRARY];
+    for (let i = 0; papers.length <= SHORTLIST_ABOVE + 100; i++) {
+      const pick = (k: number) => filler[(i * 7 + k * 3) % filler.length];
+      papers.push({ id: `f${i}`, title: `${pick(0)} ${pick(1)} ${i}`, abstract: `${pick(2)} ${pick(3)} ${pick(4)}.` });
+    }
+    const index = indexOf(papers);
+    const seeds = seedsFor(index, 'd1', 'd2');
+    const exclude = new Set(seeds.map((s) => s.doc));
+    const shortlisted = rankSimilar(index, seeds, { limit: 5, exclude });
+    const everything = rankSimilar(index, seeds, { limit: 5, exclude, profileTerms: Number.MAX_SAFE_INTEGER });
+    expect(
+      shortlisted
+        .slice(0, 2)
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['d3', 'd4']);
+    expect(shortlisted).toEqual(everything);
   });
 
   it('returns nothing for a board without papers', () => {
