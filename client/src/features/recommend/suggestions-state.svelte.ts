@@ -12,7 +12,7 @@ export class SuggestionsState {
   items = $state.raw<BoardSuggestion[] | null>(null);
   error = $state<string | null>(null);
   /** Papers being nominated or dismissed: hidden from `visible` until the lane is read again. */
-  #pending = $state.raw<ReadonlySet<string>>(new Set());
+  #pending = $state.raw<readonly string[]>([]);
   #controller: AbortController | null = null;
   #stopSocket: (() => void) | null = null;
 
@@ -20,7 +20,7 @@ export class SuggestionsState {
 
   /** The suggestions on screen. */
   get visible(): BoardSuggestion[] {
-    return (this.items ?? []).filter((s) => !this.#pending.has(s.paper.id));
+    return (this.items ?? []).filter((s) => !this.#pending.includes(s.paper.id));
   }
 
   /** Reads the lane. */
@@ -87,9 +87,7 @@ export class SuggestionsState {
   }
 
   #hide(paperId: string, hidden: boolean): void {
-    const next = new Set(this.#pending);
-    if (hidden) next.add(paperId);
-    else next.delete(paperId);
-    this.#pending = next;
+    const others = this.#pending.filter((id) => id !== paperId);
+    this.#pending = hidden ? [...others, paperId] : others;
   }
 }

@@ -52,7 +52,7 @@ export function stem(word: string): string {
 
 const SPLIT = /[^\p{L}\p{N}]+/u;
 // Most titles and abstracts are plain ASCII: NFKC changes nothing there and costs a copy.
-const NON_ASCII = /[^\x00-\x7f]/;
+const NON_ASCII = /[\u0080-\uffff]/;
 const DIGITS = /^\p{N}+$/u;
 
 /**
