@@ -44,7 +44,7 @@ function grow<T extends Uint32Array | Float32Array | Int32Array>(array: T, neede
  * `weights` the matching `1 + ln(tf)` (title words counted {@link TITLE_WEIGHT} times). idf, the
  * vector lengths and the inverted index depend on the whole library, so they are derived lazily after
  * additions. 16 bytes per (paper, distinct word), in both directions, plus the vocabulary and ids:
- * ~150 MB of heap at 100,000 papers, ~0.4 MB for the 240-paper demo (measured by the bench).
+ * +138 MB of heap at 100,000 papers, 0.7 MB for the 240-paper demo (measured, see docs/benchmarks.md).
  */
 export class PaperIndex {
   private readonly termIds = new Map<string, number>();

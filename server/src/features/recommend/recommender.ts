@@ -21,7 +21,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
 /**
  * The node's "more like this" index: built from the `papers` table in the background after start-up
  * (`main.ts`) or on first use, whichever comes first (a ranking waits for it; the demo's 240 papers take
- * milliseconds, 100,000 about ten seconds), then kept current by
+ * milliseconds, 100,000 about 30 s from the table, see docs/benchmarks.md), then kept current by
  * reading the papers added since (by `seq`, through its index) before a ranking, at most once a second.
  * Every node keeps its own, rebuilt from the database: nothing depends on which node imported a paper.
  */
