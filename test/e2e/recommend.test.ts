@@ -35,6 +35,13 @@ describeInBrowser('more like this', () => {
     expect(await section.getByRole('link', { name: TOPIC_PAPERS.misc1.title }).count()).toBe(0);
     expect(await section.getByRole('button', { name: '+ Add to board' }).count()).toBeGreaterThan(0);
     await page.screenshot({ path: `${RESULTS_DIR}/recommend-card-panel.png` });
+
+    // The paper's own page has the same list.
+    await related.click();
+    await page.waitForURL(/\/papers\//);
+    await page.getByRole('heading', { name: TOPIC_PAPERS.robot4.title }).waitFor();
+    const onPage = page.getByRole('region', { name: 'More like this' });
+    await onPage.getByRole('link', { name: TOPIC_PAPERS.robot1.title }).waitFor();
   });
 
   it('shows a suggestion in the Suggested lane; Nominate puts it on the board, Dismiss removes it for everyone', async () => {
