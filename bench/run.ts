@@ -17,6 +17,10 @@ const BENCHMARKS: Record<string, { summary: string; load: () => Promise<Benchmar
     summary: 'memory of the idle server after start (demo library loaded): PSS of its whole process tree',
     load: () => import('./footprint.js'),
   },
+  recommend: {
+    summary: '"more like this": precision@10 on topic boards of the demo library, latency at 100,000 papers',
+    load: () => import('./recommend.js'),
+  },
   search: {
     summary: 'import throughput and search latency on a 100,000-paper library, embedded and real PostgreSQL',
     load: () => import('./search.js'),

@@ -36,6 +36,8 @@ import { feedbackRoutes } from './features/feedback/feedback.routes.js';
 import { pollRoutes } from './features/polls/polls.routes.js';
 import { feedRoutes } from './features/feeds/feeds.routes.js';
 import type { OnNewPapers } from './features/feeds/feeds.service.js';
+import { recommendRoutes } from './features/recommend/recommend.routes.js';
+import { recommenderPlugin } from './plugins/recommender.js';
 import { ErrorBody } from '#shared/schemas/common.js';
 
 interface AppOptions {
@@ -97,6 +99,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     ],
   });
   await app.register(socketIoPlugin);
+  await app.register(recommenderPlugin);
 
   await app.register(opsRoutes);
   await app.register(authRoutes);
@@ -113,6 +116,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(feedbackRoutes);
   await app.register(pollRoutes);
   await app.register(feedRoutes, { onNewPapers: options.onNewPapers });
+  await app.register(recommendRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(clientPlugin);

@@ -102,6 +102,9 @@ async function main(): Promise<void> {
   scheduler?.start();
   rounds.start();
   feeds?.start();
+  // "More like this" needs the library's index: built now, in the background, in small steps between
+  // requests, so that the first recommendation does not wait for it (100,000 papers take seconds).
+  void app.recommender.warm().catch((err: unknown) => app.log.warn({ err }, 'recommendation index not built'));
   if (config.databaseUrl && !config.sessionSecret) {
     app.log.warn('SESSION_SECRET is not set: unsubscribe links only work on the node that mailed them');
   }

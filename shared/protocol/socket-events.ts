@@ -118,6 +118,11 @@ interface FeedbackChanged {
   version: number;
 }
 
+/** A board's Suggested lane changed (new suggestions, a dismissal or its undo, a nomination): read it again. */
+interface SuggestionsChanged {
+  boardId: string;
+}
+
 export interface ServerToClientEvents {
   'board:changed': (payload: BoardChanged) => void;
   'votes:changed': (payload: VotesChanged) => void;
@@ -131,6 +136,7 @@ export interface ServerToClientEvents {
   'poll:opened': (payload: PollOpened) => void;
   'poll:answered': (payload: PollAnswered) => void;
   'poll:closed': (payload: PollClosed) => void;
+  'suggestions:changed': (payload: SuggestionsChanged) => void;
 }
 
 export interface ClientToServerEvents {
@@ -155,6 +161,7 @@ export const SERVER_EVENT_NAMES: readonly ServerEventName[] = [
   'poll:opened',
   'poll:answered',
   'poll:closed',
+  'suggestions:changed',
 ];
 
 /** The socket.io room of a board. */

@@ -281,7 +281,8 @@ describeInBrowser('the library page', () => {
     const { page } = await tabs.open(`/papers/${paper.id}`, { as: reader });
     const mine = page.getByRole('region', { name: 'On your boards' });
     await mine.getByText('None of your boards has this paper yet.').waitFor();
-    await page.getByRole('button', { name: '+ Add to board' }).click();
+    // The paper's own button comes first; the papers "More like this" lists below have theirs.
+    await page.getByRole('button', { name: '+ Add to board' }).first().click();
     await page.getByRole('button', { name: 'Paper page board' }).click();
     const entry = mine.getByRole('listitem').filter({ hasText: 'Paper page board' });
     await entry.waitFor();

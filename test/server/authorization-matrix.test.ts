@@ -12,8 +12,10 @@ interface Fixture {
   inviteId: string;
   target: TestUser;
   cardId: string;
-  /** A library paper, not yet on the board. */
+  /** A library paper, not yet on the board, in its Suggested lane. */
   paperId: string;
+  /** A library paper whose suggestion was dismissed. */
+  suggestedId: string;
   /** An open availability poll for the card, and its first slot. */
   pollId: string;
   slotId: string;
@@ -226,11 +228,32 @@ const ROUTES: RouteCase[] = [
     request: (f) => ({ method: 'DELETE', url: `/api/boards/${f.boardId}/watches/${f.watchId}` }),
     expected: ownerOnly(204),
   },
+  {
+    name: 'GET recommendations',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/recommendations` }),
+    expected: members(200),
+  },
+  {
+    name: 'GET suggestions',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/suggestions` }),
+    expected: members(200),
+  },
+  {
+    name: 'DELETE suggestion',
+    request: (f) => ({ method: 'DELETE', url: `/api/boards/${f.boardId}/suggestions/${f.paperId}` }),
+    expected: editors(204),
+  },
+  {
+    name: 'POST suggestion restore',
+    request: (f) => ({ method: 'POST', url: `/api/boards/${f.boardId}/suggestions/${f.suggestedId}/restore` }),
+    expected: editors(204),
+  },
 ];
 
 let t: TestApp;
 const users = {} as Record<Exclude<Caller, 'anonymous'> | 'target', TestUser>;
 let paperId: string;
+let dismissedId: string;
 
 beforeAll(async () => {
   t = await buildTestApp();
@@ -243,6 +266,13 @@ beforeAll(async () => {
     payload: { title: 'A paper for the matrix', abstract: 'Nominated by whoever may.' },
   });
   paperId = paper.json().id;
+  const other = await t.app.inject({
+    method: 'POST',
+    url: '/api/papers',
+    headers: { cookie: users.owner.cookie },
+    payload: { title: 'A dismissed suggestion for the matrix' },
+  });
+  dismissedId = other.json().id;
 });
 afterAll(() => t.close());
 
@@ -269,10 +299,14 @@ async function freshBoard(): Promise<Fixture> {
     insert into poll_slots (poll_id, at) values (${poll.id}, ${inDays(3)}) returning id`;
   const [watch] = await t.db.sql<{ id: string }[]>`
     insert into board_watches (board_id, source) values (${board.id}, 'hf-daily') returning id`;
+  await t.db.sql`
+    insert into board_suggestions (board_id, paper_id, score, dismissed_at)
+    values (${board.id}, ${paperId}, 0.5, null), (${board.id}, ${dismissedId}, 0.5, now())`;
   return {
     watchId: watch.id,
     boardId: board.id,
     inviteId: invite.json().id,
+    suggestedId: dismissedId,
     target: users.target,
     cardId,
     paperId,

@@ -49,6 +49,7 @@ import type {
 } from '#shared/schemas/polls.js';
 import type { Assignment, AssignmentRequest, CalendarFeed, Schedule, Suggestion } from '#shared/schemas/schedule.js';
 import type { BoardFeedback, CardFeedback, FeedbackRequest } from '#shared/schemas/feedback.js';
+import type { BoardSuggestionList, RecommendationList } from '#shared/schemas/recommend.js';
 
 /** A failed API call: the HTTP status (0 when the network failed), the server's code and its message. */
 export class ApiError extends Error {
@@ -497,4 +498,33 @@ export function addWatch(boardId: string, body: NewWatch): Promise<Watch> {
 /** Deletes a watch (owners); the papers it brought stay in the library. */
 export async function deleteWatch(boardId: string, watchId: string): Promise<void> {
   await send('DELETE', `${boardPath(boardId)}/watches/${encodeURIComponent(watchId)}`);
+}
+
+// --- More like this: recommendations and the Suggested lane (issue #19) -----------------------------
+
+const limitQuery = (limit?: number) => (limit ? `?limit=${limit}` : '');
+
+/** Library papers like the board's, not on it, best first, each with the shared words (members). */
+export function getRecommendations(boardId: string, limit?: number, signal?: AbortSignal): Promise<RecommendationList> {
+  return getJson<RecommendationList>(`${boardPath(boardId)}/recommendations${limitQuery(limit)}`, signal);
+}
+
+/** Library papers like one paper, best first. */
+export function getSimilarPapers(paperId: string, limit?: number, signal?: AbortSignal): Promise<RecommendationList> {
+  return getJson<RecommendationList>(`/api/papers/${encodeURIComponent(paperId)}/similar${limitQuery(limit)}`, signal);
+}
+
+/** The board's Suggested lane: new papers like the board's, not dismissed, not on it. */
+export function getSuggestions(boardId: string, signal?: AbortSignal): Promise<BoardSuggestionList> {
+  return getJson<BoardSuggestionList>(`${boardPath(boardId)}/suggestions`, signal);
+}
+
+/** Dismisses a suggestion for everyone (editors and owners). */
+export async function dismissSuggestion(boardId: string, paperId: string): Promise<void> {
+  await send('DELETE', `${boardPath(boardId)}/suggestions/${encodeURIComponent(paperId)}`);
+}
+
+/** Takes a dismissal back (the toast's Undo). */
+export async function restoreSuggestion(boardId: string, paperId: string): Promise<void> {
+  await send('POST', `${boardPath(boardId)}/suggestions/${encodeURIComponent(paperId)}/restore`);
 }

@@ -23,7 +23,8 @@ type BoardAction =
   | 'feedback:self'
   | 'polls:answer'
   | 'polls:manage'
-  | 'watches:manage';
+  | 'watches:manage'
+  | 'suggestions:manage';
 
 /**
  * Viewers read the board and give their own session feedback (`feedback:self`: whether they attended, a
@@ -40,6 +41,8 @@ const EDITOR: BoardAction[] = [
   'assign:self',
   'rounds:vote',
   'polls:answer',
+  // Dismissing a suggested paper hides it for everyone, like removing a card: an edit of the board.
+  'suggestions:manage',
 ];
 const OWNER: BoardAction[] = [
   ...EDITOR,

@@ -11,6 +11,7 @@ import { authorize } from '#server/features/boards/authorization.js';
 import { requireUser } from '#server/features/auth/sessions.js';
 import { badRequest, conflict, notFound } from '#server/errors.js';
 import { findPaperById } from '#server/features/papers/papers.repository.js';
+import { noteNominated } from '#server/features/recommend/recommend.service.js';
 import { boardsShowingPaper, readProjection } from './cards.repository.js';
 
 /** The board projection (cards with papers, votes and presenters) and nominating a paper without Yjs. */
@@ -69,6 +70,8 @@ export const cardRoutes: FastifyPluginAsyncTypebox = async (app) => {
           throw error;
         }
       });
+      // A paper nominated from the Suggested lane (or anywhere) leaves the lane for everyone at once.
+      await noteNominated({ sql: app.sql, emitToBoard: app.emitToBoard.bind(app) }, boardId, paperId);
       return reply.code(201).send(added);
     },
   );
