@@ -37,6 +37,7 @@ import { pollRoutes } from './features/polls/polls.routes.js';
 import { feedRoutes } from './features/feeds/feeds.routes.js';
 import type { OnNewPapers } from './features/feeds/feeds.service.js';
 import { recommendRoutes } from './features/recommend/recommend.routes.js';
+import { suggestFeedPapers } from './features/recommend/recommend.service.js';
 import { recommenderPlugin } from './plugins/recommender.js';
 import { ErrorBody } from '#shared/schemas/common.js';
 
@@ -49,8 +50,18 @@ interface AppOptions {
   logger?: boolean | object;
   /** Outgoing mail; by default SMTP or the outbox, from the configuration. */
   mailer?: Mailer;
-  /** Told of the papers a feed run brought (see feeds.service.ts); the same hook main.ts gives the scheduler. */
+  /**
+   * Told of the papers a feed run brought (see feeds.service.ts); by default they go to the boards'
+   * Suggested lanes (`app.onNewPapers`, which main.ts gives the feed scheduler too).
+   */
   onNewPapers?: OnNewPapers;
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** What the daily feed job calls with the papers a run brought (see {@link AppOptions.onNewPapers}). */
+    onNewPapers: OnNewPapers;
+  }
 }
 
 /**
@@ -115,7 +126,12 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(roundRoutes);
   await app.register(feedbackRoutes);
   await app.register(pollRoutes);
-  await app.register(feedRoutes, { onNewPapers: options.onNewPapers });
+  app.decorate(
+    'onNewPapers',
+    options.onNewPapers ??
+      suggestFeedPapers(() => ({ sql: app.sql, recommender: app.recommender, emitToBoard: app.emitToBoard.bind(app) })),
+  );
+  await app.register(feedRoutes, { onNewPapers: app.onNewPapers });
   await app.register(recommendRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 

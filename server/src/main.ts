@@ -57,7 +57,10 @@ async function main(): Promise<void> {
 
   // Each feed and day is claimed in the feed_runs ledger before it is fetched, so every node may run it.
   const feeds = config.feeds.scheduler
-    ? new FeedScheduler({ sql: db.sql, config, log: app.log }, { intervalMs: config.feeds.tickSeconds * 1000 })
+    ? new FeedScheduler(
+        { sql: db.sql, config, log: app.log, onNewPapers: app.onNewPapers },
+        { intervalMs: config.feeds.tickSeconds * 1000 },
+      )
     : null;
 
   let stopping = false;

@@ -134,3 +134,13 @@ export async function noteNominated(
     await deps.emitToBoard(boardId, 'suggestions:changed', { boardId });
   }
 }
+
+/**
+ * The daily feed job's `onNewPapers` (feeds.service.ts): the papers a run brought go to the Suggested
+ * lanes of the boards they fit (every board, a watch's own included, by the same threshold).
+ */
+export function suggestFeedPapers(deps: () => RecommendDeps): (paperIds: string[]) => Promise<void> {
+  return async (paperIds) => {
+    await suggestNewPapers(deps(), paperIds);
+  };
+}
