@@ -150,15 +150,23 @@ export async function runWebhookJob(deps: WebhookJobDeps, now: Date): Promise<We
   for (;;) {
     const claimed = await claimDueDeliveries(deps.sql, now, BATCH, LEASE_MS);
     if (claimed.length === 0) break;
-    const outcomes = await Promise.all(
-      claimed.map((d) =>
-        deliver(deps, d, now).catch((err: unknown) => {
-          deps.log.error({ err, webhookId: d.webhookId, deliveryId: d.id }, 'webhook delivery broke');
-          return 'failed' as const;
-        }),
-      ),
+    // Hooks in parallel; one hook's deliveries one after another, oldest first, so a channel reads
+    // "scheduled" before "moved".
+    const byHook = new Map<string, ClaimedDelivery[]>();
+    for (const d of claimed.sort((a, b) => Number(a.id) - Number(b.id))) {
+      byHook.set(d.webhookId, [...(byHook.get(d.webhookId) ?? []), d]);
+    }
+    await Promise.all(
+      [...byHook.values()].map(async (deliveries) => {
+        for (const d of deliveries) {
+          const outcome = await deliver(deps, d, now).catch((err: unknown) => {
+            deps.log.error({ err, webhookId: d.webhookId, deliveryId: d.id }, 'webhook delivery broke');
+            return 'failed' as const;
+          });
+          report[outcome]++;
+        }
+      }),
     );
-    for (const outcome of outcomes) report[outcome]++;
     if (claimed.length < BATCH) break;
   }
   // Once an hour or so (cheap: an index range), delivered and given-up rows older than a month go.
