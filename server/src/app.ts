@@ -37,6 +37,8 @@ import { pollRoutes } from './features/polls/polls.routes.js';
 import { feedRoutes } from './features/feeds/feeds.routes.js';
 import type { OnNewPapers } from './features/feeds/feeds.service.js';
 import { recommendRoutes } from './features/recommend/recommend.routes.js';
+import { publicRoutes } from './features/public/public.routes.js';
+import { webhookRoutes } from './features/webhooks/webhooks.routes.js';
 import { suggestFeedPapers } from './features/recommend/recommend.service.js';
 import { recommenderPlugin } from './plugins/recommender.js';
 import { ErrorBody } from '#shared/schemas/common.js';
@@ -133,6 +135,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   );
   await app.register(feedRoutes, { onNewPapers: app.onNewPapers });
   await app.register(recommendRoutes);
+  await app.register(publicRoutes);
+  await app.register(webhookRoutes);
   app.get('/api/openapi.json', { schema: { hide: true } }, async () => app.swagger());
 
   await app.register(clientPlugin);

@@ -87,6 +87,15 @@ export interface Config {
     /** Let watches fetch from loopback and private addresses (off: a board owner's URL cannot reach them). */
     allowPrivateUrls: boolean;
   };
+  /** Chat notifications (issue #20). */
+  webhooks: {
+    /** Accept http, any host and loopback/private addresses (tests, a chat server on a private network). */
+    allowPrivateUrls: boolean;
+    /** How often the delivery job looks for due deliveries and reminders. */
+    tickSeconds: number;
+    /** How long one POST may take. */
+    timeoutMs: number;
+  };
 }
 
 /** Thrown for a bad environment value; `main` prints the message and exits. */
@@ -148,6 +157,11 @@ const EnvSchema = Type.Object(
       default: false,
       description: "let watches' feed URLs reach loopback and private addresses",
     }),
+    WEBHOOKS_ALLOW_PRIVATE_URLS: Type.Boolean({
+      default: false,
+      description: 'let webhook URLs use http, any host and loopback or private addresses',
+    }),
+    WEBHOOKS_TICK_SECONDS: int(15, 1, 3600, 'how often webhook deliveries are sent'),
     HF_PAPERS_API_URL: Type.String({
       default: 'https://huggingface.co/api/daily_papers',
       description: 'Hugging Face daily papers API',
@@ -356,6 +370,11 @@ export function loadConfig(env: Env = process.env): Config {
       tickSeconds: e.FEEDS_TICK_SECONDS,
       hfPapersApiUrl: checkedUrl('HF_PAPERS_API_URL', e.HF_PAPERS_API_URL, HTTP),
       allowPrivateUrls: e.FEEDS_ALLOW_PRIVATE_URLS,
+    },
+    webhooks: {
+      allowPrivateUrls: e.WEBHOOKS_ALLOW_PRIVATE_URLS,
+      tickSeconds: e.WEBHOOKS_TICK_SECONDS,
+      timeoutMs: 10_000,
     },
   };
 }

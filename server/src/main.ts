@@ -11,6 +11,7 @@ import { deleteOldHits } from './features/quotas/quotas.repository.js';
 import { DigestScheduler } from './features/digest/digest.scheduler.js';
 import { RoundScheduler } from './features/rounds/rounds.scheduler.js';
 import { FeedScheduler } from './features/feeds/feeds.scheduler.js';
+import { WebhookScheduler } from './features/webhooks/webhooks.scheduler.js';
 import { ensureClientBuild } from './client-build.js';
 import { adminSecret, removeServerInfo, writeServerInfo } from './db/admin-secret.js';
 
@@ -63,6 +64,12 @@ async function main(): Promise<void> {
       )
     : null;
 
+  // Deliveries are claimed with `for update skip locked` and reminders go through a ledger: any node may run it.
+  const webhooks = new WebhookScheduler(
+    { sql: db.sql, config, log: app.log },
+    { intervalMs: config.webhooks.tickSeconds * 1000 },
+  );
+
   let stopping = false;
   const stop = async (signal: string, exitCode = 0) => {
     if (stopping) return;
@@ -73,6 +80,7 @@ async function main(): Promise<void> {
       await scheduler?.stop();
       await rounds.stop();
       await feeds?.stop();
+      await webhooks.stop();
       await app.close();
       await db.close();
       removeServerInfo(config.dataDir);
@@ -105,6 +113,7 @@ async function main(): Promise<void> {
   scheduler?.start();
   rounds.start();
   feeds?.start();
+  webhooks.start();
   // "More like this" needs the library's index: built now, in the background, in small steps between
   // requests, so that the first recommendation does not wait for it (100,000 papers take seconds).
   void app.recommender.warm().catch((err: unknown) => app.log.warn({ err }, 'recommendation index not built'));

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { TimeZoneName, Uuid } from './common.js';
+import { PublicSettings, PublicSettingsRequest } from './public.js';
 
 export const ROLES = ['owner', 'editor', 'viewer'] as const;
 /** A member's role on a board. */
@@ -64,12 +65,16 @@ export const Meeting = Type.Object({
 });
 export type Meeting = Static<typeof Meeting>;
 
-/** Editors and owners change name, description and meeting (`null`: no regular meeting). */
+/**
+ * Editors and owners change name, description and meeting (`null`: no regular meeting); owners alone
+ * change the public page (`public`, see shared/schemas/public.ts).
+ */
 export const UpdateBoardRequest = Type.Object(
   {
     name: Type.Optional(BoardName),
     description: Type.Optional(BoardDescription),
     meeting: Type.Optional(Type.Union([MeetingRequest, Type.Null()])),
+    public: Type.Optional(PublicSettingsRequest),
   },
   { additionalProperties: false, minProperties: 1 },
 );
@@ -86,6 +91,8 @@ export const BoardSummary = Type.Object({
   meeting: Type.Union([Meeting, Type.Null()]),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  /** The public page's settings: in the answers of `GET` and `PATCH /api/boards/:boardId`, to owners only. */
+  public: Type.Optional(PublicSettings),
 });
 export type BoardSummary = Static<typeof BoardSummary>;
 

@@ -21,6 +21,8 @@ interface Fixture {
   slotId: string;
   /** A watch of the board. */
   watchId: string;
+  /** A webhook of the board. */
+  webhookId: string;
 }
 
 interface RouteCase {
@@ -248,6 +250,43 @@ const ROUTES: RouteCase[] = [
     request: (f) => ({ method: 'POST', url: `/api/boards/${f.boardId}/suggestions/${f.suggestedId}/restore` }),
     expected: editors(204),
   },
+  {
+    name: 'PATCH board public page',
+    request: (f) => ({
+      method: 'PATCH',
+      url: `/api/boards/${f.boardId}`,
+      payload: { public: { enabled: true, slug: `matrix-${crypto.randomBytes(4).toString('hex')}` } },
+    }),
+    expected: ownerOnly(200),
+  },
+  {
+    name: 'GET webhooks',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/webhooks` }),
+    expected: ownerOnly(200),
+  },
+  {
+    name: 'POST webhook',
+    request: (f) => ({
+      method: 'POST',
+      url: `/api/boards/${f.boardId}/webhooks`,
+      payload: { kind: 'slack', url: 'https://hooks.slack.com/services/T0/B0/matrix', events: ['nomination'] },
+    }),
+    expected: ownerOnly(201),
+  },
+  {
+    name: 'PATCH webhook',
+    request: (f) => ({
+      method: 'PATCH',
+      url: `/api/boards/${f.boardId}/webhooks/${f.webhookId}`,
+      payload: { enabled: true },
+    }),
+    expected: ownerOnly(200),
+  },
+  {
+    name: 'DELETE webhook',
+    request: (f) => ({ method: 'DELETE', url: `/api/boards/${f.boardId}/webhooks/${f.webhookId}` }),
+    expected: ownerOnly(204),
+  },
 ];
 
 let t: TestApp;
@@ -302,7 +341,11 @@ async function freshBoard(): Promise<Fixture> {
   await t.db.sql`
     insert into board_suggestions (board_id, paper_id, score, dismissed_at)
     values (${board.id}, ${paperId}, 0.5, null), (${board.id}, ${dismissedId}, 0.5, now())`;
+  const [webhook] = await t.db.sql<{ id: string }[]>`
+    insert into webhooks (board_id, kind, url, events)
+    values (${board.id}, 'slack', 'https://hooks.slack.com/services/T0/B0/x', '{nomination}') returning id`;
   return {
+    webhookId: webhook.id,
     watchId: watch.id,
     boardId: board.id,
     inviteId: invite.json().id,

@@ -1,3 +1,4 @@
+import type { NewWebhook, Webhook, WebhookChange, WebhookList } from '#shared/schemas/webhooks.js';
 import type { Static } from '@sinclair/typebox';
 import { boardScreenReads } from '#shared/protocol/board-screen.js';
 import type {
@@ -527,4 +528,24 @@ export async function dismissSuggestion(boardId: string, paperId: string): Promi
 /** Takes a dismissal back (the toast's Undo). */
 export async function restoreSuggestion(boardId: string, paperId: string): Promise<void> {
   await send('POST', `${boardPath(boardId)}/suggestions/${encodeURIComponent(paperId)}/restore`);
+}
+
+/** A board's chat webhooks (owners), URLs masked. */
+export function listWebhooks(boardId: string, signal?: AbortSignal): Promise<WebhookList> {
+  return getJson<WebhookList>(`${boardPath(boardId)}/webhooks`, signal);
+}
+
+/** Adds a chat webhook (owners); a 400 names its field. */
+export function addWebhook(boardId: string, body: NewWebhook): Promise<Webhook> {
+  return sendJson<Webhook>('POST', `${boardPath(boardId)}/webhooks`, body);
+}
+
+/** Re-enables (or pauses) a webhook, or changes its events. */
+export function changeWebhook(boardId: string, webhookId: string, body: WebhookChange): Promise<Webhook> {
+  return sendJson<Webhook>('PATCH', `${boardPath(boardId)}/webhooks/${encodeURIComponent(webhookId)}`, body);
+}
+
+/** Deletes a webhook for good (its URL is not kept anywhere else). */
+export async function deleteWebhook(boardId: string, webhookId: string): Promise<void> {
+  await send('DELETE', `${boardPath(boardId)}/webhooks/${encodeURIComponent(webhookId)}`);
 }

@@ -24,7 +24,9 @@ type BoardAction =
   | 'polls:answer'
   | 'polls:manage'
   | 'watches:manage'
-  | 'suggestions:manage';
+  | 'suggestions:manage'
+  | 'public:manage'
+  | 'webhooks:manage';
 
 /**
  * Viewers read the board and give their own session feedback (`feedback:self`: whether they attended, a
@@ -54,6 +56,9 @@ const OWNER: BoardAction[] = [
   'rounds:manage',
   'polls:manage',
   'watches:manage',
+  // Publishing the board to strangers, and where it posts (webhook URLs are secrets), are the owners'.
+  'public:manage',
+  'webhooks:manage',
 ];
 
 const PERMISSIONS: Record<Role, ReadonlySet<BoardAction>> = {

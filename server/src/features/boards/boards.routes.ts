@@ -25,6 +25,7 @@ import { hashToken, requireUser } from '#server/features/auth/sessions.js';
 import { authorize } from './authorization.js';
 import { resolveMeeting } from '#server/features/schedule/meeting-slots.js';
 import { createBoard } from './boards.service.js';
+import { changePublicSettings, readPublicSettings } from '#server/features/public/public.service.js';
 import {
   acceptInvite,
   changeMembership,
@@ -93,7 +94,12 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
       if (!board) throw notFound('board');
       const members = await listMembers(app.sql, board.id);
       // Members meet by name; addresses are for the owners who manage the board (and one's own).
-      if (board.role === 'owner') return { board, members };
+      if (board.role === 'owner') {
+        return {
+          board: { ...board, public: await readPublicSettings(app.sql, board.id, app.config.publicUrl) },
+          members,
+        };
+      }
       return {
         board,
         members: members.map(({ email, ...member }) => (member.userId === user.id ? { ...member, email } : member)),
@@ -106,15 +112,23 @@ export const boardRoutes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { tags, params: BoardParams, body: UpdateBoardRequest, response: { 200: BoardSummary, ...errors } } },
     async (request) => {
       const { boardId } = request.params;
-      const { user } = await authorize(request, boardId, 'board:update');
-      const { name, description, meeting } = request.body;
-      await updateBoard(app.sql, boardId, {
-        name: name?.trim(),
-        description: description?.trim(),
-        meeting: meeting ? resolveMeeting(meeting, new Date()) : meeting,
-      });
+      const { name, description, meeting, public: publicPage } = request.body;
+      // The public page is the owners' alone; the rest, editors' too.
+      const { user, role } = await authorize(request, boardId, publicPage ? 'public:manage' : 'board:update');
+      // First, as it may refuse (a taken slug): then nothing of the request is half done.
+      if (publicPage) await changePublicSettings(app.sql, boardId, publicPage);
+      if (name !== undefined || description !== undefined || meeting !== undefined) {
+        await updateBoard(app.sql, boardId, {
+          name: name?.trim(),
+          description: description?.trim(),
+          meeting: meeting ? resolveMeeting(meeting, new Date()) : meeting,
+        });
+      }
       await app.emitToBoard(boardId, 'board:changed', { boardId, deleted: false });
-      return (await findBoardFor(app.sql, user.id, boardId))!;
+      const board = (await findBoardFor(app.sql, user.id, boardId))!;
+      return role === 'owner'
+        ? { ...board, public: await readPublicSettings(app.sql, boardId, app.config.publicUrl) }
+        : board;
     },
   );
 

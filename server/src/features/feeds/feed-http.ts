@@ -76,8 +76,8 @@ export function isPrivateAddress(address: string): boolean {
   return family ? blocked.check(address, family) : false;
 }
 
-/** A `lookup` for http.request that answers only public addresses. */
-const publicLookup: net.LookupFunction = (hostname, options, callback) => {
+/** A `lookup` for http.request that answers only public addresses (webhooks use it too). */
+export const publicLookup: net.LookupFunction = (hostname, options, callback) => {
   dns.lookup(hostname, { ...options, all: true }, (err, addresses) => {
     if (err) return callback(err, '', 4);
     const list = addresses as dns.LookupAddress[];
