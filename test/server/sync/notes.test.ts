@@ -90,6 +90,12 @@ describe('card notes', { timeout: 60_000 }, () => {
     expect(textOf(a.doc)).toBe(textOf(b.doc));
     for (const word of [...ownerWords, ...editorWords]) expect(textOf(a.doc)).toContain(word);
     await vi.waitFor(async () => expect(await noteMarkdown(t!.db.sql, boardId, cardId)).toBe(textOf(a.doc)));
+    // Who wrote, for the digest.
+    await vi.waitFor(async () => {
+      const writers = await t!.db.sql<{ userId: string }[]>`
+        select user_id from card_note_edits where board_id = ${boardId} and card_id = ${cardId} order by user_id`;
+      expect(writers.map((w) => w.userId)).toEqual([owner.user.id, editor.user.id].sort());
+    });
   });
 
   it("show remote cursors' owners as the server knows them, with their colour", async () => {
