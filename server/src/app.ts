@@ -14,6 +14,7 @@ import { authPlugin } from './plugins/auth.js';
 import { securityHeadersPlugin } from './plugins/security-headers.js';
 import { quotasPlugin } from './features/quotas/quotas.js';
 import { yjsEndpoint } from './sync/yjs-endpoint.js';
+import { noteAuthors } from './features/notes/note-authors.js';
 import { projection } from './features/cards/projection.js';
 import { activityLog } from './features/activity/board-activity.js';
 import { busPlugin, type BusKind } from './plugins/bus.js';
@@ -102,6 +103,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(busPlugin, { kind: options.bus ?? 'postgres' });
   await app.register(yjsEndpoint, {
     maxDocBytes: options.config.sync.boardDocMaxBytes,
+    maxNoteBytes: options.config.sync.noteDocMaxBytes,
     maxBufferedBytes: options.config.sync.maxBufferedBytes,
     // The features that own the tables derived from board documents write them.
     extensions: (settings) => [
@@ -109,6 +111,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       // emitToBoard is decorated by the socket.io plugin, registered after this one; it is only looked
       // up when an entry is published, which needs a connected client and so a ready app.
       activityLog(app.sql, (entry) => app.emitToBoard(entry.boardId, 'activity:new', entry), app.log),
+      // Only on cards' notes: who wrote in them, for the digest.
+      noteAuthors(app.sql, app.log),
     ],
   });
   await app.register(socketIoPlugin);

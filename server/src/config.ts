@@ -3,6 +3,7 @@ import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
 import envSchema from 'env-schema';
 import { DEFAULT_BOARD_DOC_MAX_BYTES } from '#shared/protocol/close-codes.js';
+import { DEFAULT_NOTE_DOC_MAX_BYTES } from '#shared/protocol/notes.js';
 import { parseFeedList, type FeedSpec } from '#server/feed-spec.js';
 
 /** Validated runtime configuration, read once from the environment. */
@@ -61,6 +62,8 @@ export interface Config {
   sync: {
     /** Size limit of one board's document, bytes. */
     boardDocMaxBytes: number;
+    /** Size limit of one card's note, bytes. */
+    noteDocMaxBytes: number;
     /** Most bytes queued for one connection that does not read its socket (2× the document if more). */
     maxBufferedBytes: number;
   };
@@ -184,6 +187,7 @@ const EnvSchema = Type.Object(
       Type.String({ description: "comma-separated browser origins allowed besides PUBLIC_URL's" }),
     ),
     BOARD_DOC_MAX_BYTES: int(DEFAULT_BOARD_DOC_MAX_BYTES, 64 * 1024, 1024 * MiB, "size limit of one board's document"),
+    NOTE_DOC_MAX_BYTES: int(DEFAULT_NOTE_DOC_MAX_BYTES, 16 * 1024, 64 * MiB, "size limit of one card's note"),
     SYNC_MAX_BUFFERED_BYTES: int(16 * MiB, MiB, 1024 * MiB, 'unread bytes after which a /yjs connection is cut off'),
   },
   // env-schema forces this on the schema it is given anyway (unknown variables are dropped, not refused).
@@ -355,6 +359,7 @@ export function loadConfig(env: Env = process.env): Config {
     allowedOrigins: origins('ALLOWED_ORIGINS', e.ALLOWED_ORIGINS),
     sync: {
       boardDocMaxBytes: e.BOARD_DOC_MAX_BYTES,
+      noteDocMaxBytes: e.NOTE_DOC_MAX_BYTES,
       maxBufferedBytes: e.SYNC_MAX_BUFFERED_BYTES,
     },
     digest: {

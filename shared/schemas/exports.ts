@@ -24,6 +24,8 @@ export const ExportedCard = Type.Object({
   sessionAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
   /** Members who attended the session, the average rating and interest with their counts (of current members). */
   feedback: FeedbackSummary,
+  /** The card's note as Markdown, null when it has none (or an empty one). */
+  note: Type.Union([Type.String(), Type.Null()]),
 });
 export type ExportedCard = Static<typeof ExportedCard>;
 

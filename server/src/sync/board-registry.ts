@@ -3,18 +3,25 @@ import type { FastifyBaseLogger } from 'fastify';
 import type { Sql } from '#server/db/sql.js';
 import { CLOSE_CODES } from '#shared/protocol/close-codes.js';
 import { loadBoardUpdates, readBoardUpdates } from './board-updates.repository.js';
-import { BoardRoom, type RoomPeer, type ServerEdit } from './board-room.js';
+import { BoardRoom, roomKey, type RoomPeer, type ServerEdit } from './board-room.js';
 import { endsSession, type Bus, type SessionsEnded, type WrittenRows } from './bus.js';
-import type { BoardExtension } from './extensions.js';
+import { appliesTo, type BoardExtension } from './extensions.js';
 import type { SyncMetrics } from './metrics.js';
 import { UpdateMerger } from './merger.js';
 import { UpdateLog, UpdateWriter } from './persistence.js';
 import type { SyncSettings } from './settings.js';
 
+/** A room key's board and document name (see {@link roomKey}). */
+function parseRoomKey(key: string): { boardId: string; docName: string } {
+  const slash = key.indexOf('/');
+  return slash < 0 ? { boardId: key, docName: '' } : { boardId: key.slice(0, slash), docName: key.slice(slash + 1) };
+}
+
 /**
- * The registry of loaded boards: one room per active board, loaded once however many clients join at
- * the same time, shared by them, flushed and unloaded `idleUnloadMs` after the last client left. The
- * extensions it is given are told of each room's life (load, stored rows, unload).
+ * The registry of loaded documents: one room per active document (a board's own, or a card's note, each
+ * keyed by {@link roomKey}), loaded once however many clients join at the same time, shared by them,
+ * flushed and unloaded `idleUnloadMs` after the last client left. The extensions it is given are told of
+ * the life (load, stored rows, unload) of the rooms they apply to (board documents unless they say so).
  *
  * The database copy is only ever appended to (and compacted from its own rows), never overwritten from
  * memory, so a document that failed to load cannot clobber it: it is simply not kept.
@@ -49,9 +56,11 @@ export class BoardRegistry {
       }
       if (message.node === bus.nodeId) return;
       if (message.kind === 'updates') {
+        // `boardId` is the room key: a note's rows name `<boardId>/notes/<cardId>`, which nodes that
+        // predate notes never have loaded, so they ignore them.
         for (const rows of message.boards) {
           this.receiveRows(rows).catch((error: unknown) =>
-            this.log.error({ err: error, boardId: rows.boardId }, 'sync: reading rows another node wrote failed'),
+            this.log.error({ err: error, room: rows.boardId }, 'sync: reading rows another node wrote failed'),
           );
         }
       } else if (message.kind === 'awareness') {
@@ -61,10 +70,10 @@ export class BoardRegistry {
   }
 
   private async receiveRows(rows: WrittenRows): Promise<void> {
-    // Boards not loaded here have nothing to update: they load the rows when someone joins.
+    // Documents not loaded here have nothing to update: they load the rows when someone joins.
     const board = this.docs.get(rows.boardId);
     if (!board) return;
-    const updates = await readBoardUpdates(this.sql, rows.boardId, rows);
+    const updates = await readBoardUpdates(this.sql, board.boardId, board.docName, rows);
     if (this.docs.get(rows.boardId) === board) board.applyRemote(updates);
   }
 
@@ -85,9 +94,9 @@ export class BoardRegistry {
     return max;
   }
 
-  /** The loaded document of a board, if any (for tests and diagnostics). */
-  peek(boardId: string): Y.Doc | null {
-    return this.docs.get(boardId)?.doc ?? null;
+  /** The loaded document of a room (a board id, or `<boardId>/notes/<cardId>`), if any (tests, diagnostics). */
+  peek(key: string): Y.Doc | null {
+    return this.docs.get(key)?.doc ?? null;
   }
 
   /** Whether new connections are still accepted. */
@@ -95,9 +104,9 @@ export class BoardRegistry {
     return !this.closing;
   }
 
-  /** Loads the board (or joins its pending load) and attaches the connection to it. */
+  /** Loads the connection's document (or joins its pending load) and attaches the connection to it. */
   join(connection: RoomPeer): void {
-    this.acquire(connection.boardId).then(
+    this.acquire(connection.roomKey).then(
       (board) => {
         if (this.closing) {
           connection.close(CLOSE_CODES.goingAway);
@@ -113,7 +122,7 @@ export class BoardRegistry {
         connection.attach(board);
       },
       (error: unknown) => {
-        this.log.error({ err: error, boardId: connection.boardId }, 'sync: loading the board document failed');
+        this.log.error({ err: error, room: connection.roomKey }, 'sync: loading the document failed');
         connection.close(CLOSE_CODES.unavailable);
       },
     );
@@ -126,14 +135,15 @@ export class BoardRegistry {
   }
 
   /**
-   * Closes the connections of a member (all members when `userId` is null) on a board, so that they
-   * reconnect and are authorised again with their new role, or refused.
+   * Closes the connections of a member (all members when `userId` is null) on a board and its notes, so
+   * that they reconnect and are authorised again with their new role, or refused.
    */
   disconnectMember(boardId: string, userId: string | null): void {
-    const board = this.docs.get(boardId);
-    if (!board) return;
-    for (const connection of [...board.connections]) {
-      if (userId === null || connection.identity.id === userId) connection.close(CLOSE_CODES.membershipChanged);
+    for (const board of this.docs.values()) {
+      if (board.boardId !== boardId) continue;
+      for (const connection of [...board.connections]) {
+        if (userId === null || connection.identity.id === userId) connection.close(CLOSE_CODES.membershipChanged);
+      }
     }
   }
 
@@ -208,47 +218,60 @@ export class BoardRegistry {
     await this.merger.close();
   }
 
-  private acquire(boardId: string): Promise<BoardRoom> {
-    const loaded = this.docs.get(boardId);
+  private acquire(key: string): Promise<BoardRoom> {
+    const loaded = this.docs.get(key);
     if (loaded) return Promise.resolve(loaded);
-    const pending = this.loading.get(boardId);
+    const pending = this.loading.get(key);
     if (pending) return pending;
-    const load = this.load(boardId).finally(() => this.loading.delete(boardId));
-    this.loading.set(boardId, load);
+    const load = this.load(key).finally(() => this.loading.delete(key));
+    this.loading.set(key, load);
     return load;
   }
 
-  private async load(boardId: string): Promise<BoardRoom> {
-    const updates = await loadBoardUpdates(this.sql, boardId);
+  private async load(key: string): Promise<BoardRoom> {
+    const { boardId, docName } = parseRoomKey(key);
+    const updates = await loadBoardUpdates(this.sql, boardId, docName);
     if (this.closing) throw new Error('sync server is shutting down');
     this.merger.warmUpFor(updates.reduce((sum, update) => sum + update.byteLength, 0));
     const log = new UpdateLog(
       this.writer,
       this.merger,
       this.sql,
+      roomKey(boardId, docName),
       boardId,
+      docName,
       this.settings,
       this.metrics,
       this.log,
       updates.length,
     );
-    const board = new BoardRoom(boardId, log, this.metrics, updates, this.settings);
-    for (const extension of this.extensions) extension.onLoad?.(board);
+    const note = docName !== '';
+    const board = new BoardRoom(boardId, log, this.metrics, updates, {
+      // Notes have a limit of their own, and none of the board document's authorship rules.
+      maxDocBytes: note ? () => this.settings.maxNoteBytes : () => this.settings.maxDocBytes,
+      checked: !note,
+    });
+    for (const extension of this.extensionsOf(board)) extension.onLoad?.(board);
     log.onGone = () => this.discard(board);
     log.onWritten = async (range, appended) => {
-      for (const extension of this.extensions) await extension.afterStore?.(board, range, appended);
+      for (const extension of this.extensionsOf(board)) await extension.afterStore?.(board, range, appended);
     };
-    this.docs.set(boardId, board);
+    this.docs.set(key, board);
     return board;
+  }
+
+  /** The extensions that apply to a room's kind of document, in order. */
+  private extensionsOf(board: BoardRoom): BoardExtension[] {
+    return this.extensions.filter((extension) => appliesTo(extension, board.docName));
   }
 
   /** Lets every extension finish its work for a room (they log their own failures). */
   private async beforeUnload(board: BoardRoom): Promise<void> {
-    for (const extension of this.extensions) await extension.beforeUnload?.(board);
+    for (const extension of this.extensionsOf(board)) await extension.beforeUnload?.(board);
   }
 
   private destroy(board: BoardRoom): void {
-    for (const extension of this.extensions) extension.onDestroy?.(board);
+    for (const extension of this.extensionsOf(board)) extension.onDestroy?.(board);
     board.destroy();
   }
 
@@ -258,14 +281,14 @@ export class BoardRegistry {
    * written again.
    */
   private discard(board: BoardRoom): void {
-    if (this.docs.get(board.boardId) !== board) return;
-    this.docs.delete(board.boardId);
+    if (this.docs.get(board.key) !== board) return;
+    this.docs.delete(board.key);
     for (const connection of [...board.connections]) connection.close(CLOSE_CODES.membershipChanged);
     this.destroy(board);
   }
 
   private scheduleUnload(board: BoardRoom): void {
-    if (board.connections.size > 0 || board.idleTimer || this.docs.get(board.boardId) !== board) return;
+    if (board.connections.size > 0 || board.idleTimer || this.docs.get(board.key) !== board) return;
     board.idleTimer = setTimeout(() => {
       board.idleTimer = null;
       void this.unload(board);
@@ -276,14 +299,17 @@ export class BoardRegistry {
     try {
       await board.log.flush();
     } catch (error) {
-      this.log.error({ err: error, boardId: board.boardId }, 'sync: flush before unload failed; keeping the document');
+      this.log.error(
+        { err: error, boardId: board.boardId, doc: board.docName },
+        'sync: flush before unload failed; keeping the document',
+      );
       this.scheduleUnload(board);
       return;
     }
     // A client may have joined while the flush ran; it keeps the document.
     await this.beforeUnload(board);
-    if (board.connections.size > 0 || board.log.pending || this.docs.get(board.boardId) !== board) return;
-    this.docs.delete(board.boardId);
+    if (board.connections.size > 0 || board.log.pending || this.docs.get(board.key) !== board) return;
+    this.docs.delete(board.key);
     this.destroy(board);
   }
 }

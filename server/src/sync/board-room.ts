@@ -1,6 +1,7 @@
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { CloseCode } from '#shared/protocol/close-codes.js';
+import { userColor } from '#shared/protocol/user-color.js';
 import { checkUpdate, isUnguarded, replicaOf, type Sender, type Verdict } from './integrity.js';
 import type { SyncMetrics } from './metrics.js';
 import type { UpdateLog } from './persistence.js';
@@ -13,7 +14,6 @@ import {
   updateMessage,
   type AwarenessEntry,
 } from './protocol.js';
-import type { SyncSettings } from './settings.js';
 
 /**
  * What a room needs of a client connection (`SyncConnection` is the one kind): declared here so that
@@ -21,6 +21,8 @@ import type { SyncSettings } from './settings.js';
  */
 export interface RoomPeer {
   readonly boardId: string;
+  /** The room it joins: the board id, or `<boardId>/notes/<cardId>` for a card's note (see {@link roomKey}). */
+  readonly roomKey: string;
   readonly closed: boolean;
   /** Awareness client ids this peer has published. */
   readonly awarenessClients: Set<number>;
@@ -60,10 +62,35 @@ type UpdateVerdict = Verdict | { kind: 'full'; bytes: number };
 const SHADOW_BACKLOG_MAX = 64;
 
 /**
- * One loaded board, the room its clients share: the live document, its awareness, the connections on
- * it, the integrity check of what they send, and its update log. Everything here is synchronous; only
- * the log talks to the database. What else happens to a board (projection, activity, the other nodes)
- * is attached by the registry's extensions.
+ * The key of a room: a board's own document is keyed by the board id (as before notes existed, so the
+ * bus messages and advisory locks of older nodes still agree), a card's note by `<boardId>/notes/<cardId>`,
+ * which is also its y-websocket room name.
+ */
+export function roomKey(boardId: string, docName: string): string {
+  return docName === '' ? boardId : `${boardId}/${docName}`;
+}
+
+/** What a room needs to know of the document it holds besides its log. */
+export interface RoomOptions {
+  /**
+   * Size limit of the document, read at each update like the other sync settings, so that a change
+   * applies to loaded rooms too.
+   */
+  maxDocBytes: () => number;
+  /**
+   * Whether updates go through the board document's integrity rules (authorship of cards and comments).
+   * A note has no such rules: any writer of the board may write any part of it.
+   */
+  checked: boolean;
+}
+
+const UNLIMITED: RoomOptions = { maxDocBytes: () => Number.POSITIVE_INFINITY, checked: true };
+
+/**
+ * One loaded document of a board (its own, or a card's note), the room its clients share: the live
+ * document, its awareness, the connections on it, the integrity check of what they send, and its update
+ * log. Everything here is synchronous; only the log talks to the database. What else happens to a board
+ * (projection, activity, the other nodes) is attached by the registry's extensions.
  */
 export class BoardRoom {
   readonly doc = new Y.Doc();
@@ -85,14 +112,20 @@ export class BoardRoom {
    */
   bytes: number;
 
+  /** The document's name within its board: '' for the board's own, `notes/<cardId>` for a note. */
+  readonly docName: string;
+  /** This room's key (see {@link roomKey}). */
+  readonly key: string;
+
   constructor(
     readonly boardId: string,
     readonly log: UpdateLog,
     private readonly metrics: SyncMetrics,
     stored: Uint8Array[],
-    /** Read at each update, like the other sync settings, so that a change applies to loaded boards too. */
-    private readonly limits: Pick<SyncSettings, 'maxDocBytes'> = { maxDocBytes: Number.POSITIVE_INFINITY },
+    private readonly options: RoomOptions = UNLIMITED,
   ) {
+    this.docName = log.doc;
+    this.key = roomKey(boardId, log.doc);
     this.bytes = stored.reduce((sum, update) => sum + update.byteLength, 0);
     // Applied before the listeners exist: loading is neither broadcast nor written back.
     this.doc.transact(() => {
@@ -136,7 +169,7 @@ export class BoardRoom {
    * that depends on state the server lacks is not applied: the sender is asked for a full diff instead.
    */
   receiveUpdate(connection: RoomPeer, update: Uint8Array, sender: Sender): UpdateVerdict {
-    const { maxDocBytes } = this.limits;
+    const maxDocBytes = this.options.maxDocBytes();
     if (this.bytes + update.byteLength > maxDocBytes) {
       // Near the limit, count only what is new to the document (a reconnecting client's step 2 repeats
       // what the server has); deletions alone only make it smaller.
@@ -146,7 +179,7 @@ export class BoardRoom {
       }
     }
     // Most edits (card moves, columns) cannot touch what the check compares: applied once, not twice.
-    if (isUnguarded(this.doc, update)) {
+    if (!this.options.checked || isUnguarded(this.doc, update)) {
       Y.applyUpdate(this.doc, update, connection);
       this.shadowLacks(update);
       return { kind: 'ok' };
@@ -166,8 +199,8 @@ export class BoardRoom {
   }
 
   /**
-   * Applies a client's awareness update after stamping each state with the connection's user (a
-   * client cannot claim another identity) and dropping entries for client ids another connection owns.
+   * Applies a client's awareness update after stamping each state with the connection's user and their
+   * colour (a client cannot claim another identity) and dropping entries for client ids another connection owns.
    */
   receiveAwareness(connection: RoomPeer, update: Uint8Array): void {
     const owners = new Map<number, RoomPeer>();
@@ -177,7 +210,10 @@ export class BoardRoom {
       const owner = owners.get(entry.clientId);
       if (owner && owner !== connection) continue;
       if (!owner && entry.clientId === this.doc.clientID) continue;
-      const state = entry.state === null ? null : { ...entry.state, user: connection.identity };
+      const state =
+        entry.state === null
+          ? null
+          : { ...entry.state, user: { ...connection.identity, ...userColor(connection.identity.id) } };
       entries.push({ ...entry, state });
     }
     if (entries.length > 0) {

@@ -36,20 +36,21 @@ export function busRelay(bus: Bus, log: FastifyBaseLogger): BoardExtension {
     return announcing.sent;
   }
 
+  // Rooms are named by their key (a board id, or `<boardId>/notes/<cardId>`) in the messages' `boardId`:
+  // a node that predates notes never has a room by a note's key, so it ignores a note's rows.
   return {
     name: 'bus',
+    documents: 'all',
     onLoad(room: BoardRoom) {
       room.onLocalAwareness = (update) => {
         const encoded = Buffer.from(update).toString('base64');
         // Presence too large for one NOTIFY stays local rather than failing the bus.
         if (encoded.length > MAX_BUS_PAYLOAD - 200) return;
         void bus
-          .publish({ kind: 'awareness', node: bus.nodeId, boardId: room.boardId, update: encoded })
-          .catch((error: unknown) =>
-            log.warn({ err: error, boardId: room.boardId }, 'sync: publishing presence failed'),
-          );
+          .publish({ kind: 'awareness', node: bus.nodeId, boardId: room.key, update: encoded })
+          .catch((error: unknown) => log.warn({ err: error, room: room.key }, 'sync: publishing presence failed'));
       };
     },
-    afterStore: (room, range) => announceRows({ boardId: room.boardId, ...range }),
+    afterStore: (room, range) => announceRows({ boardId: room.key, ...range }),
   };
 }

@@ -8,9 +8,12 @@ const RowId = Type.String({ pattern: '^[0-9]{1,19}$' });
 /** A session token's SHA-256, hex. */
 const SessionHash = Type.String({ pattern: '^[0-9a-f]{64}$' });
 
-const WrittenRowsSchema = Type.Object({ boardId: Id, from: RowId, to: RowId });
+/** A sync room: a board id (its document), or `<boardId>/notes/<cardId>` (a card's note). */
+const RoomKey = Type.String({ minLength: 1, maxLength: 200 });
 
-/** Rows `from..to` of `board_updates` were written for this board. */
+const WrittenRowsSchema = Type.Object({ boardId: RoomKey, from: RowId, to: RowId });
+
+/** Rows `from..to` of `board_updates` were written for this room (`boardId` is the room key). */
 export type WrittenRows = Static<typeof WrittenRowsSchema>;
 
 const BusMessageSchema = Type.Union([
@@ -19,7 +22,7 @@ const BusMessageSchema = Type.Union([
     { description: 'Rows written for these boards (one message per group commit, not one per board).' },
   ),
   Type.Object(
-    { kind: Type.Literal('awareness'), node: Id, boardId: Id, update: Type.String() },
+    { kind: Type.Literal('awareness'), node: Id, boardId: RoomKey, update: Type.String() },
     { description: 'An awareness (presence) change, base64; ephemeral, so it travels in the message itself.' },
   ),
   Type.Object(

@@ -45,9 +45,9 @@ function withKnown(stateVector: Uint8Array, sent: Map<number, number>): Uint8Arr
 }
 
 /**
- * One client on `/yjs/:boardId`. Its `message` listener is attached in the constructor, right after
- * the upgrade, and buffers frames until the board's document is loaded; then frames are handled one
- * by one, synchronously, in order. Any protocol error closes this connection only.
+ * One client on `/yjs/:boardId`, or on a card's note (`/yjs/:boardId/notes/:cardId`). Its `message`
+ * listener is attached in the constructor, right after the upgrade, and buffers frames until the
+ * document is loaded; then frames are handled one by one, synchronously, in order. Any protocol error closes this connection only.
  */
 export class SyncConnection implements RoomPeer {
   /** Awareness client ids this connection has published (removed when it closes). */
@@ -63,6 +63,8 @@ export class SyncConnection implements RoomPeer {
   constructor(
     private readonly ws: WebSocket,
     readonly boardId: string,
+    /** The room: `boardId`, or `<boardId>/notes/<cardId>`. */
+    readonly roomKey: string,
     private readonly identityOf: ConnectionIdentity,
     private readonly docs: BoardRegistry,
     private readonly metrics: SyncMetrics,
@@ -72,7 +74,7 @@ export class SyncConnection implements RoomPeer {
     this.sender = { userId: identityOf.userId, canModerate: identityOf.canModerate };
     metrics.connections.inc();
     ws.on('message', (data: RawData) => this.onFrame(data));
-    ws.on('error', (error) => this.log.debug({ err: error, boardId }, 'sync: socket error'));
+    ws.on('error', (error) => this.log.debug({ err: error, boardId, room: roomKey }, 'sync: socket error'));
     ws.on('close', () => this.detach());
     docs.join(this);
   }
@@ -119,7 +121,7 @@ export class SyncConnection implements RoomPeer {
     if (this.ws.bufferedAmount > limit) {
       this.metrics.refused.inc({ reason: 'not_reading' });
       this.log.warn(
-        { boardId: this.boardId, userId: this.identityOf.userId, buffered: this.ws.bufferedAmount },
+        { boardId: this.boardId, room: this.roomKey, userId: this.identityOf.userId, buffered: this.ws.bufferedAmount },
         'sync: closing a connection that does not read what it is sent',
       );
       // A close frame would queue behind the rest: the socket is cut, and its buffers go with it.
@@ -149,7 +151,7 @@ export class SyncConnection implements RoomPeer {
   private refuse(code: CloseCode, reason: string, detail: Record<string, unknown> = {}): void {
     this.metrics.refused.inc({ reason });
     this.log.warn(
-      { boardId: this.boardId, userId: this.identityOf.userId, reason, ...detail },
+      { boardId: this.boardId, room: this.roomKey, userId: this.identityOf.userId, reason, ...detail },
       'sync: closing connection',
     );
     this.close(code);
@@ -217,7 +219,7 @@ export class SyncConnection implements RoomPeer {
       // update (two zero varints) is what every client sends back on connecting and is not worth a log.
       if (update.byteLength > 2) {
         this.log.info(
-          { boardId: this.boardId, userId: this.identityOf.userId },
+          { boardId: this.boardId, room: this.roomKey, userId: this.identityOf.userId },
           'sync: ignored an update from a viewer',
         );
       }

@@ -10,6 +10,12 @@ export interface BoardExtension {
   /** For logs. */
   readonly name: string;
   /**
+   * The documents it is told of: `board` (the default) the boards' own documents only, which is what
+   * every extension that interprets the board document (projection, activity) needs; `notes` the cards'
+   * notes only; `all` both (e.g. the bus relay, which only moves rows).
+   */
+  readonly documents?: 'board' | 'notes' | 'all';
+  /**
    * A room was loaded: its document holds what was stored, and no listener has seen any of it. Attach
    * listeners to `room.doc` here; what they see from now on is new.
    */
@@ -23,4 +29,11 @@ export interface BoardExtension {
   beforeUnload?(room: BoardRoom): Promise<void>;
   /** The room is gone: forget it. */
   onDestroy?(room: BoardRoom): void;
+}
+
+/** Whether an extension is told of a room holding the document `docName` ('' is the board document). */
+export function appliesTo(extension: BoardExtension, docName: string): boolean {
+  const documents = extension.documents ?? 'board';
+  if (documents === 'all') return true;
+  return documents === (docName === '' ? 'board' : 'notes');
 }

@@ -86,7 +86,12 @@ export class UpdateWriter {
     const insert = (group: typeof batches) =>
       appendBoardUpdates(
         this.sql,
-        group.map(({ log, queued }) => ({ boardId: log.boardId, updates: queued.map((q) => q.update) })),
+        group.map(({ log, queued }) => ({
+          key: log.key,
+          boardId: log.boardId,
+          doc: log.doc,
+          updates: queued.map((q) => q.update),
+        })),
       );
     let ranges = new Map<string, RowRange>();
     try {
@@ -96,7 +101,7 @@ export class UpdateWriter {
       else {
         for (const batch of batches) {
           try {
-            for (const [boardId, range] of await insert([batch])) ranges.set(boardId, range);
+            for (const [key, range] of await insert([batch])) ranges.set(key, range);
           } catch (alone) {
             failed.set(batch.log, alone);
           }
@@ -107,15 +112,18 @@ export class UpdateWriter {
       if (failed.has(log) && boardIsGone(failed.get(log))) {
         failed.delete(log);
         this.log.warn(
-          { boardId: log.boardId, dropped: queued.length },
+          { boardId: log.boardId, doc: log.doc, dropped: queued.length },
           'sync: the board no longer exists; its unwritten updates are dropped',
         );
         log.gone();
       } else if (failed.has(log)) {
-        this.log.error({ err: failed.get(log), boardId: log.boardId }, 'sync: writing board updates failed; retrying');
+        this.log.error(
+          { err: failed.get(log), boardId: log.boardId, doc: log.doc },
+          'sync: writing board updates failed; retrying',
+        );
         log.restore(queued, RETRY_MS);
       } else {
-        const range = ranges.get(log.boardId);
+        const range = ranges.get(log.key);
         if (range) log.written(queued, range);
       }
     }
@@ -124,9 +132,9 @@ export class UpdateWriter {
 }
 
 /**
- * The durable log of one board: updates are queued as they are applied and written by the node's
- * {@link UpdateWriter}; once the log passes `compactThreshold` rows it is compacted. What follows a
- * write of this board (announcing it, compacting) runs one at a time, in order.
+ * The durable log of one document (a board's, or a card's note): updates are queued as they are applied
+ * and written by the node's {@link UpdateWriter}; once the log passes `compactThreshold` rows it is
+ * compacted. What follows a write of this document (announcing it, compacting) runs one at a time, in order.
  */
 export class UpdateLog {
   /** Rows in the database for this board, as far as this node knows. */
@@ -149,7 +157,11 @@ export class UpdateLog {
     private readonly writer: UpdateWriter,
     private readonly merger: UpdateMerger,
     private readonly sql: Sql,
+    /** The room key: the board id for a board's document, `<boardId>/<doc>` for a note. */
+    readonly key: string,
     readonly boardId: string,
+    /** The document's name within the board (`board_updates.doc`): '' or `notes/<cardId>`. */
+    readonly doc: string,
     private readonly settings: SyncSettings,
     private readonly metrics: SyncMetrics,
     private readonly log: FastifyBaseLogger,
@@ -223,7 +235,9 @@ export class UpdateLog {
     await this.announce(range, true);
     if (this.rows <= this.compactAt) return;
     try {
-      const compacted = await compactBoardUpdates(this.sql, this.boardId, (updates) => this.merger.merge(updates));
+      const compacted = await compactBoardUpdates(this.sql, this.boardId, this.doc, this.key, (updates) =>
+        this.merger.merge(updates),
+      );
       this.rows = compacted.rows;
       this.compactAt = compactionPoint(this.settings.compactThreshold);
       this.metrics.compactions.inc();
@@ -231,7 +245,7 @@ export class UpdateLog {
       if (compacted.mergedId) await this.announce({ from: compacted.mergedId, to: compacted.mergedId }, false);
     } catch (error) {
       // The log is intact; the next write tries again.
-      this.log.warn({ err: error, boardId: this.boardId }, 'sync: compaction failed');
+      this.log.warn({ err: error, boardId: this.boardId, doc: this.doc }, 'sync: compaction failed');
     }
   }
 
@@ -240,7 +254,7 @@ export class UpdateLog {
       await this.onWritten(range, appended);
     } catch (error) {
       // The updates are safe; the projection and other nodes catch up with the next write.
-      this.log.warn({ err: error, boardId: this.boardId }, 'sync: after-write hook failed');
+      this.log.warn({ err: error, boardId: this.boardId, doc: this.doc }, 'sync: after-write hook failed');
     }
   }
 }

@@ -1,4 +1,5 @@
 import { DEFAULT_BOARD_DOC_MAX_BYTES, MAX_SYNC_MESSAGE_BYTES } from '#shared/protocol/close-codes.js';
+import { DEFAULT_NOTE_DOC_MAX_BYTES } from '#shared/protocol/notes.js';
 
 /** Tunables of the sync server; tests lower them through `app.sync.settings`. */
 export interface SyncSettings {
@@ -20,6 +21,8 @@ export interface SyncSettings {
    * each applied update). An update that would go past it is refused before it is applied.
    */
   maxDocBytes: number;
+  /** Size limit of one card's note, counted the same way. */
+  maxNoteBytes: number;
   /**
    * Most bytes a connection may have waiting to be sent (a client that does not read its socket);
    * twice the document's size when that is more, so that a legitimate greeting always fits.
@@ -36,6 +39,7 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   compactThreshold: 200,
   maxMessageBytes: MAX_SYNC_MESSAGE_BYTES,
   maxDocBytes: DEFAULT_BOARD_DOC_MAX_BYTES,
+  maxNoteBytes: DEFAULT_NOTE_DOC_MAX_BYTES,
   maxBufferedBytes: 16 * 1024 * 1024,
   rateLimit: { perSecond: 100, burst: 200 },
 };

@@ -3,6 +3,8 @@ import type { Duplex } from 'node:stream';
 import fp from 'fastify-plugin';
 import { WebSocketServer } from 'ws';
 import { isUuid } from '#shared/protocol/uuid.js';
+import { readCard } from '#shared/protocol/board-doc/model.js';
+import { isNoteCardId, noteRoom } from '#shared/protocol/notes.js';
 import { sessionFromCookieHeader } from '#server/features/auth/sessions.js';
 import { can, roleOf } from '#server/features/boards/authorization.js';
 import { BoardRegistry } from './board-registry.js';
@@ -24,7 +26,8 @@ type YjsEndpointOptions = Partial<SyncSettings> & {
   extensions?: (settings: SyncSettings) => BoardExtension[];
 };
 
-const SYNC_PATH = /^\/yjs\/([^/?]+)\/?$/;
+/** `/yjs/<boardId>` (the board's document) or `/yjs/<boardId>/notes/<cardId>` (a card's note). */
+const SYNC_PATH = /^\/yjs\/([^/?]+)(?:\/notes\/([^/?]+))?\/?$/;
 
 function reject(socket: Duplex, status: string): void {
   socket.once('finish', () => socket.destroy());
@@ -32,12 +35,13 @@ function reject(socket: Duplex, status: string): void {
 }
 
 /**
- * The one `upgrade` dispatcher of the HTTP server: `/yjs/:boardId` goes to the sync server (after
- * authenticating the session cookie and the membership), `/socket.io/` is left to socket.io (attached
- * with `destroyUpgrade: false`), anything else is destroyed.
+ * The one `upgrade` dispatcher of the HTTP server: `/yjs/:boardId` and `/yjs/:boardId/notes/:cardId`
+ * go to the sync server (after authenticating the session cookie and the membership), `/socket.io/` is
+ * left to socket.io (attached with `destroyUpgrade: false`), anything else is destroyed.
  *
  * Answers before the upgrade: a foreign Origin 403; no session 401; not a member, unknown or malformed
- * board id 403 (one answer for all three, so ids reveal nothing). Viewers are connected read-only.
+ * board id 403 (one answer for all three, so ids reveal nothing); a note of a card that is not on the
+ * board (in its live document) 404, to members only. Viewers are connected read-only.
  */
 export const yjsEndpoint = fp<YjsEndpointOptions>(
   async (app, { extensions = () => [], ...options }) => {
@@ -61,7 +65,13 @@ export const yjsEndpoint = fp<YjsEndpointOptions>(
     const openByUser = new Map<string, number>();
     const socketsPerUser = app.config.quotas.socketsPerUser;
 
-    async function upgradeSync(request: IncomingMessage, socket: Duplex, head: Buffer, boardId: string) {
+    async function upgradeSync(
+      request: IncomingMessage,
+      socket: Duplex,
+      head: Buffer,
+      boardId: string,
+      cardId: string | undefined,
+    ) {
       if (!boardDocs.accepting) return reject(socket, '503 Service Unavailable');
       // A page of another origin must not use a member's cookie to read or write the board.
       if (!app.origins.allows(request.headers, 'encrypted' in socket && Boolean(socket.encrypted))) {
@@ -72,6 +82,13 @@ export const yjsEndpoint = fp<YjsEndpointOptions>(
       const { user } = session;
       const role = isUuid(boardId) ? await roleOf(app.sql, user.id, boardId) : null;
       if (!role) return reject(socket, '403 Forbidden');
+      const board = boardId.toLowerCase();
+      if (cardId !== undefined) {
+        // A note belongs to a card on the board as members see it now (the projection lags); a card
+        // taken off the board keeps its note in the log, and finds it again if it is put back.
+        const onBoard = isNoteCardId(cardId) && (await boardDocs.read(board, (doc) => readCard(doc, cardId) !== null));
+        if (!onBoard) return reject(socket, '404 Not Found');
+      }
       if (!boardDocs.accepting) return reject(socket, '503 Service Unavailable');
       if ((openByUser.get(user.id) ?? 0) >= socketsPerUser) return reject(socket, '429 Too Many Requests');
       wss.handleUpgrade(request, socket, head, (ws) => {
@@ -84,7 +101,8 @@ export const yjsEndpoint = fp<YjsEndpointOptions>(
         });
         new SyncConnection(
           ws,
-          boardId.toLowerCase(),
+          board,
+          cardId === undefined ? board : noteRoom(board, cardId),
           {
             userId: user.id,
             name: user.name,
@@ -108,7 +126,7 @@ export const yjsEndpoint = fp<YjsEndpointOptions>(
         return;
       }
       socket.on('error', (error) => app.log.debug({ err: error }, 'sync: upgrade socket error'));
-      upgradeSync(request, socket, head, match[1]).catch((error: unknown) => {
+      upgradeSync(request, socket, head, match[1], match[2]).catch((error: unknown) => {
         app.log.error({ err: error }, 'sync: upgrade failed');
         reject(socket, '500 Internal Server Error');
       });

@@ -7,6 +7,8 @@ import * as Y from 'yjs';
 import { WebsocketProvider } from 'y-websocket';
 import { addCard, moveCard } from '#shared/protocol/board-doc/edits.js';
 import { boardView } from '#shared/protocol/board-doc/view.js';
+import { NOTE_ROOT, noteRoom } from '#shared/protocol/notes.js';
+import { noteMarkdown } from '#server/features/notes/notes.service.js';
 import { openDatabase, type Database } from '#server/db/connect.js';
 import { createTestDatabase, usingRealPostgres } from '#test/helpers/db.js';
 import { runScript, type Child } from '#test/helpers/process.js';
@@ -210,6 +212,58 @@ describe('crash safety', () => {
       expect(boardView(fresh)).toEqual(expected);
     } finally {
       reader.destroy();
+    }
+  }, 120_000);
+
+  it("keeps every keystroke of a card's note across a kill -9 while two writers keep typing", async () => {
+    if (server.proc.exitCode !== null) await startServer();
+    const carol = await api('/api/auth/signup', {
+      email: 'carol@example.org',
+      password: 'long enough pw',
+      name: 'Carol',
+    });
+    const boardId = (await api('/api/boards', { name: 'Noted club' }, carol.cookie)).json.id as string;
+    const paperId = (await api('/api/papers', { title: 'A paper with notes' }, carol.cookie)).json.id as string;
+    const cardId = (await api(`/api/boards/${boardId}/cards`, { paperId }, carol.cookie)).json.cardId as string;
+    const docs = [new Y.Doc(), new Y.Doc()];
+    const providers = docs.map(
+      (doc) =>
+        new WebsocketProvider(`${baseUrl.replace('http', 'ws')}/yjs`, noteRoom(boardId, cardId), doc, {
+          WebSocketPolyfill: cookieWebSocket(carol.cookie) as unknown as typeof globalThis.WebSocket,
+          disableBc: true,
+          maxBackoffTime: 200,
+        }),
+    );
+    const words = Array.from({ length: EDITS }, (_, i) => `w${i};`);
+    let expected = '';
+    try {
+      await Promise.all(providers.map((p) => new Promise((resolve) => p.once('sync', resolve))));
+      for (let i = 0; i < EDITS; i++) {
+        // Each writer appends to the end of their own replica: both hold words the server may not have yet.
+        const text = docs[i % 2].getText(NOTE_ROOT);
+        text.insert(text.length, words[i]);
+        if (i === EDITS / 2) {
+          server.proc.kill('SIGKILL');
+          expect(await server.exited).toBeNull();
+          await startServer();
+        }
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      const complete = (d: Y.Doc) => words.every((word) => d.getText(NOTE_ROOT).toString().includes(word));
+      await Promise.all(docs.map((doc) => waitForDoc(doc, complete)));
+      expected = docs[0].getText(NOTE_ROOT).toString();
+      expect(docs[1].getText(NOTE_ROOT).toString()).toBe(expected);
+    } finally {
+      // Disconnected before the stop: the database alone must hold every word.
+      providers.forEach((p) => p.destroy());
+    }
+    server.proc.kill('SIGTERM');
+    expect(await server.exited).toBe(0);
+    const reader = db ?? (await openDatabase({ databaseUrl: null, dataDir }));
+    try {
+      expect(await noteMarkdown(reader.sql, boardId, cardId)).toBe(expected);
+    } finally {
+      if (!db) await reader.close();
     }
   }, 120_000);
 });

@@ -40,7 +40,9 @@ async function storedBytes(boardId: string): Promise<number> {
 }
 
 beforeAll(async () => {
-  t = await buildTestApp({ sync: { boardDocMaxBytes: 4 * MiB, maxBufferedBytes: 16 * MiB } });
+  t = await buildTestApp({
+    sync: { boardDocMaxBytes: 4 * MiB, noteDocMaxBytes: 256 * 1024, maxBufferedBytes: 16 * MiB },
+  });
   await t.app.listen({ port: 0, host: '127.0.0.1' });
   owner = await signUp(t.app, 'Owner');
   editor = await signUp(t.app, 'Editor');

@@ -3,6 +3,7 @@ import type { FastifyInstance } from 'fastify';
 import { addCard, addComment, moveCard } from '#shared/protocol/board-doc/edits.js';
 import { readCard } from '#shared/protocol/board-doc/model.js';
 import { boardView } from '#shared/protocol/board-doc/view.js';
+import { userColor } from '#shared/protocol/user-color.js';
 import type { ActivityEntry } from '#shared/schemas/activity.js';
 import type { TestUser } from '#test/helpers/factories.js';
 import { startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
@@ -58,7 +59,7 @@ describe('two nodes on one database', () => {
       const check = () => {
         const seen = [...onSecond.provider.awareness.getStates().values()].find((s) => s.viewing === 'card-42');
         if (!seen) return;
-        expect(seen.user).toEqual({ id: alice.user.id, name: 'Alice' });
+        expect(seen.user).toEqual({ id: alice.user.id, name: 'Alice', ...userColor(alice.user.id) });
         onSecond.provider.awareness.off('change', check);
         resolve();
       };

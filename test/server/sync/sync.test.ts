@@ -8,6 +8,7 @@ import { addCard, addComment, deleteComment, editComment, moveCard } from '#shar
 import { readCard, readComment } from '#shared/protocol/board-doc/model.js';
 import { boardView } from '#shared/protocol/board-doc/view.js';
 import { CLOSE_CODES } from '#shared/protocol/close-codes.js';
+import { userColor } from '#shared/protocol/user-color.js';
 import type { BoardCards } from '#shared/schemas/cards.js';
 import { buildTestApp, type TestApp } from '#test/helpers/app.js';
 import { addMember, createBoard, createBoardWithMembers, signUp, type TestUser } from '#test/helpers/factories.js';
@@ -244,7 +245,7 @@ describe('sync endpoint', () => {
       const onChange = () => {
         const state = watcher.provider.awareness.getStates().get(spoofer.doc.clientID);
         if (!state?.user) return;
-        expect(state.user).toEqual({ id: editor.user.id, name: 'Editor' });
+        expect(state.user).toEqual({ id: editor.user.id, name: 'Editor', ...userColor(editor.user.id) });
         watcher.provider.awareness.off('change', onChange);
         resolve();
       };

@@ -66,6 +66,15 @@ interface DigestFeedPaper {
   boardName: string;
 }
 
+/** A card's note that others wrote in since the previous digest. */
+interface DigestNote {
+  boardId: string;
+  boardName: string;
+  cardId: string;
+  paperTitle: string | null;
+  authorNames: string[];
+}
+
 /** Everything a digest shows. Text fields are as users typed them: rendering escapes them. */
 interface DigestInput {
   publicUrl: string;
@@ -83,6 +92,8 @@ interface DigestInput {
   /** Papers the boards' watches brought since the previous digest (the list may be cut). */
   feedPapers: DigestFeedPaper[];
   feedPapersTotal: number;
+  /** Notes written since the previous digest (by others than the reader). */
+  notes: DigestNote[];
   unsubscribeUrl: string;
 }
 
@@ -111,6 +122,7 @@ export function renderDigest(d: DigestInput): RenderedMail {
   if (d.polls.length) parts.push(`${plural(d.polls.length, 'poll')} to answer`);
   if (d.nominationsTotal) parts.push(plural(d.nominationsTotal, 'new paper'));
   if (d.feedPapersTotal) parts.push(`${plural(d.feedPapersTotal, 'paper')} from your feeds`);
+  if (d.notes.length) parts.push(`${plural(d.notes.length, 'note')} written`);
   if (d.sessions.length) parts.push(plural(d.sessions.length, 'session') + ' this week');
   if (!parts.length && d.trending.length) parts.push('what is trending');
   const subject = `Your Paperboard digest: ${parts.join(', ') || 'what is new'}`;
@@ -208,6 +220,20 @@ export function renderDigest(d: DigestInput): RenderedMail {
     if (more > 0) {
       text.push(`  … and ${plural(more, 'more paper')}`);
       html.push(`<li style="list-style:none">${muted(esc(`… and ${plural(more, 'more paper')}`))}</li>`);
+    }
+    text.push('');
+    html.push('</ul>');
+  }
+
+  if (d.notes.length) {
+    text.push('NOTES WRITTEN SINCE THE LAST DIGEST');
+    html.push(h2('Notes written since the last digest'), '<ul style="padding-left:20px;margin:0">');
+    for (const n of d.notes) {
+      const title = n.paperTitle ? oneLine(n.paperTitle) : 'a paper no longer in the library';
+      const meta = `by ${n.authorNames.map(oneLine).join(', ')} · on ${oneLine(n.boardName)}`;
+      const where = cardUrl(d.publicUrl, n.boardId, n.cardId);
+      text.push(`- ${title} (${meta})`, `  ${where}`);
+      html.push(`<li style="margin:0 0 8px">${link(where, title)}<br>${muted(esc(meta))}</li>`);
     }
     text.push('');
     html.push('</ul>');

@@ -5,6 +5,7 @@ import type { DigestRunResult } from '#shared/schemas/digest.js';
 import { trendingPapers } from '#server/features/votes/trending.repository.js';
 import { pollsAwaitingAnswer } from '#server/features/polls/polls.repository.js';
 import { watchPapersSince } from '#server/features/feeds/feeds.repository.js';
+import { notesWrittenSince } from '#server/features/notes/notes.repository.js';
 import {
   changesSince,
   roundsClosingSoon,
@@ -37,6 +38,8 @@ const TRENDING_IN_DIGEST = 5;
 const NOMINATIONS_IN_DIGEST = 10;
 /** Papers from the boards' watches a digest lists (the rest are counted). */
 const FEED_PAPERS_IN_DIGEST = 10;
+/** Cards whose notes others wrote in that a digest lists. */
+const NOTES_IN_DIGEST = 10;
 const SESSION_WINDOW_MS = 7 * DAY_MS;
 
 /** The logger the job needs (Fastify's and pino's fit). */
@@ -165,7 +168,8 @@ async function composeDigest(
   // within a day, or a poll that is new since the last digest or closes within a day (an unanswered poll
   // is listed in every digest sent, but does not by itself send one every day).
   const feedPapers = await watchPapersSince(sql, c.userId, since, now, FEED_PAPERS_IN_DIGEST);
-  const news = nominations.total + changes.votes + changes.assignments + feedPapers.total;
+  const notes = await notesWrittenSince(sql, c.userId, since, now, NOTES_IN_DIGEST);
+  const news = nominations.total + changes.votes + changes.assignments + feedPapers.total + notes.length;
   const pollNews = polls.some(
     (p) => p.createdAt > since || (p.closesAt !== null && p.closesAt.getTime() <= now.getTime() + DAY_MS),
   );
@@ -208,6 +212,7 @@ async function composeDigest(
     polls,
     feedPapers: feedPapers.rows,
     feedPapersTotal: feedPapers.total,
+    notes,
     unsubscribeUrl: listUrl,
   });
 }

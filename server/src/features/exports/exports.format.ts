@@ -44,7 +44,22 @@ function markdownCard(card: ExportedCard): string {
     facts.push(`rated ${oneDecimal(rating.average)}/5 (${rating.count} ${rating.count === 1 ? 'rating' : 'ratings'})`);
   }
   if (interest.average !== null) facts.push(`interest ${oneDecimal(interest.average)}/5 (${interest.count})`);
-  return `- ${parts.join(' — ')} · ${facts.join(', ')}`;
+  const item = `- ${parts.join(' — ')} · ${facts.join(', ')}`;
+  return card.note ? `${item}\n\n${markdownNote(card.note)}\n` : item;
+}
+
+/**
+ * A card's note under its list item: the note is Markdown already (headings, lists, code, math as
+ * text), indented by the item's two columns so that it stays inside the item.
+ */
+function markdownNote(note: string): string {
+  return note
+    .replace(/\r\n?/g, '\n')
+    .replace(/^(?:[ \t]*\n)+/, '')
+    .trimEnd()
+    .split('\n')
+    .map((line) => (line === '' ? '' : `  ${line}`))
+    .join('\n');
 }
 
 function renderMarkdown(data: BoardExport): string {

@@ -64,6 +64,8 @@ export async function readBoardExport(sql: Sql, boardId: string, now: Date): Pro
         rating: { average: r.ratingAverage, count: r.ratingCount },
         interest: { average: r.interestAverage, count: r.interestCount },
       },
+      // Notes live in their own documents: the caller adds them (see `boardNotes`).
+      note: null,
     };
     const list = cardsByColumn.get(r.columnId) ?? [];
     list.push(card);

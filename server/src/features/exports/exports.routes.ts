@@ -7,6 +7,7 @@ import { notFound } from '#server/errors.js';
 import { authorize } from '#server/features/boards/authorization.js';
 import { exportFileName, renderExport } from './exports.format.js';
 import { readBoardExport } from './exports.repository.js';
+import { boardNotes } from '#server/features/notes/notes.service.js';
 
 /** The board's reading list as a download, for members. */
 export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
@@ -18,7 +19,8 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
         description:
           'The reading list, column by column, with votes, presenter, session and the group’s feedback ' +
           '(attendance, average rating and interest with their counts), as Markdown, CSV ' +
-          '(RFC 4180), BibTeX (one entry per paper) or JSON. Sent as an attachment.',
+          '(RFC 4180), BibTeX (one entry per paper) or JSON. Sent as an attachment. Markdown and JSON ' +
+          "carry each card's note (Markdown).",
         params: BoardParams,
         querystring: ExportQuery,
         response: {
@@ -34,6 +36,10 @@ export const exportRoutes: FastifyPluginAsyncTypebox = async (app) => {
       await authorize(request, boardId, 'board:read');
       const data = await readBoardExport(app.sql, boardId, new Date());
       if (!data) throw notFound('board');
+      const notes = await boardNotes(app.sql, boardId);
+      for (const column of data.columns) {
+        for (const card of column.cards) card.note = notes.get(card.cardId) ?? null;
+      }
       const file = renderExport(data, request.query.format);
       const fileName = exportFileName(data.board.name, file.extension);
       return reply

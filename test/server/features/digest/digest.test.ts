@@ -357,6 +357,38 @@ describe('digest content', () => {
     expect(digestsTo(reader)).toHaveLength(1);
   });
 
+  it('names the notes others wrote since the last digest, and who wrote them', async () => {
+    const reader = await signUp(t.app, 'Note Reader');
+    const writer = await signUp(t.app, 'Nora Writer');
+    const boardId = await boardWith([reader, writer], 'Notes board');
+    await subscribe(reader, { enabled: true, hour: 8, timeZone: 'UTC' });
+    const at = new Date(nextLocalHour(8, 'UTC', new Date()).getTime() + MINUTE);
+    const title = `Noted paper ${crypto.randomUUID()}`;
+    const cardId = await nominate(boardId, await addPaper(title), new Date(at.getTime() - 3 * DAY));
+    const mine = await nominate(boardId, await addPaper(`My own notes ${crypto.randomUUID()}`), new Date(0));
+    const wrote = (user: TestUser, card: string, hoursAgo: number) => t.db.sql`
+      insert into card_note_edits (board_id, card_id, user_id, edited_at)
+      values (${boardId}, ${card}, ${user.user.id}, ${new Date(at.getTime() - hoursAgo * HOUR)})`;
+    await wrote(writer, cardId, 2);
+    await wrote(owner, cardId, 1);
+    await wrote(reader, cardId, 1);
+    // Only the reader wrote in this one: not news to them.
+    await wrote(reader, mine, 1);
+
+    await runAt(at);
+    const [mail] = digestsTo(reader);
+    expect(mail.parsed.subject).toBe('Your Paperboard digest: 1 note written');
+    const text = mail.parsed.text ?? '';
+    const section = text.slice(text.indexOf('NOTES WRITTEN SINCE THE LAST DIGEST'));
+    expect(section).toContain(`- ${title} (by Eve <script>alert(1)</script> Owner, Nora Writer · on Notes board)\n`);
+    expect(section).toContain(`  https://papers.example.org/boards/${boardId}/cards/${cardId}\n`);
+    expect(text).not.toContain('My own notes');
+    expect(String(mail.parsed.html)).toContain('Eve &lt;script&gt;alert(1)&lt;/script&gt; Owner, Nora Writer');
+    // The next day they are old news.
+    await runAt(new Date(at.getTime() + DAY));
+    expect(digestsTo(reader)).toHaveLength(1);
+  });
+
   it('shows only the papers nominated since the previous digest', async () => {
     const { reader, boardId, at } = await readerWithNews('Daily Reader');
     await runAt(at);

@@ -1,5 +1,8 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import * as Y from 'yjs';
+import { NOTE_ROOT } from '#shared/protocol/notes.js';
+import { noteMarkdown } from '#server/features/notes/notes.service.js';
 import { parseBibtex } from '#server/features/papers/importers/bibtex.js';
 import { buildTestApp, type TestApp } from '#test/helpers/app.js';
 import {
@@ -359,5 +362,42 @@ describe('export', () => {
     expect(res.statusCode, res.body).toBe(200);
     expect(res.body.match(/^@/gm)).toBeNull();
     expect((await exportBoard(board.id, 'csv', owner)).body.split('\r\n')).toHaveLength(2);
+  });
+});
+
+describe('notes in the exports', () => {
+  /** Stores a card's note as its Yjs document's log would hold it. */
+  async function storeNote(boardId: string, cardId: string, markdown: string) {
+    const doc = new Y.Doc();
+    doc.getText(NOTE_ROOT).insert(0, markdown);
+    await t.db.sql`
+      insert into board_updates (board_id, doc, update)
+      values (${boardId}, ${`notes/${cardId}`}, ${Buffer.from(Y.encodeStateAsUpdate(doc))})`;
+  }
+
+  it("puts each card's note under it in Markdown, and in JSON", async () => {
+    const board = await createBoard(t.app, owner, `Notes ${unique()}`);
+    const paper = await addPaper({ title: `Noted paper ${unique()}` });
+    const other = await addPaper({ title: `Unnoted paper ${unique()}` });
+    const [[noted, unnoted]] = await placeColumns(board.id, [{ title: 'To read', paperIds: [paper, other] }]);
+    const note = '## Key ideas\n\n- self-attention\n- $O(n^2)$ cost\n\n```python\nsoftmax(q @ k.T)\n```';
+    await storeNote(board.id, noted, note);
+
+    const res = await exportBoard(board.id, 'markdown', owner);
+    expect(res.statusCode).toBe(200);
+    const indented = note
+      .split('\n')
+      .map((line) => (line ? `  ${line}` : ''))
+      .join('\n');
+    expect(res.body).toContain(`\n\n${indented}\n`);
+    expect(res.body.indexOf('Key ideas')).toBeGreaterThan(res.body.indexOf('Noted paper'));
+    expect(res.body.indexOf('Key ideas')).toBeLessThan(res.body.indexOf('Unnoted paper'));
+
+    const json = (await exportBoard(board.id, 'json', owner)).json();
+    const cards = json.columns[0].cards as { cardId: string; note: string | null }[];
+    expect(cards.find((c) => c.cardId === noted)?.note).toBe(note);
+    expect(cards.find((c) => c.cardId === unnoted)?.note).toBeNull();
+    expect(await noteMarkdown(t.db.sql, board.id, noted)).toBe(note);
+    expect(await noteMarkdown(t.db.sql, board.id, unnoted)).toBe('');
   });
 });
