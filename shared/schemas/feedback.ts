@@ -1,8 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.js';
+import { FEEDBACK_LIMITS } from '#shared/protocol/feedback.js';
 
-/** Bounds shared by validation, the client's inputs and the database constraints (migration 0020). */
-export const FEEDBACK_LIMITS = { takeaway: 280, score: { min: 1, max: 5 } } as const;
+export { FEEDBACK_LIMITS };
 
 /** Path parameters of the card feedback routes. */
 export const FeedbackParams = Type.Object({

@@ -1,21 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.js';
+import { ARXIV_CATEGORY_PATTERN, FEED_SOURCES, WATCH_LIMITS, type FeedSource } from '#shared/protocol/feeds.js';
 
-/** Where feed papers come from: Hugging Face daily papers, an arXiv listing, an RSS/Atom feed. */
-export const FEED_SOURCES = ['hf-daily', 'arxiv', 'rss'] as const;
-export type FeedSource = (typeof FEED_SOURCES)[number];
-
-/** Bounds of a watch, shared by validation and the database constraints. */
-export const WATCH_LIMITS = {
-  /** Watches on one board. */
-  perBoard: 10,
-  query: 200,
-  categories: 10,
-  url: 2000,
-} as const;
-
-/** An arXiv category: `cs.LG`, `math.AP`, `hep-th`, `astro-ph.CO`. */
-export const ARXIV_CATEGORY_PATTERN = '^[a-z][a-z-]{0,19}(\\.[A-Za-z-]{1,10})?$';
+export { ARXIV_CATEGORY_PATTERN, FEED_SOURCES, WATCH_LIMITS, type FeedSource };
 
 const FeedSourceSchema = Type.Union(FEED_SOURCES.map((s) => Type.Literal(s)));
 const Day = Type.String({ format: 'date', description: 'YYYY-MM-DD (UTC)' });

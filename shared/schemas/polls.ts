@@ -1,11 +1,8 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.js';
+import { POLL_LIMITS } from '#shared/protocol/polls.js';
 
-/**
- * Bounds of availability polls (issue #18), shared by validation and the client's form: 2–12 slots, each
- * at most `daysAhead` days ahead; at most `openPerBoard` open polls on one board at a time.
- */
-export const POLL_LIMITS = { minSlots: 2, maxSlots: 12, daysAhead: 366, openPerBoard: 20, cardId: 200 } as const;
+export { POLL_LIMITS };
 
 /** A member's answer for one slot: yes, "if need be", or no. */
 export const POLL_ANSWERS = ['yes', 'maybe', 'no'] as const;

@@ -1,25 +1,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Uuid } from './common.js';
+import {
+  WEBHOOK_EVENTS,
+  WEBHOOK_KINDS,
+  WEBHOOK_LIMITS,
+  type WebhookEvent,
+  type WebhookKind,
+} from '#shared/protocol/webhooks.js';
 
-/** The chat platforms a board can post to, each in its own message format. */
-export const WEBHOOK_KINDS = ['slack', 'discord', 'mattermost', 'teams'] as const;
-export type WebhookKind = (typeof WEBHOOK_KINDS)[number];
-
-/**
- * What a webhook can be told: a paper nominated, a ballot round opened / closing within a day / closed
- * with its winners, a session scheduled or moved, a session tomorrow.
- */
-export const WEBHOOK_EVENTS = [
-  'nomination',
-  'round.opened',
-  'round.closing',
-  'round.closed',
-  'session.scheduled',
-  'session.tomorrow',
-] as const;
-export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
-
-export const WEBHOOK_LIMITS = { perBoard: 10, url: 2000 } as const;
+export { WEBHOOK_EVENTS, WEBHOOK_KINDS, WEBHOOK_LIMITS, type WebhookEvent, type WebhookKind };
 
 /** Path parameters of one webhook. */
 export const WebhookParams = Type.Object({ boardId: Uuid, webhookId: Uuid });
