@@ -142,6 +142,10 @@ describeInBrowser('editing the board: one kind of undo, offline controls, and th
     await card(page, 'An offline paper').locator('a.open').click();
     const panel = panelOf(page, 'An offline paper');
     await panel.getByRole('button', { name: 'I’ll present' }).waitFor();
+    // The panel's own reads (notes editor, feedback, related papers) finish before the network goes: a
+    // request cut off by going offline would be a console error of the test, not of the page.
+    await panel.locator('.cm-editor').waitFor();
+    await page.waitForLoadState('networkidle');
 
     await context.setOffline(true);
     await page.getByRole('status', { name: /^Offline/ }).waitFor();
