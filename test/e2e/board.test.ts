@@ -159,6 +159,8 @@ describeInBrowser('the board in the browser', () => {
       await a.page.getByRole('status', { name: /^Online/ }).waitFor();
       // Once live events are joined and what they may have missed is read again, no request is in flight.
       await a.page.waitForFunction(() => performance.getEntriesByName('board:live').length > 0);
+      // The board's other reads (open rounds, suggestions) are done too.
+      await a.page.waitForLoadState('networkidle');
       await a.context.setOffline(true);
       await a.page.getByRole('status', { name: /^Offline/ }).waitFor();
       await card(a.page, title).locator('a.open').focus();
