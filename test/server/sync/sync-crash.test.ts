@@ -253,12 +253,22 @@ describe('crash safety', () => {
       await Promise.all(docs.map((doc) => waitForDoc(doc, complete)));
       expected = docs[0].getText(NOTE_ROOT).toString();
       expect(docs[1].getText(NOTE_ROOT).toString()).toBe(expected);
+      // The export reads notes from the update log: once it has the whole text, every edit is committed.
+      const committed = JSON.stringify(expected);
+      await vi.waitFor(
+        async () => {
+          const { json } = await api(`/api/boards/${boardId}/export?format=json`, null, carol.cookie);
+          expect(JSON.stringify(json)).toContain(committed);
+        },
+        { timeout: 20_000, interval: 100 },
+      );
     } finally {
-      // Disconnected before the stop: the database alone must hold every word.
+      // Disconnected before the second kill: nothing can be sent again, so the database alone must hold
+      // every word both clients saw (the first kill, mid-typing, shows the clients' own merge on reconnect).
       providers.forEach((p) => p.destroy());
     }
-    server.proc.kill('SIGTERM');
-    expect(await server.exited).toBe(0);
+    server.proc.kill('SIGKILL');
+    expect(await server.exited).toBeNull();
     const reader = db ?? (await openDatabase({ databaseUrl: null, dataDir }));
     try {
       expect(await noteMarkdown(reader.sql, boardId, cardId)).toBe(expected);
