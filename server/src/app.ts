@@ -34,6 +34,7 @@ import { exportRoutes } from './features/exports/exports.routes.js';
 import { digestRoutes } from './features/digest/digest.routes.js';
 import { roundRoutes } from './features/rounds/rounds.routes.js';
 import { feedbackRoutes } from './features/feedback/feedback.routes.js';
+import { notesRoutes } from './features/notes/notes.routes.js';
 import { pollRoutes } from './features/polls/polls.routes.js';
 import { feedRoutes } from './features/feeds/feeds.routes.js';
 import type { OnNewPapers } from './features/feeds/feeds.service.js';
@@ -131,6 +132,7 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(digestRoutes);
   await app.register(roundRoutes);
   await app.register(feedbackRoutes);
+  await app.register(notesRoutes);
   await app.register(pollRoutes);
   app.decorate(
     'onNewPapers',

@@ -1,10 +1,18 @@
 import type { Page } from 'playwright-core';
-import { beforeAll, expect, it } from 'vitest';
+import { beforeAll, expect, it, vi } from 'vitest';
 import { NOTE_ROOT, noteRoom } from '#shared/protocol/notes.js';
 import type { TestApp } from '#test/helpers/app.js';
 import type { BrowserSessions } from '#test/helpers/browser.js';
 import { describeInBrowser, RESULTS_DIR, useBrowserServer } from '#test/helpers/e2e.js';
-import { addMember, createBoard, nominatePaper, signUp, type TestUser } from '#test/helpers/factories.js';
+import {
+  addMember,
+  assignPresenter,
+  createBoard,
+  nominatePaper,
+  signUp,
+  type TestUser,
+} from '#test/helpers/factories.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
 import { connectClient, waitForDoc } from '#test/helpers/yjs.js';
 
 describeInBrowser("a card's notes, written together", () => {
@@ -101,5 +109,53 @@ describeInBrowser("a card's notes, written together", () => {
     await new Promise((resolve) => setTimeout(resolve, 300));
     expect(await noteText(page)).not.toContain('vandalism');
     expect(serverText(board.id, cardId)).toBe('# Summary\n\n- skip connections\n');
+  });
+
+  it('lets the owner publish a note on the public page, where visitors read it as text', async () => {
+    const owner = await signUp(t.app, 'Paula Publisher');
+    const editor = await signUp(t.app, 'Eddie Editor');
+    const board = await createBoard(t.app, owner, 'Public notes board');
+    await addMember(t.app, owner, board.id, editor, 'editor');
+    const cardId = await nominatePaper(t.app, owner, board.id, 'Mastering the game of Go');
+    // Assignments go by the board's projection, which follows the new card a moment later.
+    await vi.waitFor(
+      () => assignPresenter(t.app, owner, { boardId: board.id, cardId }, editor, new Date(Date.now() - 86_400_000)),
+      { timeout: 10_000, interval: 50 },
+    );
+    const columnId = await t.app.sync.read(board.id, (doc) => boardView(doc).columns[0].id);
+    const slug = `go-club-${Date.now().toString(36)}`;
+    const res = await t.app.inject({
+      method: 'PATCH',
+      url: `/api/boards/${board.id}`,
+      headers: { cookie: owner.cookie },
+      payload: { public: { enabled: true, slug, columns: [columnId] } },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    await seedNote(owner, board.id, cardId, '## What we said\n\n- <b>policy</b> and value nets\n');
+
+    // An editor sees no switch; the owner does.
+    const editorPage = await openNote(editor, board.id, cardId);
+    expect(await editorPage.getByLabel('Show on the public page').count()).toBe(0);
+    const page = await openNote(owner, board.id, cardId);
+    const toggle = page.getByLabel('Show on the public page');
+    await expect.poll(() => toggle.isEnabled()).toBe(true);
+    expect(await toggle.isChecked()).toBe(false);
+    const visitor = (await tabs.open(`/p/${slug}`)).page;
+    expect(await visitor.locator('.notes').count()).toBe(0);
+
+    await toggle.check();
+    await expect.poll(async () => (await t.app.inject({ url: `/p/${slug}` })).body).toContain('What we said');
+    await visitor.reload();
+    const shown = visitor.locator('.notes');
+    await shown.waitFor();
+    expect(await shown.innerText()).toContain('- <b>policy</b> and value nets');
+    expect(await shown.locator('b').count()).toBe(0);
+    // The editor, reopening the card, is told the note is public.
+    await editorPage.reload();
+    await editorPage.getByText("Shown on the board's public page.").waitFor();
+
+    await toggle.uncheck();
+    await expect.poll(async () => (await t.app.inject({ url: `/p/${slug}` })).body).not.toContain('What we said');
+    await page.screenshot({ path: `${RESULTS_DIR}/notes-public-toggle.png` });
   });
 });

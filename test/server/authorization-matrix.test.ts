@@ -164,6 +164,20 @@ const ROUTES: RouteCase[] = [
     expected: members(200),
   },
   {
+    name: 'GET note settings',
+    request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/cards/${f.cardId}/note` }),
+    expected: members(200),
+  },
+  {
+    name: 'PUT note public',
+    request: (f) => ({
+      method: 'PUT',
+      url: `/api/boards/${f.boardId}/cards/${f.cardId}/note`,
+      payload: { public: true },
+    }),
+    expected: ownerOnly(200),
+  },
+  {
     name: 'GET board feedback',
     request: (f) => ({ method: 'GET', url: `/api/boards/${f.boardId}/feedback` }),
     expected: members(200),

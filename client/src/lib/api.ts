@@ -50,6 +50,7 @@ import type {
 } from '#shared/schemas/polls.js';
 import type { Assignment, AssignmentRequest, CalendarFeed, Schedule, Suggestion } from '#shared/schemas/schedule.js';
 import type { BoardFeedback, CardFeedback, FeedbackRequest } from '#shared/schemas/feedback.js';
+import type { NoteSettings, NoteSettingsRequest } from '#shared/schemas/notes.js';
 import type { BoardSuggestionList, RecommendationList } from '#shared/schemas/recommend.js';
 
 /** A failed API call: the HTTP status (0 when the network failed), the server's code and its message. */
@@ -390,6 +391,16 @@ export function getCardFeedback(boardId: string, cardId: string, signal?: AbortS
 /** Changes my feedback on a card's session (attendance, rating, takeaway, or interest before it). */
 export function saveFeedback(boardId: string, cardId: string, body: FeedbackRequest): Promise<CardFeedback> {
   return sendJson<CardFeedback>('PUT', `${cardPath(boardId, cardId)}/feedback`, body);
+}
+
+/** Whether the card's note is shown on the board's public page. */
+export function getNoteSettings(boardId: string, cardId: string, signal?: AbortSignal): Promise<NoteSettings> {
+  return getJson<NoteSettings>(`${cardPath(boardId, cardId)}/note`, signal);
+}
+
+/** Publishes the card's note on the board's public page, or takes it off (owners). */
+export function saveNoteSettings(boardId: string, cardId: string, body: NoteSettingsRequest): Promise<NoteSettings> {
+  return sendJson<NoteSettings>('PUT', `${cardPath(boardId, cardId)}/note`, body);
 }
 
 /** The feedback summaries of the board's cards that have any. */

@@ -11,17 +11,22 @@ export async function loadBoardUpdates(sql: Sql, boardId: string, doc = ''): Pro
   return rows.map((row) => row.update);
 }
 
-/** The logs of every note of a board (documents named `notes/...`), by document name, each in id order. */
-export async function loadNoteUpdates(sql: Sql, boardId: string): Promise<Map<string, Uint8Array[]>> {
+/**
+ * The logs of a board's notes (documents named `notes/...`), by document name, each in id order: every
+ * note, or only the documents named in `docs`.
+ */
+export async function loadNoteUpdates(sql: Sql, boardId: string, docs?: string[]): Promise<Map<string, Uint8Array[]>> {
   const rows = await sql<{ doc: string; update: Uint8Array }[]>`
-    select doc, update from board_updates where board_id = ${boardId} and doc like 'notes/%' order by doc, id`;
-  const docs = new Map<string, Uint8Array[]>();
+    select doc, update from board_updates
+    where board_id = ${boardId} and doc like 'notes/%' ${docs ? sql`and doc = any(${docs}::text[])` : sql``}
+    order by doc, id`;
+  const logs = new Map<string, Uint8Array[]>();
   for (const row of rows) {
-    const updates = docs.get(row.doc);
+    const updates = logs.get(row.doc);
     if (updates) updates.push(row.update);
-    else docs.set(row.doc, [row.update]);
+    else logs.set(row.doc, [row.update]);
   }
-  return docs;
+  return logs;
 }
 
 /** A range of `board_updates` ids (as text: bigint). */

@@ -164,6 +164,26 @@ describe('card notes', { timeout: 60_000 }, () => {
     expect(textOf(back.doc)).toBe('Kept.');
   });
 
+  it('keep an open note connected and saving when its card is taken off the board meanwhile', async () => {
+    const { app, owner, editor, boardId, cardId } = await start();
+    const writer = await note(app, boardId, cardId, editor);
+    let closed = false;
+    writer.provider.on('connection-close', () => (closed = true));
+    writer.doc.getText(NOTE_ROOT).insert(0, 'Before. ');
+    const board = await connectClient(app, boardId, owner);
+    clients.push(board);
+    removeCard(board.doc, cardId);
+    await waitForDoc(app.sync.peek(boardId)!, (doc) => !doc.getMap('cards').has(cardId));
+    // Someone taking notes while another member removes the card loses nothing: the card may come back
+    // (Undo), and its note with it. Only new connections are refused (previous test).
+    writer.doc.getText(NOTE_ROOT).insert(8, 'After.');
+    await vi.waitFor(async () => expect(await noteMarkdown(t!.db.sql, boardId, cardId)).toBe('Before. After.'), {
+      timeout: 10_000,
+    });
+    expect(closed).toBe(false);
+    expect(writer.provider.wsconnected).toBe(true);
+  });
+
   it("are stored apart from the board's document, which they leave untouched", async () => {
     const { app, owner, boardId, cardId } = await start();
     const board = await connectClient(app, boardId, owner);

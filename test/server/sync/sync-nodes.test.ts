@@ -3,7 +3,9 @@ import type { FastifyInstance } from 'fastify';
 import { addCard, addComment, moveCard } from '#shared/protocol/board-doc/edits.js';
 import { readCard } from '#shared/protocol/board-doc/model.js';
 import { boardView } from '#shared/protocol/board-doc/view.js';
+import { NOTE_ROOT, noteRoom } from '#shared/protocol/notes.js';
 import { userColor } from '#shared/protocol/user-color.js';
+import { noteMarkdown } from '#server/features/notes/notes.service.js';
 import type { ActivityEntry } from '#shared/schemas/activity.js';
 import type { TestUser } from '#test/helpers/factories.js';
 import { startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
@@ -30,8 +32,8 @@ describe('two nodes on one database', () => {
     await two?.close();
   });
 
-  async function client(node: FastifyInstance, user: TestUser): Promise<SyncClient> {
-    const connected = await connectClient(node, boardId, user);
+  async function client(node: FastifyInstance, user: TestUser, room = boardId): Promise<SyncClient> {
+    const connected = await connectClient(node, room, user);
     clients.push(connected);
     return connected;
   }
@@ -107,5 +109,48 @@ describe('two nodes on one database', () => {
     } finally {
       socket.close();
     }
+  });
+
+  it("carries a card's note between nodes both ways, with presence, and stores each keystroke once", async () => {
+    const board = await client(nodes[0], alice);
+    const cardId = addCard(board.doc, {
+      paperId: 'noted-paper',
+      columnId: boardView(board.doc).columns[0].id,
+      addedBy: alice.user.id,
+    });
+    // The other node opens the note only once its copy of the board has the card (checked at the upgrade).
+    await waitForDoc(nodes[1].sync.peek(boardId)!, (doc) => readCard(doc, cardId) !== null);
+    const onFirst = await client(nodes[0], alice, noteRoom(boardId, cardId));
+    const onSecond = await client(nodes[1], bob, noteRoom(boardId, cardId));
+    const words = (who: string) => Array.from({ length: 20 }, (_, i) => `${who}${i} `);
+    for (const [a, b] of words('alice').map((w, i) => [w, words('bob')[i]])) {
+      onFirst.doc.getText(NOTE_ROOT).insert(0, a);
+      onSecond.doc.getText(NOTE_ROOT).insert(onSecond.doc.getText(NOTE_ROOT).length, b);
+    }
+    const done = (doc: Parameters<typeof waitForDoc>[0]) => {
+      const text = doc.getText(NOTE_ROOT).toString();
+      return text.includes('alice19 ') && text.includes('bob19 ');
+    };
+    await waitForDoc(onFirst.doc, done);
+    await waitForDoc(onSecond.doc, done);
+    const text = onFirst.doc.getText(NOTE_ROOT).toString();
+    expect(onSecond.doc.getText(NOTE_ROOT).toString()).toBe(text);
+    expect(text.split(' ').filter(Boolean).sort()).toEqual(
+      [...words('alice'), ...words('bob')].map((w) => w.trim()).sort(),
+    );
+
+    onSecond.provider.awareness.setLocalStateField('cursor', { at: 1 });
+    await new Promise<void>((resolve) => {
+      const check = () => {
+        const seen = [...onFirst.provider.awareness.getStates().values()].some((s) => s.user?.id === bob.user.id);
+        if (!seen) return;
+        onFirst.provider.awareness.off('change', check);
+        resolve();
+      };
+      onFirst.provider.awareness.on('change', check);
+      check();
+    });
+    // Both nodes wrote to the one log; read back, the note holds each word once.
+    await expect.poll(() => noteMarkdown(nodes[0].sql, boardId, cardId), { timeout: 10_000 }).toBe(text);
   });
 });

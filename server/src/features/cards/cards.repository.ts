@@ -1,4 +1,4 @@
-import type { Sql } from '#server/db/sql.js';
+import type { Querier, Sql } from '#server/db/sql.js';
 import type { BoardView } from '#shared/protocol/board-doc/view.js';
 import { isUuid } from '#shared/protocol/uuid.js';
 import type { BoardCards, PaperOnBoard } from '#shared/schemas/cards.js';
@@ -152,4 +152,13 @@ export async function boardsShowingPaper(sql: Sql, userId: string, paperId: stri
     ) v on true
     where c.paper_id = ${paperId}
     order by b.updated_at desc, b.id, c.added_at, c.card_id`;
+}
+
+/**
+ * Whether the board's projection (`board_cards`) has the card. The projection follows the live document
+ * after a short delay: see `requireCardOnBoard` for a check that also asks the document.
+ */
+export async function cardProjected(sql: Querier, boardId: string, cardId: string): Promise<boolean> {
+  const [card] = await sql`select 1 from board_cards where board_id = ${boardId} and card_id = ${cardId}`;
+  return Boolean(card);
 }

@@ -33,12 +33,6 @@ async function lockCardFeedback(tx: Querier, boardId: string, cardId: string): P
   await tx`select pg_advisory_xact_lock(hashtext(${`feedback:${boardId}`}), hashtext(${cardId}))`;
 }
 
-/** Whether the board's projection (`board_cards`) has the card. */
-export async function cardProjected(sql: Querier, boardId: string, cardId: string): Promise<boolean> {
-  const [card] = await sql`select 1 from board_cards where board_id = ${boardId} and card_id = ${cardId}`;
-  return Boolean(card);
-}
-
 /** The card's session time, or null when it has no assignment. */
 async function sessionOf(sql: Querier, boardId: string, cardId: string): Promise<Date | null> {
   const [row]: [{ sessionAt: Date }?] = await sql`

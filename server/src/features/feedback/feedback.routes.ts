@@ -4,8 +4,8 @@ import { BoardParams } from '#shared/schemas/boards.js';
 import { BoardFeedback, CardFeedback, FeedbackParams, FeedbackRequest } from '#shared/schemas/feedback.js';
 import { badRequest, conflict, notFound } from '#server/errors.js';
 import { authorize } from '#server/features/boards/authorization.js';
-import { readCard } from '#shared/protocol/board-doc/model.js';
-import { boardFeedback, cardFeedback, cardProjected, saveFeedback, type FeedbackPatch } from './feedback.repository.js';
+import { requireCardOnBoard } from '#server/features/cards/card-lookup.js';
+import { boardFeedback, cardFeedback, saveFeedback, type FeedbackPatch } from './feedback.repository.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
 
@@ -26,16 +26,6 @@ function takeawayText(value: string | null | undefined): string | null | undefin
  * Changes push the card's new summary to the board's room (`feedback:changed`).
  */
 export const feedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
-  /**
-   * 404 unless the card is on the board: in the projection, or else in the live document, which the
-   * projection follows after a short delay (a card's panel opens, and reads its feedback, as soon as the
-   * card is added).
-   */
-  async function requireCard(boardId: string, cardId: string): Promise<void> {
-    if (await cardProjected(app.sql, boardId, cardId)) return;
-    if (!(await app.sync.read(boardId, (doc) => readCard(doc, cardId) !== null))) throw notFound('card');
-  }
-
   app.put(
     '/api/boards/:boardId/cards/:cardId/feedback',
     {
@@ -56,7 +46,7 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { boardId, cardId } = request.params;
       const { user } = await authorize(request, boardId, 'feedback:self');
-      await requireCard(boardId, cardId);
+      await requireCardOnBoard(app, boardId, cardId);
       const patch: FeedbackPatch = { ...request.body };
       if ('takeaway' in request.body) patch.takeaway = takeawayText(request.body.takeaway);
       const outcome = await saveFeedback(app.sql, { boardId, cardId, userId: user.id, patch, now: new Date() });
@@ -94,7 +84,7 @@ export const feedbackRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { boardId, cardId } = request.params;
       const { user } = await authorize(request, boardId, 'board:read');
-      await requireCard(boardId, cardId);
+      await requireCardOnBoard(app, boardId, cardId);
       return cardFeedback(app.sql, { boardId, cardId, userId: user.id, now: new Date() });
     },
   );

@@ -1,5 +1,6 @@
 import * as Y from 'yjs';
-import { NOTE_ROOT, noteCardIdOf, noteDocName } from '#shared/protocol/notes.js';
+import { isNoteCardId, NOTE_ROOT, noteCardIdOf, noteDocName } from '#shared/protocol/notes.js';
+import { publishedNoteCards } from './note-publication.repository.js';
 import type { Sql } from '#server/db/sql.js';
 import { loadBoardUpdates, loadNoteUpdates } from '#server/sync/board-updates.repository.js';
 
@@ -28,13 +29,26 @@ export async function noteMarkdown(sql: Sql, boardId: string, cardId: string): P
   return noteText(await loadBoardUpdates(sql, boardId, noteDocName(cardId)));
 }
 
-/** Every non-empty note of a board, as Markdown by card id (cards no longer on the board included). */
-export async function boardNotes(sql: Sql, boardId: string): Promise<Map<string, string>> {
+/**
+ * Every non-empty note of a board, as Markdown by card id (cards no longer on the board included), or
+ * only those of `cardIds`.
+ */
+export async function boardNotes(sql: Sql, boardId: string, cardIds?: string[]): Promise<Map<string, string>> {
   const notes = new Map<string, string>();
-  for (const [docName, updates] of await loadNoteUpdates(sql, boardId)) {
+  const docs = cardIds?.filter(isNoteCardId).map(noteDocName);
+  for (const [docName, updates] of await loadNoteUpdates(sql, boardId, docs)) {
     const cardId = noteCardIdOf(docName);
     const text = cardId ? noteText(updates) : '';
     if (cardId && text.trim() !== '') notes.set(cardId, text);
   }
   return notes;
+}
+
+/**
+ * The notes the owner published of these cards (ARCHITECTURE §11, the public page), as Markdown by card
+ * id; a published note that is still empty is left out. Members' text: a page must escape it.
+ */
+export async function publicNotes(sql: Sql, boardId: string, cardIds: string[]): Promise<Map<string, string>> {
+  const published = await publishedNoteCards(sql, boardId, cardIds);
+  return published.length === 0 ? new Map() : boardNotes(sql, boardId, published);
 }

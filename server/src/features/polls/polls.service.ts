@@ -2,7 +2,8 @@ import type { FastifyInstance } from 'fastify';
 import type { Sql } from '#server/db/sql.js';
 import { badRequest, conflict, notFound } from '#server/errors.js';
 import { recordActivity } from '#server/features/activity/activity.repository.js';
-import { assignWithin, cardExists } from '#server/features/schedule/schedule.repository.js';
+import { assignWithin } from '#server/features/schedule/schedule.repository.js';
+import { cardProjected } from '#server/features/cards/cards.repository.js';
 import type { ActivityEntry } from '#shared/schemas/activity.js';
 import {
   POLL_LIMITS,
@@ -77,7 +78,7 @@ export async function createPoll(
   const cardId = body.cardId ?? null;
 
   const { pollId, activity } = await deps.sql.begin(async (tx) => {
-    if (cardId !== null && !(await cardExists(tx, boardId, cardId))) throw notFound('card');
+    if (cardId !== null && !(await cardProjected(tx, boardId, cardId))) throw notFound('card');
     await lockBoardPolls(tx, boardId);
     if ((await countOpenPolls(tx, boardId)) >= POLL_LIMITS.openPerBoard) {
       throw conflict(

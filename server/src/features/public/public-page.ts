@@ -25,7 +25,7 @@ h1{font-size:1.75rem;margin:0 0 4px}h2{font-size:1.2rem;margin:32px 0 8px;border
 h3{font-size:1rem;margin:20px 0 4px}
 a{color:var(--accent)}ul{list-style:none;padding:0;margin:0}li{padding:8px 0;border-bottom:1px solid var(--line)}
 .muted,.meta{color:var(--muted);font-size:.9rem}.desc{white-space:pre-line}
-.notes{white-space:pre-line;margin:4px 0 0;font-size:.95rem}
+.notes{margin:4px 0 0;font-size:.95rem}.notes summary{cursor:pointer;color:#555}.notes div{white-space:pre-wrap;overflow-wrap:anywhere;margin:4px 0 0}
 footer{margin-top:32px;color:var(--muted);font-size:.85rem}
 `;
 
@@ -53,7 +53,10 @@ function paperItem(paper: SyllabusPaper): string {
 }
 
 function sessionItem(session: SyllabusSession): string {
-  const notes = session.notes ? `<p class="notes">${escapeHtml(session.notes)}</p>` : '';
+  // The Markdown source as text, escaped: members' writing never becomes markup here.
+  const notes = session.notes
+    ? `<details class="notes" open><summary>Notes</summary><div>${escapeHtml(session.notes)}</div></details>`
+    : '';
   return (
     `<li><div>${paperTitle(session.paper)}</div>` +
     `<div class="meta">${time(session.at)} · presented by ${escapeHtml(session.presenterName)}${codeLinks(session.paper)}</div>` +
@@ -73,6 +76,11 @@ function summary(s: Syllabus): string {
   return next ? `Next: ${next.paper.title} (${utcText(next.at)})` : `The reading list of ${s.name}.`;
 }
 
+const ICON =
+  "data:image/svg+xml,%3Csvg xmlns='http://www.w3.org/2000/svg' viewBox='0 0 16 16'%3E%3Crect x='2' y='1' " +
+  "width='12' height='14' rx='2' fill='%232b5fd9'/%3E%3Cpath d='M5 5h6M5 8h6M5 11h4' stroke='white' " +
+  "stroke-width='1.5'/%3E%3C/svg%3E";
+
 /** The whole page. `publicUrl` is the app's base URL (for Open Graph and feed links). */
 export function renderPublicPage(s: Syllabus, publicUrl: string): string {
   const urls = publicUrls(publicUrl, s.slug);
@@ -89,6 +97,8 @@ export function renderPublicPage(s: Syllabus, publicUrl: string): string {
     `<meta property="og:url" content="${escapeHtml(urls.page)}">`,
     '<meta property="og:type" content="website">',
     '<meta property="og:site_name" content="Paperboard">',
+    // The app's icon (client/index.html), inline: without one, browsers ask for a /favicon.ico that is not there.
+    `<link rel="icon" href="${ICON}">`,
     `<link rel="canonical" href="${escapeHtml(urls.page)}">`,
     `<link rel="alternate" type="application/atom+xml" title="${title}" href="${escapeHtml(urls.atom)}">`,
     `<style>${STYLE}</style>`,

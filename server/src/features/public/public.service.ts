@@ -1,7 +1,7 @@
 import type { Sql } from '#server/db/sql.js';
 import { badRequest, conflict } from '#server/errors.js';
 import { slugProblem, type PublicSettings, type PublicSettingsRequest } from '#shared/schemas/public.js';
-import { publicNotesFor } from './public-notes.repository.js';
+import { publicNotes } from '#server/features/notes/notes.service.js';
 import { publicUrls } from './public-page.js';
 import {
   existingColumns,
@@ -70,7 +70,7 @@ export async function loadSyllabus(sql: Sql, slug: string, now: Date): Promise<S
   const board = await findPublishedBoard(sql, slug);
   if (!board) return null;
   const data = await readSyllabus(sql, board.boardId, board.columns);
-  const notes = await publicNotesFor(
+  const notes = await publicNotes(
     sql,
     board.boardId,
     data.cards.map((c) => c.cardId),

@@ -20,7 +20,7 @@ export interface SyllabusSession {
   presenterName: string;
   at: Date;
   updatedAt: Date;
-  /** Notes the owner made public (see public-notes.repository.ts); null when there are none. */
+  /** The note the owner made public (Markdown source, shown as text), past sessions only; null when none. */
   notes: string | null;
 }
 
@@ -83,7 +83,8 @@ export function buildSyllabus(
       presenterName: c.presenterName!,
       at: c.sessionAt!,
       updatedAt: c.sessionUpdatedAt ?? c.sessionAt!,
-      notes: notes.get(c.cardId) ?? null,
+      // Notes are what was said at a session: an upcoming one shows none, even if some were written.
+      notes: c.sessionAt!.getTime() < now.getTime() ? (notes.get(c.cardId) ?? null) : null,
     }))
     .sort((a, b) => a.at.getTime() - b.at.getTime() || a.paper.cardId.localeCompare(b.paper.cardId));
   return {

@@ -5,6 +5,7 @@ import type { Sql } from '#server/db/sql.js';
 import type { Assignment, Schedule, Session, Suggestion } from '#shared/schemas/schedule.js';
 import { findMeeting } from '#server/features/boards/boards.repository.js';
 import { unavailableAt } from '#server/features/polls/polls.repository.js';
+import { cardProjected } from '#server/features/cards/cards.repository.js';
 import { nextFreeSession } from './meeting-slots.js';
 import { rankPresenters, RANKING_SHOWN, type RotationMember, type RotationSession } from './rotation.js';
 
@@ -38,11 +39,6 @@ function toAssignment(r: AssignmentRow): Assignment {
     assignedBy: r.assignedBy,
     updatedAt: r.updatedAt.toISOString(),
   };
-}
-
-export async function cardExists(sql: Db, boardId: string, cardId: string): Promise<boolean> {
-  const [card] = await sql`select 1 from board_cards where board_id = ${boardId} and card_id = ${cardId}`;
-  return Boolean(card);
 }
 
 /** The card's assignment, locked until the end of the transaction. */
@@ -98,7 +94,7 @@ export async function assignWithin(
   tx: postgres.TransactionSql,
   a: AssignInput,
 ): Promise<AssignmentOutcome<Assignment>> {
-  if (!(await cardExists(tx, a.boardId, a.cardId))) return { status: 'no_card' };
+  if (!(await cardProjected(tx, a.boardId, a.cardId))) return { status: 'no_card' };
   if (!a.mayAssignOthers && a.presenterId !== a.actorId) return { status: 'not_yours' };
   const [member] = await tx`
     select 1 from board_members where board_id = ${a.boardId} and user_id = ${a.presenterId} for share`;
@@ -138,7 +134,7 @@ export async function unassign(
   a: { boardId: string; cardId: string; actorId: string; mayAssignOthers: boolean },
 ): Promise<AssignmentOutcome<null>> {
   return sql.begin(async (tx): Promise<AssignmentOutcome<null>> => {
-    if (!(await cardExists(tx, a.boardId, a.cardId))) return { status: 'no_card' };
+    if (!(await cardProjected(tx, a.boardId, a.cardId))) return { status: 'no_card' };
     const previous = await lockAssignment(tx, a.boardId, a.cardId);
     if (!previous) return { status: 'ok', changed: false, assignment: null };
     if (!a.mayAssignOthers && previous.presenterId !== a.actorId) return { status: 'not_yours' };
@@ -220,7 +216,7 @@ export async function suggestPresenter(
   cardId: string,
   now: Date,
 ): Promise<Suggestion | null> {
-  if (!(await cardExists(sql, boardId, cardId))) return null;
+  if (!(await cardProjected(sql, boardId, cardId))) return null;
   const members = await sql<RotationMember[]>`
     select u.id, u.name from board_members m join users u on u.id = m.user_id where m.board_id = ${boardId}`;
   // Every assignment, also of cards removed since: their presenters did present.

@@ -13,6 +13,7 @@ import {
 } from '#test/helpers/factories.js';
 import { ServerEdit } from '#server/sync/board-room.js';
 import { addComment, moveCard } from '#shared/protocol/board-doc/edits.js';
+import { NOTE_ROOT, noteRoom } from '#shared/protocol/notes.js';
 import { boardView } from '#shared/protocol/board-doc/view.js';
 
 let t: TestApp;
@@ -57,6 +58,8 @@ interface Published {
   columns: string[];
   shown: { upcoming: string; past: string; listed: string };
   hidden: string;
+  /** Card ids: upcoming, past and listed (shown column), then the one in the private column. */
+  cards: string[];
 }
 
 /**
@@ -108,7 +111,7 @@ async function publishedBoard(options: { indexable?: boolean } = {}): Promise<Pu
     indexable: options.indexable ?? false,
   });
   expect(res.statusCode, res.body).toBe(200);
-  return { boardId: board.id, slug, columns, shown: titles, hidden };
+  return { boardId: board.id, slug, columns, shown: titles, hidden, cards };
 }
 
 describe('public page settings', () => {
@@ -304,5 +307,92 @@ describe('GET /p/:slug', () => {
     const hidden = await createBoardWithMembers(t.app, stranger, {});
     const detail = await t.app.inject({ url: `/api/boards/${hidden.id}`, headers: { cookie: stranger.cookie } });
     expect(detail.json().board.public.enabled).toBe(false);
+  });
+});
+
+describe('public notes', () => {
+  const noteUrl = (boardId: string, cardId: string) => `/api/boards/${boardId}/cards/${cardId}/note`;
+  const publish = (user: TestUser, boardId: string, cardId: string, value: unknown) =>
+    t.app.inject({
+      method: 'PUT',
+      url: noteUrl(boardId, cardId),
+      headers: { cookie: user.cookie },
+      payload: { public: value },
+    });
+  const write = (boardId: string, cardId: string, text: string) =>
+    t.app.sync.edit(noteRoom(boardId, cardId), new ServerEdit(owner.user.id), (doc) =>
+      doc.getText(NOTE_ROOT).insert(0, text),
+    );
+  const page = async (slug: string) => (await t.app.inject({ url: `/p/${slug}` })).body;
+
+  it('shows a note under its past session only once the owner publishes it, escaped, and hides it again', async () => {
+    const board = await publishedBoard();
+    const [upcoming, past, , hidden] = board.cards;
+    const tag = crypto.randomBytes(3).toString('hex');
+    await write(board.boardId, past, `# Takeaways ${tag}\n<script>alert(1)</script> & more`);
+    await write(board.boardId, upcoming, `Prep for upcoming ${tag}`);
+    await write(board.boardId, hidden, `Private column note ${tag}`);
+    // Written, not published: nowhere on the page or its feeds.
+    for (const path of ['', '/feed.atom', '/calendar.ics']) {
+      expect((await t.app.inject({ url: `/p/${board.slug}${path}` })).body, path).not.toContain(tag);
+    }
+    const before = await t.app.inject({ url: noteUrl(board.boardId, past), headers: { cookie: viewer.cookie } });
+    expect(before.json()).toEqual({ cardId: past, public: false, publishedAt: null, publishedBy: null });
+
+    const res = await publish(owner, board.boardId, past, true);
+    expect(res.statusCode, res.body).toBe(200);
+    expect(res.json()).toMatchObject({ cardId: past, public: true, publishedBy: 'Owner' });
+    for (const card of [upcoming, hidden])
+      expect((await publish(owner, board.boardId, card, true)).statusCode).toBe(200);
+    const html = await page(board.slug);
+    expect(html).toContain(`# Takeaways ${tag}\n&lt;script&gt;alert(1)&lt;/script&gt; &amp; more`);
+    expect(html).not.toContain('<script>alert(1)');
+    expect(html.indexOf(`Takeaways ${tag}`)).toBeGreaterThan(html.indexOf('Past sessions'));
+    // Published, but the session has not happened, or the column is not shown: still not on the page.
+    expect(html).not.toContain(`Prep for upcoming ${tag}`);
+    expect(html).not.toContain(`Private column note ${tag}`);
+    const atom = (await t.app.inject({ url: `/p/${board.slug}/feed.atom` })).body;
+    expect(atom).toContain(`Takeaways ${tag}`);
+    expect(atom).not.toContain('<script>');
+
+    // What members write later shows too (the mark is on the card's note, not on a copy).
+    await write(board.boardId, past, `Added later ${tag}. `);
+    expect(await page(board.slug)).toContain(`Added later ${tag}.`);
+
+    expect((await publish(owner, board.boardId, past, false)).json().public).toBe(false);
+    expect(await page(board.slug)).not.toContain(tag);
+  });
+
+  it('lets only owners publish, and names the field of a bad body', async () => {
+    const board = await publishedBoard();
+    const card = board.cards[1];
+    expect((await publish(editor, board.boardId, card, true)).statusCode).toBe(403);
+    expect((await publish(viewer, board.boardId, card, true)).statusCode).toBe(403);
+    expect((await publish(stranger, board.boardId, card, true)).statusCode).toBe(404);
+    const bad = await publish(owner, board.boardId, card, 'yes');
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().message).toMatch(/public/);
+    const extra = await t.app.inject({
+      method: 'PUT',
+      url: noteUrl(board.boardId, card),
+      headers: { cookie: owner.cookie },
+      payload: { public: true, text: 'x' },
+    });
+    expect(extra.statusCode).toBe(400);
+    for (const unknown of ['no-such-card', 'bad.id']) {
+      expect((await publish(owner, board.boardId, unknown, true)).statusCode, unknown).toBe(404);
+    }
+    const [row]: [{ n: number }] = await t.db.sql`
+      select count(*)::int as n from public_notes where board_id = ${board.boardId}`;
+    expect(row.n).toBe(0);
+  });
+
+  it('stores one publication when publishes race, and hides it again', async () => {
+    const board = await publishedBoard();
+    const card = board.cards[1];
+    const answers = await Promise.all([1, 2, 3].map(() => publish(owner, board.boardId, card, true)));
+    expect(answers.map((a) => a.statusCode)).toEqual([200, 200, 200]);
+    expect(new Set(answers.map((a) => a.json().publishedAt)).size).toBe(1);
+    expect((await publish(owner, board.boardId, card, false)).json().public).toBe(false);
   });
 });
