@@ -164,6 +164,25 @@ describe('card notes', { timeout: 60_000 }, () => {
     expect(textOf(back.doc)).toBe('Kept.');
   });
 
+  it('merge what a member wrote offline with what others wrote meanwhile, once they reconnect', async () => {
+    const { app, owner, editor, boardId, cardId } = await start();
+    const a = await note(app, boardId, cardId, owner);
+    const b = await note(app, boardId, cardId, editor);
+    a.doc.getText(NOTE_ROOT).insert(0, 'Shared start.\n');
+    await waitForDoc(b.doc, (doc) => doc.getText(NOTE_ROOT).toString() === 'Shared start.\n');
+    b.provider.disconnect();
+    b.doc.getText(NOTE_ROOT).insert(0, 'Written on the train. ');
+    a.doc.getText(NOTE_ROOT).insert(a.doc.getText(NOTE_ROOT).length, 'Written in the room.');
+    await vi.waitFor(async () =>
+      expect(await noteMarkdown(t!.db.sql, boardId, cardId)).toBe('Shared start.\nWritten in the room.'),
+    );
+    b.provider.connect();
+    const merged = 'Written on the train. Shared start.\nWritten in the room.';
+    await waitForDoc(a.doc, (doc) => textOf(doc) === merged);
+    await waitForDoc(b.doc, (doc) => textOf(doc) === merged);
+    await vi.waitFor(async () => expect(await noteMarkdown(t!.db.sql, boardId, cardId)).toBe(merged));
+  });
+
   it('keep an open note connected and saving when its card is taken off the board meanwhile', async () => {
     const { app, owner, editor, boardId, cardId } = await start();
     const writer = await note(app, boardId, cardId, editor);
