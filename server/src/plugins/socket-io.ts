@@ -12,7 +12,7 @@ import {
   type ServerEventPayload,
   type ServerToClientEvents,
 } from '#shared/protocol/socket-events.js';
-import { endsSession, MAX_BUS_PAYLOAD, type BusMessage } from '#server/sync/bus.js';
+import { endsSession, type BusMessage } from '#server/sync/bus.js';
 import { roleOf } from '#server/features/boards/authorization.js';
 import { sessionFromCookieHeader } from '#server/features/auth/sessions.js';
 import { TokenBucket } from '#server/token-bucket.js';
@@ -165,7 +165,7 @@ export const socketIoPlugin = fp(
       async <E extends ServerEventName>(boardId: string, event: E, payload: ServerEventPayload<E>) => {
         const message: BusMessage = { kind: 'event', node: app.bus.nodeId, boardId, event, payload };
         const size = Buffer.byteLength(JSON.stringify(message));
-        if (size > MAX_BUS_PAYLOAD) {
+        if (size > app.bus.maxPayloadBytes) {
           app.log.error({ boardId, event, size }, 'socket.io: event too large for the bus, dropped');
           return;
         }

@@ -1,6 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BoardRoom } from './board-room.js';
-import { MAX_BUS_PAYLOAD, type Bus, type WrittenRows } from './bus.js';
+import { type Bus, type WrittenRows } from './bus.js';
 import type { BoardExtension } from './extensions.js';
 
 /** Board entries per bus message: about 105 bytes each, within what one NOTIFY carries. */
@@ -45,7 +45,7 @@ export function busRelay(bus: Bus, log: FastifyBaseLogger): BoardExtension {
       room.onLocalAwareness = (update) => {
         const encoded = Buffer.from(update).toString('base64');
         // Presence too large for one NOTIFY stays local rather than failing the bus.
-        if (encoded.length > MAX_BUS_PAYLOAD - 200) return;
+        if (encoded.length > bus.maxPayloadBytes - 200) return;
         void bus
           .publish({ kind: 'awareness', node: bus.nodeId, boardId: room.key, update: encoded })
           .catch((error: unknown) => log.warn({ err: error, room: room.key }, 'sync: publishing presence failed'));

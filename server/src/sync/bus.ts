@@ -66,10 +66,42 @@ export function endsSession(message: SessionsEnded, userId: string, sessionHash:
 // checked before any handler sees it.
 const isBusMessage = TypeCompiler.Compile(BusMessageSchema);
 
+/**
+ * A bus message from its wire form (JSON), checked against the schema; throws on anything else. Every
+ * bus that carries messages between processes reads them through this.
+ */
+export function parseBusMessage(payload: string): BusMessage {
+  const message: unknown = JSON.parse(payload);
+  if (!isBusMessage.Check(message)) {
+    const kind = (message as { kind?: unknown } | null)?.kind;
+    throw new Error(
+      `bus message refused: not a known message (kind ${JSON.stringify(kind)}): ${payload.slice(0, 200)}`,
+    );
+  }
+  return message;
+}
+
+/** Hands a message to each handler; a handler's failure goes to `onError`, and the others still run. */
+export function deliverTo(
+  handlers: readonly ((message: BusMessage) => void)[],
+  message: BusMessage,
+  onError: (error: unknown) => void,
+): void {
+  for (const handler of handlers) {
+    try {
+      handler(message);
+    } catch (error) {
+      onError(error);
+    }
+  }
+}
+
 /** Publish/subscribe between the nodes serving one database. */
 export interface Bus {
   /** This node's id; messages carry it so a node can skip its own. */
   readonly nodeId: string;
+  /** Largest message (its JSON, bytes) this bus carries; a larger one is dropped with an error. */
+  readonly maxPayloadBytes: number;
   publish(message: BusMessage): Promise<void>;
   /** Registers a handler for every message, this node's own included. */
   subscribe(handler: (message: BusMessage) => void): void;
@@ -83,6 +115,7 @@ const CHANNEL = 'paperboard_bus';
 /** One process without a database to talk through (tests): delivery is a function call. */
 export class InProcessBus implements Bus {
   readonly nodeId = crypto.randomUUID();
+  readonly maxPayloadBytes = MAX_BUS_PAYLOAD;
   private readonly handlers: ((message: BusMessage) => void)[] = [];
 
   async publish(message: BusMessage): Promise<void> {
@@ -105,6 +138,7 @@ export class InProcessBus implements Bus {
  */
 export class PostgresBus implements Bus {
   readonly nodeId = crypto.randomUUID();
+  readonly maxPayloadBytes = MAX_BUS_PAYLOAD;
   private readonly handlers: ((message: BusMessage) => void)[] = [];
   private unlisten: (() => Promise<void>) | null = null;
 
@@ -124,32 +158,19 @@ export class PostgresBus implements Bus {
    * failure, goes to `onError` (a throw here would land in the database client's socket handling).
    */
   private deliver(payload: string): void {
-    let message: unknown;
+    let message: BusMessage;
     try {
-      message = JSON.parse(payload);
+      message = parseBusMessage(payload);
     } catch (error) {
       this.onError(error);
       return;
     }
-    if (!isBusMessage.Check(message)) {
-      const kind = (message as { kind?: unknown } | null)?.kind;
-      this.onError(
-        new Error(`bus message refused: not a known message (kind ${JSON.stringify(kind)}): ${payload.slice(0, 200)}`),
-      );
-      return;
-    }
-    for (const handler of this.handlers) {
-      try {
-        handler(message);
-      } catch (error) {
-        this.onError(error);
-      }
-    }
+    deliverTo(this.handlers, message, this.onError);
   }
 
   async publish(message: BusMessage): Promise<void> {
     const payload = JSON.stringify(message);
-    if (Buffer.byteLength(payload) > MAX_BUS_PAYLOAD) {
+    if (Buffer.byteLength(payload) > this.maxPayloadBytes) {
       this.onError(new Error(`bus message of ${payload.length} bytes dropped (${message.kind})`));
       return;
     }
