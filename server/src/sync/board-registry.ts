@@ -4,7 +4,8 @@ import type { Sql } from '#server/db/sql.js';
 import { CLOSE_CODES } from '#shared/protocol/close-codes.js';
 import { loadBoardUpdates, readBoardUpdates } from './board-updates.repository.js';
 import { BoardRoom, roomKey, type RoomPeer, type ServerEdit } from './board-room.js';
-import { endsSession, type Bus, type SessionsEnded, type WrittenRows } from './bus.js';
+import { endsSession, type Bus, type BusMessage, type SessionsEnded, type WrittenRows } from './bus.js';
+import { RemoteStreams } from './remote-streams.js';
 import { appliesTo, type BoardExtension } from './extensions.js';
 import type { SyncMetrics } from './metrics.js';
 import { UpdateMerger } from './merger.js';
@@ -34,6 +35,9 @@ export class BoardRegistry {
   private readonly writer: UpdateWriter;
   /** Merges logs for compaction off the main thread. */
   private readonly merger = new UpdateMerger();
+  /** What other nodes sent at once, and which of their rows are still to read. */
+  private readonly remote = new RemoteStreams();
+  private readonly backstopTimer: NodeJS.Timeout;
 
   constructor(
     private readonly sql: Sql,
@@ -58,23 +62,72 @@ export class BoardRegistry {
       if (message.kind === 'updates') {
         // `boardId` is the room key: a note's rows name `<boardId>/notes/<cardId>`, which nodes that
         // predate notes never have loaded, so they ignore them.
-        for (const rows of message.boards) {
-          this.receiveRows(rows).catch((error: unknown) =>
-            this.log.error({ err: error, room: rows.boardId }, 'sync: reading rows another node wrote failed'),
-          );
-        }
+        for (const rows of message.boards) this.whenLoaded(rows.boardId, () => this.receiveRows(rows));
+      } else if (message.kind === 'update') {
+        this.whenLoaded(message.boardId, () => this.receiveUpdate(message));
       } else if (message.kind === 'awareness') {
         this.docs.get(message.boardId)?.applyRemoteAwareness(Buffer.from(message.update, 'base64'));
       }
     });
+    // What other nodes sent at once but did not announce as stored in time is stored here (see RemoteStreams).
+    this.backstopTimer = setInterval(() => this.storeOverdue(), Math.max(250, settings.remoteBackstopMs / 4));
+    this.backstopTimer.unref();
   }
 
+  /**
+   * Runs `handle` for a message about the room `key` now if it is loaded, after its load if it is loading
+   * (the rows it read may predate the message), and not at all otherwise: a room loaded later reads the
+   * log then.
+   */
+  private whenLoaded(key: string, handle: () => Promise<void> | void): void {
+    const run = () => {
+      try {
+        void Promise.resolve(handle()).catch((error: unknown) =>
+          this.log.error({ err: error, room: key }, 'sync: applying what another node sent failed'),
+        );
+      } catch (error) {
+        this.log.error({ err: error, room: key }, 'sync: applying what another node sent failed');
+      }
+    };
+    if (this.docs.has(key)) return run();
+    const loading = this.loading.get(key);
+    if (loading) loading.then(run, () => {});
+  }
+
+  /** An update another node sent at once: applied (and passed to this node's clients) before it is stored. */
+  private receiveUpdate(message: Extract<BusMessage, { kind: 'update' }>): void {
+    const board = this.docs.get(message.boardId);
+    if (!board) return;
+    const update = Buffer.from(message.update, 'base64');
+    board.applyRemote([update]);
+    this.remote.received(board.key, message.stream, message.seq, update, performance.now());
+  }
+
+  /** Rows another node stored: read unless every update in them arrived whole, plus any it missed before. */
   private async receiveRows(rows: WrittenRows): Promise<void> {
-    // Documents not loaded here have nothing to update: they load the rows when someone joins.
     const board = this.docs.get(rows.boardId);
     if (!board) return;
-    const updates = await readBoardUpdates(this.sql, board.boardId, board.docName, rows);
-    if (this.docs.get(rows.boardId) === board) board.applyRemote(updates);
+    const { read, missed } = this.remote.announced(board.key, rows);
+    for (const range of [missed, read ? rows : null]) {
+      if (!range) continue;
+      this.metrics.remoteReads.inc();
+      const updates = await readBoardUpdates(this.sql, board.boardId, board.docName, range);
+      if (this.docs.get(rows.boardId) === board) board.applyRemote(updates);
+    }
+  }
+
+  /**
+   * Stores the updates other nodes sent at once and have not announced as stored `remoteBackstopMs`
+   * later (the sender died before its commit, say). A second copy in the log is harmless: applying an
+   * update twice changes nothing, and compaction merges it away.
+   */
+  private storeOverdue(): void {
+    for (const [key, updates] of this.remote.overdue(performance.now() - this.settings.remoteBackstopMs)) {
+      const board = this.docs.get(key);
+      if (!board) continue;
+      for (const update of updates) board.log.append(update);
+      this.metrics.remoteBackstop.inc(updates.length);
+    }
   }
 
   /** Number of documents in memory. */
@@ -197,12 +250,14 @@ export class BoardRegistry {
   /** Closes every connection, flushes every board and unloads everything (shutdown). */
   async closeAll(): Promise<void> {
     this.closing = true;
+    clearInterval(this.backstopTimer);
     await Promise.allSettled([...this.loading.values()]);
     const boards = [...this.docs.values()];
     this.docs.clear();
     await Promise.all(
       boards.map(async (board) => {
         for (const connection of [...board.connections]) connection.close(CLOSE_CODES.goingAway);
+        this.storeHeld(board);
         try {
           await board.log.flush();
         } catch (error) {
@@ -253,8 +308,8 @@ export class BoardRegistry {
     });
     for (const extension of this.extensionsOf(board)) extension.onLoad?.(board);
     log.onGone = () => this.discard(board);
-    log.onWritten = async (range, appended) => {
-      for (const extension of this.extensionsOf(board)) await extension.afterStore?.(board, range, appended);
+    log.onWritten = async (range, appended, span) => {
+      for (const extension of this.extensionsOf(board)) await extension.afterStore?.(board, range, appended, span);
     };
     this.docs.set(key, board);
     return board;
@@ -283,6 +338,7 @@ export class BoardRegistry {
   private discard(board: BoardRoom): void {
     if (this.docs.get(board.key) !== board) return;
     this.docs.delete(board.key);
+    this.remote.forget(board.key);
     for (const connection of [...board.connections]) connection.close(CLOSE_CODES.membershipChanged);
     this.destroy(board);
   }
@@ -295,7 +351,16 @@ export class BoardRegistry {
     }, this.settings.idleUnloadMs);
   }
 
+  /**
+   * Stores what other nodes sent at once and have not announced as stored yet, before the room goes: once
+   * it is unloaded, nothing here would store it should its sender die before its commit.
+   */
+  private storeHeld(board: BoardRoom): void {
+    for (const update of this.remote.forget(board.key)) board.log.append(update);
+  }
+
   private async unload(board: BoardRoom): Promise<void> {
+    this.storeHeld(board);
     try {
       await board.log.flush();
     } catch (error) {

@@ -1,3 +1,4 @@
+import crypto from 'node:crypto';
 import * as Y from 'yjs';
 import * as awarenessProtocol from 'y-protocols/awareness';
 import type { CloseCode } from '#shared/protocol/close-codes.js';
@@ -96,6 +97,15 @@ export class BoardRoom {
   readonly doc = new Y.Doc();
   /** Called with awareness changes made by this node's connections, to share them with other nodes. */
   onLocalAwareness: (update: Uint8Array) => void = () => {};
+  /**
+   * Called with each update made on this node (a connection's or a REST edit), numbered in this room's
+   * `stream`, as soon as it is applied and before it is stored: the other nodes may get it at once.
+   */
+  onLocalUpdate: (update: Uint8Array, seq: number) => void = () => {};
+  /** Names this room's local updates as loaded on this node; other nodes track what they got by it. */
+  readonly stream = crypto.randomUUID();
+  /** Number of the last local update (see `stream`). */
+  private localSeq = 0;
   readonly awareness: awarenessProtocol.Awareness;
   readonly connections = new Set<RoomPeer>();
   idleTimer: NodeJS.Timeout | null = null;
@@ -137,8 +147,12 @@ export class BoardRoom {
       this.greeting = null;
       this.step2Cache.clear();
       this.bytes += update.byteLength;
-      // Another node stored it already.
-      if (origin !== REMOTE) this.log.append(update);
+      // An update from another node is stored by that node.
+      if (origin !== REMOTE) {
+        this.localSeq += 1;
+        this.log.append(update, this.localSeq);
+        this.onLocalUpdate(update, this.localSeq);
+      }
       this.metrics.updatesIn.inc();
       const message = updateMessage(update);
       for (const connection of this.connections) {

@@ -1,19 +1,27 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BoardRoom } from './board-room.js';
-import { type Bus, type WrittenRows } from './bus.js';
+import type { Bus, WrittenRows } from './bus.js';
 import type { BoardExtension } from './extensions.js';
 
-/** Board entries per bus message: about 105 bytes each, within what one NOTIFY carries. */
-const ROWS_PER_MESSAGE = 60;
+/** Board entries per bus message: about 105 bytes each (170 with a stream span), within one NOTIFY. */
+const ROWS_PER_MESSAGE = 40;
+/** Room of an `update` message's other fields (kind, node, room key, stream, seq), bytes. */
+const UPDATE_ENVELOPE_BYTES = 400;
 
 /**
- * Tells the other nodes what happens on this node's rooms: which rows a board's log got (they read
- * them and apply the updates) and the presence of this node's clients. What comes back the other way
- * is handled by the registry, which finds the rooms.
+ * Tells the other nodes what happens on this node's rooms: each local update at once, in the message
+ * itself when it fits the bus (they apply it and pass it to their clients without waiting for the
+ * database); which rows a room's log got once they are written (a node reads those it did not get in
+ * full, so a lost or too-large message costs a read, never an update); and the presence of this node's
+ * clients. What comes back the other way is handled by the registry, which finds the rooms.
  */
 export function busRelay(bus: Bus, log: FastifyBaseLogger): BoardExtension {
   /** Rows written by the group commit in progress, announced together once it is done. */
   let announcing: { rows: WrittenRows[]; sent: Promise<void> } | null = null;
+  /** Per room: stream numbers of local updates that were not sent whole (too large, or the send failed). */
+  const unsent = new WeakMap<BoardRoom, Set<number>>();
+  /** Per room: sends not settled yet (an announcement waits for them, to know whether they went out). */
+  const sending = new WeakMap<BoardRoom, Set<Promise<void>>>();
 
   /**
    * Every board written by one group commit is announced in one message (a few, past what one NOTIFY
@@ -36,21 +44,62 @@ export function busRelay(bus: Bus, log: FastifyBaseLogger): BoardExtension {
     return announcing.sent;
   }
 
+  function sendUpdate(room: BoardRoom, update: Uint8Array, seq: number): void {
+    const missing = unsent.get(room)!;
+    const encoded = Buffer.from(update).toString('base64');
+    if (encoded.length + room.key.length + UPDATE_ENVELOPE_BYTES > bus.maxPayloadBytes) {
+      // Too large for one message: the other nodes read it from the log once it is written.
+      missing.add(seq);
+      return;
+    }
+    const inFlight = sending.get(room)!;
+    const sent: Promise<void> = bus
+      .publish({ kind: 'update', node: bus.nodeId, boardId: room.key, stream: room.stream, seq, update: encoded })
+      .catch((error: unknown) => {
+        missing.add(seq);
+        log.warn({ err: error, room: room.key }, 'sync: sending an update to the other nodes failed');
+      })
+      .finally(() => inFlight.delete(sent));
+    inFlight.add(sent);
+  }
+
+  /** Whether every update of the span went out whole (else the rows must be read); forgets the span. */
+  function sentWhole(room: BoardRoom, first: number, last: number): boolean {
+    const missing = unsent.get(room);
+    if (!missing || missing.size === 0) return true;
+    let whole = true;
+    for (const seq of missing) {
+      if (seq > last) continue;
+      if (seq >= first) whole = false;
+      missing.delete(seq);
+    }
+    return whole;
+  }
+
   // Rooms are named by their key (a board id, or `<boardId>/notes/<cardId>`) in the messages' `boardId`:
-  // a node that predates notes never has a room by a note's key, so it ignores a note's rows.
+  // a node that predates notes never has a room by a note's key, so it ignores a note's messages.
   return {
     name: 'bus',
     documents: 'all',
     onLoad(room: BoardRoom) {
+      unsent.set(room, new Set());
+      sending.set(room, new Set());
+      room.onLocalUpdate = (update, seq) => sendUpdate(room, update, seq);
       room.onLocalAwareness = (update) => {
         const encoded = Buffer.from(update).toString('base64');
-        // Presence too large for one NOTIFY stays local rather than failing the bus.
+        // Presence too large for one message stays local rather than failing the bus.
         if (encoded.length > bus.maxPayloadBytes - 200) return;
         void bus
           .publish({ kind: 'awareness', node: bus.nodeId, boardId: room.key, update: encoded })
           .catch((error: unknown) => log.warn({ err: error, room: room.key }, 'sync: publishing presence failed'));
       };
     },
-    afterStore: (room, range) => announceRows({ boardId: room.key, ...range }),
+    afterStore: async (room, range, appended, span) => {
+      // Whether the span's sends failed is known once they settle (they usually have, long before the commit).
+      if (span) await Promise.all([...(sending.get(room) ?? [])]);
+      if (!appended || !span) return announceRows({ boardId: room.key, ...range });
+      const whole = sentWhole(room, span.first, span.last);
+      return announceRows({ boardId: room.key, ...range, span: { stream: room.stream, ...span, whole } });
+    },
   };
 }

@@ -11,15 +11,54 @@ const SessionHash = Type.String({ pattern: '^[0-9a-f]{64}$' });
 /** A sync room: a board id (its document), or `<boardId>/notes/<cardId>` (a card's note). */
 const RoomKey = Type.String({ minLength: 1, maxLength: 200 });
 
-const WrittenRowsSchema = Type.Object({ boardId: RoomKey, from: RowId, to: RowId });
+/**
+ * The local updates `first..last` of a room's stream (see the `update` message) that a batch of rows
+ * holds; `whole` when every one of them was also sent in an `update` message.
+ */
+const StreamSpanSchema = Type.Object({
+  stream: Id,
+  first: Type.Integer({ minimum: 1 }),
+  last: Type.Integer({ minimum: 1 }),
+  whole: Type.Boolean(),
+});
 
-/** Rows `from..to` of `board_updates` were written for this room (`boardId` is the room key). */
+const WrittenRowsSchema = Type.Object({
+  boardId: RoomKey,
+  from: RowId,
+  to: RowId,
+  span: Type.Optional(StreamSpanSchema),
+});
+
+/**
+ * Rows `from..to` of `board_updates` were written for this room (`boardId` is the room key). `span`, when
+ * present, says they hold exactly the updates `first..last` of the writer's stream: a node that received
+ * all of those in `update` messages has nothing to read, and one that sees a stream skip a span knows it
+ * missed rows.
+ */
 export type WrittenRows = Static<typeof WrittenRowsSchema>;
+
+/** A stream's span of updates, as a written-rows entry carries it. */
+export type StreamSpan = Static<typeof StreamSpanSchema>;
 
 const BusMessageSchema = Type.Union([
   Type.Object(
     { kind: Type.Literal('updates'), node: Id, boards: Type.Array(WrittenRowsSchema) },
     { description: 'Rows written for these boards (one message per group commit, not one per board).' },
+  ),
+  Type.Object(
+    {
+      kind: Type.Literal('update'),
+      node: Id,
+      boardId: RoomKey,
+      stream: Id,
+      seq: Type.Integer({ minimum: 1 }),
+      update: Type.String(),
+    },
+    {
+      description:
+        'A document update as a node received it from a client, base64, sent at once (before it is stored), ' +
+        'when it fits. `stream` names the room as loaded on that node; `seq` numbers its local updates from 1.',
+    },
   ),
   Type.Object(
     { kind: Type.Literal('awareness'), node: Id, boardId: RoomKey, update: Type.String() },
@@ -49,7 +88,10 @@ const BusMessageSchema = Type.Union([
   ),
 ]);
 
-/** What nodes tell each other about boards. Small by design: receivers read the rows themselves. */
+/**
+ * What nodes tell each other about boards: updates at once when they fit, and which rows were written
+ * (receivers read those they did not get in full), presence, membership, sessions, socket.io events.
+ */
 export type BusMessage = Static<typeof BusMessageSchema>;
 
 /** A `sessions` message: which sessions of a user ended. */

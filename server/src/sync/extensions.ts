@@ -1,4 +1,5 @@
 import type { RowRange } from './board-updates.repository.js';
+import type { SeqSpan } from './persistence.js';
 import type { BoardRoom } from './board-room.js';
 
 /**
@@ -22,9 +23,10 @@ export interface BoardExtension {
   onLoad?(room: BoardRoom): void;
   /**
    * Rows of the room's log were written by the group commit: `appended` new updates, or (false) a
-   * compaction that only rewrote what was there. The edits that made them are durable.
+   * compaction that only rewrote what was there. The edits that made them are durable. `span`: the
+   * room's local updates (stream numbers) the rows hold, when they are exactly those.
    */
-  afterStore?(room: BoardRoom, rows: RowRange, appended: boolean): Promise<void>;
+  afterStore?(room: BoardRoom, rows: RowRange, appended: boolean, span?: SeqSpan): Promise<void>;
   /** The room is about to unload, or the node to stop: finish what is pending for it. Must not reject. */
   beforeUnload?(room: BoardRoom): Promise<void>;
   /** The room is gone: forget it. */

@@ -8,6 +8,8 @@ export interface SyncMetrics {
   refused: Counter<'reason'>;
   persistLag: Histogram;
   compactions: Counter;
+  remoteReads: Counter;
+  remoteBackstop: Counter;
 }
 
 /** Registers the sync metrics; `loadedDocs` and `maxLogRows` are read at scrape time. */
@@ -53,5 +55,15 @@ export function registerSyncMetrics(
       registers,
     }),
     compactions: new Counter({ name: 'sync_compactions_total', help: 'Update log compactions', registers }),
+    remoteReads: new Counter({
+      name: 'sync_remote_reads_total',
+      help: 'Reads of rows another node stored (updates that did not arrive whole over the bus)',
+      registers,
+    }),
+    remoteBackstop: new Counter({
+      name: 'sync_remote_backstop_total',
+      help: 'Updates another node sent at once but did not announce as stored in time, stored here',
+      registers,
+    }),
   };
 }

@@ -8,6 +8,21 @@ import type { SyncSettings } from './settings.js';
 interface Queued {
   update: Uint8Array;
   receivedAt: number;
+  /** The update's number in its room's stream of local updates (see BoardRoom.stream); none for others. */
+  seq?: number;
+}
+
+/** The stream numbers of a written batch, when every update in it has one and they follow each other. */
+export interface SeqSpan {
+  first: number;
+  last: number;
+}
+
+function seqSpan(batch: Queued[]): SeqSpan | undefined {
+  const first = batch[0]?.seq;
+  if (first === undefined) return undefined;
+  for (let i = 1; i < batch.length; i++) if (batch[i].seq !== first + i) return undefined;
+  return { first, last: first + batch.length - 1 };
 }
 
 const RETRY_MS = 1000;
@@ -143,7 +158,7 @@ export class UpdateLog {
    * Runs after rows were written (appended, or merged by compaction): refreshes the projection and
    * tells the other nodes which rows to read. `appended` is false after a compaction.
    */
-  onWritten: (range: RowRange, appended: boolean) => Promise<void> = async () => {};
+  onWritten: (range: RowRange, appended: boolean, span?: SeqSpan) => Promise<void> = async () => {};
   /** Runs once the database refused this board's rows because the board was deleted. */
   onGone: () => void = () => {};
   private queue: Queued[] = [];
@@ -176,9 +191,9 @@ export class UpdateLog {
     return this.queue.length > 0;
   }
 
-  /** Queues an applied update; it is written within `groupCommitMs`. */
-  append(update: Uint8Array): void {
-    this.queue.push({ update, receivedAt: performance.now() });
+  /** Queues an applied update (with its stream number, if local); it is written within `groupCommitMs`. */
+  append(update: Uint8Array, seq?: number): void {
+    this.queue.push({ update, receivedAt: performance.now(), seq });
     if (!this.retryTimer) this.writer.schedule(this);
   }
 
@@ -228,11 +243,12 @@ export class UpdateLog {
     // Halfway to its compaction point, a board starts the merge thread (if it is not up yet), so that
     // the thread's start-up is done before the compaction needs it (it merges a hundred updates or more).
     if (this.rows >= this.compactAt / 2) this.merger.warmUp();
-    this.afterWrites = this.afterWrites.then(() => this.afterWrite(range));
+    const span = seqSpan(batch);
+    this.afterWrites = this.afterWrites.then(() => this.afterWrite(range, span));
   }
 
-  private async afterWrite(range: RowRange): Promise<void> {
-    await this.announce(range, true);
+  private async afterWrite(range: RowRange, span: SeqSpan | undefined): Promise<void> {
+    await this.announce(range, true, span);
     if (this.rows <= this.compactAt) return;
     try {
       const compacted = await compactBoardUpdates(this.sql, this.boardId, this.doc, this.key, (updates) =>
@@ -249,9 +265,9 @@ export class UpdateLog {
     }
   }
 
-  private async announce(range: RowRange, appended: boolean): Promise<void> {
+  private async announce(range: RowRange, appended: boolean, span?: SeqSpan): Promise<void> {
     try {
-      await this.onWritten(range, appended);
+      await this.onWritten(range, appended, span);
     } catch (error) {
       // The updates are safe; the projection and other nodes catch up with the next write.
       this.log.warn({ err: error, boardId: this.boardId, doc: this.doc }, 'sync: after-write hook failed');

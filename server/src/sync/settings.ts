@@ -30,6 +30,11 @@ export interface SyncSettings {
   maxBufferedBytes: number;
   /** Token bucket per connection: sustained messages per second and burst. */
   rateLimit: { perSecond: number; burst: number };
+  /**
+   * How long an update another node sent at once may wait for that node's announcement that it is
+   * stored; past it, this node stores it itself (the sender may have died before its commit).
+   */
+  remoteBackstopMs: number;
 }
 
 export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
@@ -42,4 +47,5 @@ export const DEFAULT_SYNC_SETTINGS: SyncSettings = {
   maxNoteBytes: DEFAULT_NOTE_DOC_MAX_BYTES,
   maxBufferedBytes: 16 * 1024 * 1024,
   rateLimit: { perSecond: 100, burst: 200 },
+  remoteBackstopMs: 3000,
 };
