@@ -78,6 +78,9 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
     // Invitation links, calendar feeds and unsubscribe links carry their secret in the URL: never logged.
     logger: logger === false ? false : { ...(logger === true ? {} : logger), serializers: { req: requestSerializer } },
     bodyLimit: options.config.bodyLimitBytes,
+    // Behind a reverse proxy the peer is the proxy: only the configured ones may name the client's IP
+    // (rate limits, logs) and scheme in X-Forwarded-*; anybody else's headers are ignored.
+    trustProxy: options.config.trustProxy.length > 0 ? options.config.trustProxy : false,
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(validatorCompiler);
 

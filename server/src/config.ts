@@ -1,3 +1,4 @@
+import net from 'node:net';
 import path from 'node:path';
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import type { ErrorObject } from 'ajv';
@@ -58,6 +59,12 @@ export interface Config {
   metricsToken: string | null;
   /** Browser origins besides PUBLIC_URL's that may use the API and the realtime connections. */
   allowedOrigins: string[];
+  /**
+   * Addresses of the reverse proxies whose `X-Forwarded-For`/`-Proto`/`-Host` are believed (IPs, CIDR
+   * ranges, or `loopback`, `linklocal`, `uniquelocal`), as Fastify's `trustProxy`; empty: nobody's, and
+   * the client IP is the peer's address.
+   */
+  trustProxy: string[];
   /** Limits of the sync server (`/yjs`). */
   sync: {
     /** Size limit of one board's document, bytes. */
@@ -186,6 +193,9 @@ const EnvSchema = Type.Object(
     ALLOWED_ORIGINS: Type.Optional(
       Type.String({ description: "comma-separated browser origins allowed besides PUBLIC_URL's" }),
     ),
+    TRUST_PROXY: Type.Optional(
+      Type.String({ description: 'comma-separated proxy addresses (IP, CIDR, loopback) whose X-Forwarded-* count' }),
+    ),
     BOARD_DOC_MAX_BYTES: int(DEFAULT_BOARD_DOC_MAX_BYTES, 64 * 1024, 1024 * MiB, "size limit of one board's document"),
     NOTE_DOC_MAX_BYTES: int(DEFAULT_NOTE_DOC_MAX_BYTES, 16 * 1024, 64 * MiB, "size limit of one card's note"),
     SYNC_MAX_BUFFERED_BYTES: int(16 * MiB, MiB, 1024 * MiB, 'unread bytes after which a /yjs connection is cut off'),
@@ -287,6 +297,33 @@ function origins(name: string, list: string | undefined): string[] {
   });
 }
 
+/** proxy-addr's names for address ranges, accepted in `TRUST_PROXY` besides IPs and CIDR ranges. */
+const NAMED_RANGES = ['loopback', 'linklocal', 'uniquelocal'];
+
+/**
+ * `TRUST_PROXY`: a comma-separated list of the proxies' addresses (`172.30.0.10`, `10.0.0.0/8`,
+ * `loopback`). No "trust everyone" and no hop count: either would let a client that reaches a node
+ * directly choose its own IP, and so its rate-limit key.
+ */
+function trustedProxies(list: string | undefined): string[] {
+  const raw = list?.trim();
+  if (!raw) return [];
+  return raw.split(',').map((item) => {
+    const value = item.trim();
+    if (NAMED_RANGES.includes(value)) return value;
+    const [address, prefix, ...rest] = value.split('/');
+    const family = net.isIP(address);
+    const bits = family === 4 ? 32 : 128;
+    const prefixOk = prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= bits);
+    if (family === 0 || !prefixOk || rest.length > 0) {
+      throw new ConfigError(
+        `TRUST_PROXY: "${value}" is not an IP address, a CIDR range or one of ${NAMED_RANGES.join(', ')}`,
+      );
+    }
+    return value;
+  });
+}
+
 function smtp(raw: string | undefined): string | null {
   if (!raw) return null;
   // Not echoed back: the URL usually carries the SMTP password.
@@ -357,6 +394,7 @@ export function loadConfig(env: Env = process.env): Config {
       socketEventsPerSecond: e.SOCKET_EVENTS_PER_SECOND,
     },
     allowedOrigins: origins('ALLOWED_ORIGINS', e.ALLOWED_ORIGINS),
+    trustProxy: trustedProxies(e.TRUST_PROXY),
     sync: {
       boardDocMaxBytes: e.BOARD_DOC_MAX_BYTES,
       noteDocMaxBytes: e.NOTE_DOC_MAX_BYTES,

@@ -54,3 +54,23 @@ describe('mail configuration', () => {
     expect(() => loadConfig(env)).not.toThrow(/hunter2/);
   });
 });
+
+describe('proxy configuration', () => {
+  it('trusts no proxy unless TRUST_PROXY names one', () => {
+    expect(loadConfig({}).trustProxy).toEqual([]);
+    expect(loadConfig({ TRUST_PROXY: ' 172.30.0.10, 10.0.0.0/8,loopback, fd00::/8 ' }).trustProxy).toEqual([
+      '172.30.0.10',
+      '10.0.0.0/8',
+      'loopback',
+      'fd00::/8',
+    ]);
+  });
+
+  it.each(['true', '1', '*', 'proxy', '10.0.0.0/33', '10.0.0.1/8/8', 'fd00::/129'])(
+    'refuses TRUST_PROXY=%s with a message naming the variable',
+    (value) => {
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow(ConfigError);
+      expect(() => loadConfig({ TRUST_PROXY: value })).toThrow('TRUST_PROXY');
+    },
+  );
+});

@@ -309,6 +309,32 @@ describe('rate limits', () => {
     }
   });
 
+  it('keys the IP limit on the client behind a trusted proxy, and ignores X-Forwarded-For from anyone else', async () => {
+    const limited = await buildTestApp({
+      authRateLimit: { perIp: 1, perEmailIp: 100, perEmail: 100, windowSeconds: 600 },
+      trustProxy: ['10.0.0.2'],
+    });
+    try {
+      const signup = (peer: string, forwardedFor: string, i: number) =>
+        limited.app.inject({
+          method: 'POST',
+          url: '/api/auth/signup',
+          remoteAddress: peer,
+          headers: { 'x-forwarded-for': forwardedFor },
+          payload: { email: `p${i}@example.org`, password: 'long enough pw', name: 'P' },
+        });
+      // Two readers behind the proxy: each has an allowance of its own, not one for the proxy.
+      expect((await signup('10.0.0.2', '203.0.113.1', 1)).statusCode).toBe(201);
+      expect((await signup('10.0.0.2', '203.0.113.2', 2)).statusCode).toBe(201);
+      expect((await signup('10.0.0.2', '203.0.113.1', 3)).statusCode).toBe(429);
+      // A client that reaches the node directly cannot choose its IP with the header.
+      expect((await signup('10.0.0.9', '203.0.113.3', 4)).statusCode).toBe(201);
+      expect((await signup('10.0.0.9', '203.0.113.4', 5)).statusCode).toBe(429);
+    } finally {
+      await limited.close();
+    }
+  });
+
   it('limits signups per IP', async () => {
     const limited = await buildTestApp({
       authRateLimit: { perIp: 2, perEmailIp: 100, perEmail: 100, windowSeconds: 600 },
