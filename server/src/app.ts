@@ -48,7 +48,10 @@ import { ErrorBody } from '#shared/schemas/common.js';
 interface AppOptions {
   config: Config;
   sql: Sql;
-  /** How nodes talk: Postgres LISTEN/NOTIFY (default, both database modes) or in-process (tests without a database). */
+  /**
+   * How nodes talk: Redis when `REDIS_URL` is set, else Postgres LISTEN/NOTIFY (both database modes);
+   * in-process for tests without a database.
+   */
   bus?: BusKind;
   /** Pino logger options, or false in tests. */
   logger?: boolean | object;
@@ -104,7 +107,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
   await app.register(quotasPlugin);
   await app.register(authPlugin);
   await app.register(mailPlugin, { mailer: options.mailer });
-  await app.register(busPlugin, { kind: options.bus ?? 'postgres' });
+  const bus = options.bus ?? (options.config.redisUrl ? 'redis' : 'postgres');
+  await app.register(busPlugin, { kind: bus });
   await app.register(yjsEndpoint, {
     maxDocBytes: options.config.sync.boardDocMaxBytes,
     maxNoteBytes: options.config.sync.noteDocMaxBytes,
@@ -119,7 +123,8 @@ export async function buildApp(options: AppOptions): Promise<FastifyInstance> {
       noteAuthors(app.sql, app.log),
     ],
   });
-  await app.register(socketIoPlugin);
+  // With Redis, socket.io's events cross nodes through its own adapter on the same server.
+  await app.register(socketIoPlugin, { redisAdapter: bus === 'redis' });
   await app.register(recommenderPlugin);
 
   await app.register(opsRoutes);

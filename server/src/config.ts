@@ -12,6 +12,16 @@ export interface Config {
   port: number;
   host: string;
   databaseUrl: string | null;
+  /**
+   * Redis (`redis:` or `rediss:` URL) for the bus between nodes and socket.io's adapter; null: the bus is
+   * PostgreSQL's LISTEN/NOTIFY.
+   */
+  redisUrl: string | null;
+  /**
+   * Names the bus's channel and socket.io's stream and channels in Redis (`<prefix>:bus`, …), so that
+   * deployments sharing one Redis do not hear each other; tests give each pair of nodes its own.
+   */
+  redisPrefix: string;
   dataDir: string;
   publicUrl: string;
   logLevel: string;
@@ -133,6 +143,9 @@ const EnvSchema = Type.Object(
     HOST: Type.String({ default: '127.0.0.1', description: 'interface to listen on' }),
     DATABASE_URL: Type.Optional(
       Type.String({ description: 'postgres:// URL of a PostgreSQL (15 or newer); unset: the embedded one' }),
+    ),
+    REDIS_URL: Type.Optional(
+      Type.String({ description: 'redis:// or rediss:// URL for the bus between nodes; unset: PostgreSQL NOTIFY' }),
     ),
     DATA_DIR: Type.String({ default: './data', description: 'embedded database, lock file, admin secret' }),
     PUBLIC_URL: Type.Optional(
@@ -340,6 +353,25 @@ function smtp(raw: string | undefined): string | null {
   return raw;
 }
 
+function redis(raw: string | undefined): string | null {
+  if (!raw) return null;
+  // Not echoed back: the URL may carry the Redis password.
+  const example = 'e.g. redis://:password@redis.example.org:6379 or rediss://… for TLS';
+  let parsed: URL;
+  try {
+    parsed = new URL(raw);
+  } catch {
+    throw new ConfigError(`REDIS_URL must be a URL, ${example}`);
+  }
+  if (!['redis:', 'rediss:'].includes(parsed.protocol) || !parsed.hostname) {
+    throw new ConfigError(`REDIS_URL must use redis: or rediss: and name a host, ${example}`);
+  }
+  if (!/^\/?(\d+)?$/.test(parsed.pathname)) {
+    throw new ConfigError(`REDIS_URL: the path can only be a database number (redis://host:6379/0), ${example}`);
+  }
+  return raw;
+}
+
 function mailFrom(raw: string | undefined, publicUrl: string): string {
   if (!raw) return `Paperboard <paperboard@${new URL(publicUrl).hostname}>`;
   // A bare address or "Name <address>"; no line breaks, which would inject headers.
@@ -365,6 +397,8 @@ export function loadConfig(env: Env = process.env): Config {
     port: e.PORT,
     host: e.HOST,
     databaseUrl: e.DATABASE_URL ? checkedUrl('DATABASE_URL', e.DATABASE_URL, ['postgres:', 'postgresql:']) : null,
+    redisUrl: redis(e.REDIS_URL),
+    redisPrefix: 'paperboard',
     dataDir: path.resolve(e.DATA_DIR),
     publicUrl,
     logLevel: e.LOG_LEVEL,

@@ -8,6 +8,7 @@ describe('configuration', () => {
       port: 3000,
       host: '127.0.0.1',
       databaseUrl: null,
+      redisUrl: null,
       publicUrl: 'http://localhost:3000',
     });
     expect(config.dataDir).toMatch(/\/data$/);
@@ -73,4 +74,25 @@ describe('proxy configuration', () => {
       expect(() => loadConfig({ TRUST_PROXY: value })).toThrow('TRUST_PROXY');
     },
   );
+});
+
+describe('Redis configuration', () => {
+  it.each(['redis://127.0.0.1:6379', 'rediss://:secret@redis.example.org:6380/2', 'redis://redis'])(
+    'takes REDIS_URL=%s as it is',
+    (url) => {
+      expect(loadConfig({ REDIS_URL: url }).redisUrl).toBe(url);
+    },
+  );
+
+  it.each([
+    ['http://:hunter2@redis.example.org', /REDIS_URL must use redis: or rediss:/],
+    ['redis://:hunter2@redis.example.org/cache', /REDIS_URL: the path can only be a database number/],
+    ['not a url with hunter2', /REDIS_URL must be a URL/],
+    ['redis://:hunter2@', /REDIS_URL must be a URL|name a host/],
+  ])('stops start-up on REDIS_URL=%s with a message naming it', (url, message) => {
+    expect(() => loadConfig({ REDIS_URL: url })).toThrow(ConfigError);
+    expect(() => loadConfig({ REDIS_URL: url })).toThrow(message);
+    // A Redis URL may carry a password: it is never echoed.
+    expect(() => loadConfig({ REDIS_URL: url })).not.toThrow(/hunter2/);
+  });
 });

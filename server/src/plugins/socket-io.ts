@@ -16,6 +16,7 @@ import { endsSession, type BusMessage } from '#server/sync/bus.js';
 import { roleOf } from '#server/features/boards/authorization.js';
 import { sessionFromCookieHeader } from '#server/features/auth/sessions.js';
 import { TokenBucket } from '#server/token-bucket.js';
+import { openRedisAdapter } from './socket-io-redis.js';
 
 /** What the handshake leaves on each socket. */
 interface SocketData {
@@ -32,8 +33,9 @@ declare module 'fastify' {
     /** socket.io on the app's HTTP server, path `/socket.io/`. */
     io: IoServer;
     /**
-     * Sends an event to the sockets of a board's room on every node (through `app.bus`). Resolves once
-     * published; payloads must stay well under 8000 bytes of JSON.
+     * Sends an event to the sockets of a board's room on every node: through socket.io's Redis adapter
+     * when Redis is configured (resolves at once), else through `app.bus` (resolves once published).
+     * Payloads must stay well under the bus's `maxPayloadBytes` (8000 bytes of JSON on PostgreSQL).
      */
     emitToBoard<E extends ServerEventName>(boardId: string, event: E, payload: ServerEventPayload<E>): Promise<void>;
   }
@@ -48,12 +50,18 @@ function isServerEvent(name: string): name is ServerEventName {
 
 /**
  * socket.io: the handshake is authenticated with the session cookie; `board:join` admits members to the
- * board's room. Events are raised with `app.emitToBoard`, which publishes them on the bus; every node's
- * subscriber emits them to its own sockets in that room.
+ * board's room. Events are raised with `app.emitToBoard`. Without Redis it publishes them on the bus and
+ * every node's subscriber emits them to its own sockets in that room; with `redisAdapter`, socket.io's
+ * Redis streams adapter carries `io.to(room).emit` to the other nodes itself. Membership and session
+ * messages come through the bus either way.
  */
-export const socketIoPlugin = fp(
-  async (app) => {
+export const socketIoPlugin = fp<{ redisAdapter: boolean }>(
+  async (app, { redisAdapter: withRedis }) => {
+    const { redisUrl, redisPrefix } = app.config;
+    if (withRedis && !redisUrl) throw new Error('the socket.io Redis adapter needs REDIS_URL');
+    const redis = withRedis && redisUrl ? await openRedisAdapter(redisUrl, redisPrefix, app.bus.nodeId, app.log) : null;
     const io: IoServer = new Server(app.server, {
+      ...(redis ? { adapter: redis.adapter } : {}),
       path: '/socket.io/',
       destroyUpgrade: false,
       serveClient: false,
@@ -164,9 +172,15 @@ export const socketIoPlugin = fp(
       'emitToBoard',
       async <E extends ServerEventName>(boardId: string, event: E, payload: ServerEventPayload<E>) => {
         const message: BusMessage = { kind: 'event', node: app.bus.nodeId, boardId, event, payload };
+        // The bus's limit on both paths: with Redis, the adapter's stream entries weigh on the same
+        // server, and its subscribers' buffers, as the bus's messages.
         const size = Buffer.byteLength(JSON.stringify(message));
         if (size > app.bus.maxPayloadBytes) {
           app.log.error({ boardId, event, size }, 'socket.io: event too large for the bus, dropped');
+          return;
+        }
+        if (redis) {
+          io.to(boardRoom(boardId)).emit(event, ...([payload] as Parameters<ServerToClientEvents[E]>));
           return;
         }
         await app.bus.publish(message);
@@ -175,10 +189,13 @@ export const socketIoPlugin = fp(
 
     // Before the HTTP server closes: it waits for open connections, so the sockets must go first.
     // (io.close() would close the HTTP server itself, which is Fastify's job.)
+    // `local`: with the Redis adapter a plain disconnectSockets would reach every node's sockets.
     app.addHook('preClose', async () => {
-      io.disconnectSockets(true);
+      io.local.disconnectSockets(true);
       io.engine.close();
     });
+    // After the HTTP server, when no request can emit any more.
+    if (redis) app.addHook('onClose', async () => redis.close(io));
   },
   { name: 'socket-io', dependencies: ['db', 'auth', 'bus'] },
 );

@@ -1,9 +1,10 @@
 import crypto from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
+import { describeOnEachBus, startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
 import { buildTestApp, type TestApp } from '#test/helpers/app.js';
 import { addMember, createBoard, signUp, type TestUser } from '#test/helpers/factories.js';
 import { boardRoom } from '#shared/protocol/socket-events.js';
+import { connectionNames } from '#test/helpers/redis.js';
 import { connectSocket, joinBoard, nextEvent, type TestSocket } from '#test/helpers/socket.js';
 
 const tally = { voters: 1, dots: 1 };
@@ -135,13 +136,13 @@ describe('socket.io', () => {
 });
 
 // Two nodes on one PostgreSQL database: an event raised on one reaches sockets on the other through
-// LISTEN/NOTIFY.
-describe('socket.io across two nodes', () => {
+// LISTEN/NOTIFY, or through socket.io's Redis adapter.
+describeOnEachBus('socket.io across two nodes', (bus) => {
   let two: TwoNodes;
   const sockets: TestSocket[] = [];
 
   beforeAll(async () => {
-    two = await startTwoNodes();
+    two = await startTwoNodes({ bus });
   });
 
   afterAll(async () => {
@@ -177,5 +178,27 @@ describe('socket.io across two nodes', () => {
       timeout: 5000,
       interval: 20,
     });
+  });
+  // Last: it closes a node.
+  it("leaves the other node's sockets connected when one node shuts down", async () => {
+    const { nodes, alice, bob, boardId } = two;
+    const onFirst = await connectSocket(nodes[0], alice);
+    const onSecond = await connectSocket(nodes[1], bob);
+    sockets.push(onFirst, onSecond);
+    expect(await joinBoard(onSecond, boardId)).toEqual({ ok: true });
+    const firstGone = new Promise<string>((resolve) => onFirst.once('disconnect', resolve));
+    await nodes[0].close();
+    expect(await firstGone).toBe('io server disconnect');
+    // The node that stays still serves its room.
+    const received = nextEvent(onSecond, 'votes:changed', (p) => p.cardId === 'after-shutdown');
+    await nodes[1].emitToBoard(boardId, 'votes:changed', { boardId, cardId: 'after-shutdown', tally, version: 1 });
+    await received;
+    expect(onSecond.connected).toBe(true);
+    if (!two.redis) return;
+    // Every connection the closed node had to Redis (bus and adapter, all named after it) is gone; the
+    // other node's are still there.
+    const [closed, open] = [nodes[0].bus.nodeId, nodes[1].bus.nodeId];
+    await expect.poll(() => connectionNames(two.redis!.url)).not.toContainEqual(expect.stringContaining(closed));
+    expect((await connectionNames(two.redis.url)).filter((name) => name.endsWith(open))).toHaveLength(5);
   });
 });

@@ -6,7 +6,7 @@ import { createPasswordReset } from '#server/features/auth/users.repository.js';
 import { hashToken } from '#server/features/auth/sessions.js';
 import { buildTestApp, type TestApp } from '#test/helpers/app.js';
 import { createBoard, signUp, type Injector, type TestUser } from '#test/helpers/factories.js';
-import { startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
+import { describeOnEachBus, startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
 import { connectSocket, type TestSocket } from '#test/helpers/socket.js';
 import { connectClient, nextClose, waitForDoc, type SyncClient } from '#test/helpers/yjs.js';
 
@@ -118,10 +118,10 @@ describe('the realtime connections of an ended session', () => {
   });
 });
 
-describe('on two nodes', () => {
+describeOnEachBus('on two nodes', (bus) => {
   let two: TwoNodes;
   beforeAll(async () => {
-    two = await startTwoNodes();
+    two = await startTwoNodes({ bus });
   }, 60_000);
   afterAll(async () => {
     await two.close();

@@ -1,10 +1,10 @@
 import type { FastifyInstance } from 'fastify';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, expect, it } from 'vitest';
 import { addCard } from '#shared/protocol/board-doc/edits.js';
 import { readCard } from '#shared/protocol/board-doc/model.js';
 import { boardView } from '#shared/protocol/board-doc/view.js';
 import type { BusMessage } from '#server/sync/bus.js';
-import { startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
+import { describeOnEachBus, startTwoNodes, type NodeBus, type TwoNodes } from '#test/helpers/nodes.js';
 import { connectClient, storedDoc, waitForDoc, type SyncClient } from '#test/helpers/yjs.js';
 
 // Updates cross nodes at once, in the bus message itself (issue #21): before they are stored, with the
@@ -20,8 +20,10 @@ afterEach(async () => {
   two = null;
 });
 
-async function start(): Promise<{ nodes: TwoNodes['nodes']; writer: SyncClient; reader: SyncClient; boardId: string }> {
-  two = await startTwoNodes();
+async function start(
+  bus: NodeBus,
+): Promise<{ nodes: TwoNodes['nodes']; writer: SyncClient; reader: SyncClient; boardId: string }> {
+  two = await startTwoNodes({ bus });
   const { nodes, alice, bob, boardId } = two;
   const writer = await connectClient(nodes[0], boardId, alice);
   const reader = await connectClient(nodes[1], boardId, bob);
@@ -44,9 +46,9 @@ function dropSent(node: FastifyInstance, drop: (message: BusMessage) => boolean)
 const cardOf = (client: SyncClient, paperId: string) =>
   addCard(client.doc, { paperId, columnId: boardView(client.doc).columns[0].id, addedBy: two!.alice.user.id });
 
-describe('updates across nodes', { timeout: 60_000 }, () => {
+describeOnEachBus('updates across nodes', (bus) => {
   it('reach the clients of the other node before the writing node has stored them', async () => {
-    const { nodes, writer, reader, boardId } = await start();
+    const { nodes, writer, reader, boardId } = await start(bus);
     // The writer's node holds its commits for ten seconds: only the bus message can carry the edit.
     nodes[0].sync.settings.groupCommitMs = 10_000;
     const before = performance.now();
@@ -58,7 +60,7 @@ describe('updates across nodes', { timeout: 60_000 }, () => {
   });
 
   it('read nothing from the log when every update arrived whole', async () => {
-    const { nodes, writer, reader } = await start();
+    const { nodes, writer, reader } = await start(bus);
     const cards = Array.from({ length: 10 }, (_, i) => cardOf(writer, `paper-${i}`));
     await waitForDoc(reader.doc, (doc) => cards.every((id) => readCard(doc, id) !== null));
     await nodes[0].sync.flushAll();
@@ -66,7 +68,7 @@ describe('updates across nodes', { timeout: 60_000 }, () => {
   });
 
   it('reach the other node through the log when the bus loses the update messages', async () => {
-    const { nodes, writer, reader } = await start();
+    const { nodes, writer, reader } = await start(bus);
     let dropped = 0;
     dropSent(nodes[0], (message) => message.kind === 'update' && ++dropped % 2 === 1);
     const cards = Array.from({ length: 6 }, (_, i) => cardOf(writer, `lost-${i}`));
@@ -77,7 +79,7 @@ describe('updates across nodes', { timeout: 60_000 }, () => {
   });
 
   it('catch up from the log when both an update and the announcement of its rows are lost', async () => {
-    const { nodes, writer, reader } = await start();
+    const { nodes, writer, reader } = await start(bus);
     const first = cardOf(writer, 'seen-first');
     await waitForDoc(reader.doc, (doc) => readCard(doc, first) !== null);
     await nodes[0].sync.flushAll();
@@ -96,7 +98,7 @@ describe('updates across nodes', { timeout: 60_000 }, () => {
   });
 
   it('are stored by the receiving node when the sender does not store them (it died before its commit)', async () => {
-    const { nodes, writer, reader, boardId } = await start();
+    const { nodes, writer, reader, boardId } = await start(bus);
     nodes[1].sync.settings.remoteBackstopMs = 300;
     // The writer's node never commits within the test, as if killed before its group commit.
     nodes[0].sync.settings.groupCommitMs = 60_000;

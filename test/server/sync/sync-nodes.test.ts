@@ -1,20 +1,22 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, expect, it } from 'vitest';
 import type { FastifyInstance } from 'fastify';
 import { addCard, addComment, moveCard } from '#shared/protocol/board-doc/edits.js';
 import { readCard } from '#shared/protocol/board-doc/model.js';
+import { CLOSE_CODES } from '#shared/protocol/close-codes.js';
 import { boardView } from '#shared/protocol/board-doc/view.js';
 import { NOTE_ROOT, noteRoom } from '#shared/protocol/notes.js';
+import { boardRoom } from '#shared/protocol/socket-events.js';
 import { userColor } from '#shared/protocol/user-color.js';
 import { noteMarkdown } from '#server/features/notes/notes.service.js';
 import type { ActivityEntry } from '#shared/schemas/activity.js';
-import type { TestUser } from '#test/helpers/factories.js';
-import { startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
+import { addMember, signUp, type TestUser } from '#test/helpers/factories.js';
+import { describeOnEachBus, startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
 import { connectSocket, joinBoard, nextEvent } from '#test/helpers/socket.js';
-import { connectClient, waitForDoc, type SyncClient } from '#test/helpers/yjs.js';
+import { connectClient, nextClose, storedDoc, waitForDoc, type SyncClient } from '#test/helpers/yjs.js';
 
 // Two server nodes on one PostgreSQL database, each with its own connection pool, as two processes
-// behind a load balancer would be.
-describe('two nodes on one database', () => {
+// behind a load balancer would be; they talk through PostgreSQL's NOTIFY or through Redis.
+describeOnEachBus('two nodes on one database', (bus) => {
   let two: TwoNodes;
   let nodes: TwoNodes['nodes'];
   let alice: TestUser;
@@ -23,12 +25,16 @@ describe('two nodes on one database', () => {
   const clients: SyncClient[] = [];
 
   beforeAll(async () => {
-    two = await startTwoNodes();
+    two = await startTwoNodes({ bus });
     ({ nodes, alice, bob, boardId } = two);
   });
 
+  // Each provider holds a listener on the process: they go with their test.
+  afterEach(() => {
+    for (const { provider } of clients.splice(0)) provider.destroy();
+  });
+
   afterAll(async () => {
-    for (const { provider } of clients) provider.destroy();
     await two?.close();
   });
 
@@ -152,5 +158,87 @@ describe('two nodes on one database', () => {
     });
     // Both nodes wrote to the one log; read back, the note holds each word once.
     await expect.poll(() => noteMarkdown(nodes[0].sql, boardId, cardId), { timeout: 10_000 }).toBe(text);
+  });
+  /** Resolves once a provider has synced again (after a reconnect). */
+  function resynced(synced: SyncClient): Promise<void> {
+    return new Promise((resolve) => {
+      const onSync = (done: boolean) => {
+        if (!done) return;
+        synced.provider.off('sync', onSync);
+        resolve();
+      };
+      synced.provider.on('sync', onSync);
+    });
+  }
+
+  it('takes write access from an editor demoted to viewer through one node on the other node', async () => {
+    const dana = await signUp(nodes[0], 'Dana');
+    await addMember(nodes[0], alice, boardId, dana, 'editor');
+    const watcher = await client(nodes[1], alice);
+    const demoted = await client(nodes[1], dana);
+    const closed = nextClose(demoted.provider);
+    const res = await nodes[0].inject({
+      method: 'PATCH',
+      url: `/api/boards/${boardId}/members/${dana.user.id}`,
+      headers: { cookie: alice.cookie },
+      payload: { role: 'viewer' },
+    });
+    expect(res.statusCode, res.body).toBe(200);
+    expect(await closed).toMatchObject({ code: CLOSE_CODES.membershipChanged.code });
+    // The provider reconnects by itself, to the same node, now as a viewer: its edits are refused.
+    await resynced(demoted);
+    const refused = addCard(demoted.doc, {
+      paperId: 'after-demotion-elsewhere',
+      columnId: boardView(demoted.doc).columns[0].id,
+      addedBy: dana.user.id,
+    });
+    const marker = addCard(watcher.doc, {
+      paperId: 'marker-after-demotion-elsewhere',
+      columnId: boardView(watcher.doc).columns[0].id,
+      addedBy: alice.user.id,
+    });
+    await waitForDoc(demoted.doc, (doc) => readCard(doc, marker) !== null);
+    await nodes[1].sync.flushAll();
+    const stored = await storedDoc(nodes[0].sql, boardId);
+    expect(readCard(stored, marker)).not.toBeNull();
+    expect(readCard(stored, refused)).toBeNull();
+  });
+
+  it('disconnects a member removed through one node from the board on the other, socket.io room included', async () => {
+    const erin = await signUp(nodes[0], 'Erin');
+    await addMember(nodes[0], alice, boardId, erin, 'editor');
+    const removed = await client(nodes[1], erin);
+    const socket = await connectSocket(nodes[1], erin);
+    try {
+      expect(await joinBoard(socket, boardId)).toEqual({ ok: true });
+      const closed = nextClose(removed.provider);
+      const res = await nodes[0].inject({
+        method: 'DELETE',
+        url: `/api/boards/${boardId}/members/${erin.user.id}`,
+        headers: { cookie: alice.cookie },
+      });
+      expect(res.statusCode, res.body).toBe(204);
+      expect(await closed).toMatchObject({ code: CLOSE_CODES.membershipChanged.code });
+      // Out of the room: an event for the board no longer reaches the socket, while one raised after it
+      // reaches a member's socket on the same node (so the first had time to arrive, had it been sent).
+      let leaked = false;
+      socket.on('votes:changed', () => (leaked = true));
+      const member = await connectSocket(nodes[1], bob);
+      try {
+        expect(await joinBoard(member, boardId)).toEqual({ ok: true });
+        await expect
+          .poll(async () => (await nodes[1].io.in(boardRoom(boardId)).local.fetchSockets()).map((s) => s.data.user.id))
+          .not.toContain(erin.user.id);
+        const seen = nextEvent(member, 'votes:changed', (p) => p.cardId === 'after-removal');
+        const tally = { voters: 0, dots: 0 };
+        await nodes[0].emitToBoard(boardId, 'votes:changed', { boardId, cardId: 'after-removal', tally, version: 1 });
+        await seen;
+        expect(leaked).toBe(false);
+      } finally {
+        member.close();
+      }
+    } finally {
+      socket.close();
+    }
   });
 });

@@ -1,24 +1,13 @@
 import type { FastifyInstance } from 'fastify';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, expect, it } from 'vitest';
 import { placeCards } from '#test/helpers/factories.js';
-import { startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
+import { describeOnEachBus, startTwoNodes, type TwoNodes } from '#test/helpers/nodes.js';
 import { connectSocket, joinBoard, nextEvent, type TestSocket } from '#test/helpers/socket.js';
 import { storedDoc } from '#test/helpers/yjs.js';
 import { RoundScheduler } from '#server/features/rounds/rounds.scheduler.js';
 import { boardView } from '#shared/protocol/board-doc/view.js';
 import type { ServerEventPayload } from '#shared/protocol/socket-events.js';
 import type { Round } from '#shared/schemas/rounds.js';
-
-let n: TwoNodes;
-const sockets: TestSocket[] = [];
-
-beforeAll(async () => {
-  n = await startTwoNodes();
-}, 60_000);
-afterAll(async () => {
-  sockets.forEach((socket) => socket.close());
-  await n.close();
-});
 
 /** A scheduler on `node` (its own pool, its board rooms, its bus) whose clock says `at`. */
 function schedulerOn(node: FastifyInstance, at: Date): RoundScheduler {
@@ -28,7 +17,18 @@ function schedulerOn(node: FastifyInstance, at: Date): RoundScheduler {
   );
 }
 
-describe('closing a round at its deadline with two nodes', () => {
+describeOnEachBus('closing a round at its deadline with two nodes', (bus) => {
+  let n: TwoNodes;
+  const sockets: TestSocket[] = [];
+
+  beforeAll(async () => {
+    n = await startTwoNodes({ bus });
+  }, 60_000);
+  afterAll(async () => {
+    sockets.forEach((socket) => socket.close());
+    await n?.close();
+  });
+
   it('closes it once: one result, one round:closed on each node, one activity entry, winners moved once', async () => {
     const [first, second] = n.nodes;
     const cards = await placeCards(first, n.alice, n.boardId, 3);
@@ -84,8 +84,8 @@ describe('closing a round at its deadline with two nodes', () => {
     const closedBy = await Promise.all([schedulerOn(first, late).runOnce(), schedulerOn(second, late).runOnce()]);
     expect(closedBy[0] + closedBy[1]).toBe(1);
 
-    // Events travel in order on the bus: once a later event has arrived on both nodes, so has any
-    // round:closed raised before it.
+    // Events travel in order (on the bus, or the Redis adapter's stream): once a later event has
+    // arrived on both nodes, so has any round:closed raised before it.
     const later = sockets.map((socket) => nextEvent(socket, 'round:opened'));
     const sentinel = await first.inject({
       method: 'POST',
