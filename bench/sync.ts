@@ -3,9 +3,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
-import WebSocket from 'ws';
-import { WebsocketProvider } from 'y-websocket';
-import * as Y from 'yjs';
 import { addCard, initBoardDoc } from '#shared/protocol/board-doc/edits.js';
 import { boardView } from '#shared/protocol/board-doc/view.js';
 import { UsageError, stringOptions } from './lib/benchmark.js';
@@ -21,6 +18,7 @@ import {
 } from './lib/processes.js';
 import { median, summarize, type LatencySummary } from './lib/stats.js';
 import { formatCount, formatMs, formatTable, type Cell, type Column } from './lib/table.js';
+import { connect as connectTo, postJson, sleep, waitFor, type Client } from './lib/sync-clients.js';
 
 /**
  * The goals, for scenario C in embedded mode: first-receiver p99 at most 1.0× the persisting reference's
@@ -96,6 +94,7 @@ const USAGE = `npm run bench -- sync [options]
   --mode M                  embedded | postgres | reference | reference-persisting | all (default all);
                             reference: @y/websocket-server without persistence; reference-persisting: the
                             same with YPERSISTENCE set (y-leveldb, every update stored)
+  --nodes 2                 across two server nodes instead (see npm run bench -- sync --nodes 2 --help)
   --repeat N                rounds (default 1); each round runs every server once, in a rotated order;
                             latencies are pooled over the rounds, the goals judged by the median of the
                             rounds' ratios
@@ -136,8 +135,6 @@ function progress(message: string): void {
   process.stderr.write(`  ${message}\n`);
 }
 
-const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
-
 /** A running server to connect to: where its documents are, and how a client authenticates. */
 interface Target {
   mode: ServerMode;
@@ -150,16 +147,6 @@ interface Target {
   /** The user id the prefill writes as `addedBy` (ours checks it is the sender). */
   userId: string;
   cleanup(): Promise<void>;
-}
-
-async function postJson(url: string, body: unknown, cookie?: string): Promise<{ json: unknown; setCookie: string }> {
-  const res = await fetch(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', ...(cookie ? { cookie } : {}) },
-    body: JSON.stringify(body),
-  });
-  if (!res.ok) throw new Error(`POST ${url}: ${res.status} ${await res.text()}`);
-  return { json: await res.json(), setCookie: res.headers.get('set-cookie') ?? '' };
 }
 
 /** Starts our server (embedded, or on a fresh database) and creates the owner and the boards over HTTP. */
@@ -258,53 +245,9 @@ async function startReference(mode: ReferenceMode, boards: number): Promise<Targ
   };
 }
 
-/** A `ws` WebSocket class sending `cookie` with its handshake, as a browser would. */
-function cookieWebSocket(cookie: string | null): new (url: string | URL, protocols?: string | string[]) => WebSocket {
-  return class extends WebSocket {
-    constructor(url: string | URL, protocols?: string | string[]) {
-      super(url, protocols, { headers: cookie ? { cookie } : {} });
-    }
-  };
-}
-
-interface Client {
-  doc: Y.Doc;
-  provider: WebsocketProvider;
-  board: number;
-  closes: number;
-}
-
-async function connect(target: Target, board: number): Promise<Client> {
-  const doc = new Y.Doc();
-  const provider = new WebsocketProvider(target.wsUrl, target.rooms[board], doc, {
-    WebSocketPolyfill: cookieWebSocket(target.cookie) as unknown as typeof globalThis.WebSocket,
-    disableBc: true,
-  });
-  // No presence: every client would otherwise renew its awareness state every 15 s, to every other client.
-  provider.awareness.setLocalState(null);
-  const client: Client = { doc, provider, board, closes: 0 };
-  provider.on('connection-close', () => {
-    client.closes++;
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`client of board ${board + 1} did not sync within 30 s`)), 30_000);
-    const onSync = (synced: boolean) => {
-      if (!synced) return;
-      provider.off('sync', onSync);
-      clearTimeout(timer);
-      resolve();
-    };
-    provider.on('sync', onSync);
-  });
-  return client;
-}
-
-async function waitFor(predicate: () => boolean, timeoutMs: number, what: string): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!predicate()) {
-    if (performance.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await sleep(50);
-  }
+/** A client of the target's board `board` (rooms by index). */
+function connectClient(target: Target, board: number): Promise<Client> {
+  return connectTo(target.wsUrl, target.rooms[board], target.cookie, board);
 }
 
 /** Fills a board with `cards` cards through one client, in one update (one message, well under the limits). */
@@ -360,7 +303,7 @@ async function runOnce(target: Target, scenario: Scenario, durationSeconds: numb
   try {
     // The first client of each board writes the prefill; the others connect once it is on the server.
     for (let b = 0; b < scenario.boards; b++) {
-      const first = await connect(target, b);
+      const first = await connectClient(target, b);
       clients.push(first);
       prefill(first, target, scenario.cards);
     }
@@ -369,7 +312,7 @@ async function runOnce(target: Target, scenario: Scenario, durationSeconds: numb
       for (let i = 1; i < scenario.clientsPerBoard; i++) rest.push({ board: b });
     }
     for (let i = 0; i < rest.length; i += CONNECT_BATCH) {
-      clients.push(...(await Promise.all(rest.slice(i, i + CONNECT_BATCH).map((r) => connect(target, r.board)))));
+      clients.push(...(await Promise.all(rest.slice(i, i + CONNECT_BATCH).map((r) => connectClient(target, r.board)))));
     }
     await waitFor(
       () => clients.every((c) => c.doc.getMap('cards').size >= scenario.cards),
@@ -811,6 +754,8 @@ async function startTarget(mode: ServerMode, boards: number): Promise<Target | s
 
 /** `npm run bench -- sync`: edit fan-out latency of our sync server against the reference y-websocket server. */
 export async function run(args: string[]): Promise<void> {
+  // Across server nodes (issue #21): a benchmark of its own, with its own options.
+  if (args.includes('--nodes')) return (await import('./sync-nodes.js')).run(args);
   const options = parseOptions(args);
   // Every y-websocket provider adds a process 'exit' listener; hundreds of clients are expected here.
   process.setMaxListeners(Math.max(process.getMaxListeners(), 1000));
