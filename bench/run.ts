@@ -9,6 +9,11 @@ const BENCHMARKS: Record<string, { summary: string; load: () => Promise<Benchmar
       'edit fan-out latency of the sync server against the reference y-websocket server, with and without persistence',
     load: () => import('./sync.js'),
   },
+  bus: {
+    summary:
+      'the ceiling of the buses between nodes (PostgreSQL NOTIFY, Redis pub/sub): messages/s before latency climbs',
+    load: () => import('./bus.js'),
+  },
   client: {
     summary: 'the board screen in Chromium: gzipped JS and time until a 500-card board is interactive',
     load: () => import('./client.js'),
