@@ -8,6 +8,7 @@ import { redisServerBinary, startRedis, type TestRedis } from '#test/helpers/red
 import { UsageError, stringOptions, wholeNumberOption } from './lib/benchmark.js';
 import { postgresServerUrl, redactUrl, serverDatabase } from './lib/databases.js';
 import { formatLoad, packageVersion } from './lib/machine.js';
+import { sampleProcessTree, type TreeUsage } from './lib/process-tree.js';
 import {
   ensurePaperboardBuild,
   freePort,
@@ -43,7 +44,8 @@ const USAGE = `npm run bench -- sync --nodes 2 [options]
   --bus postgres|redis|all  (default all) the bus between the nodes; redis needs redis-server or BENCH_REDIS_URL
   --boards B                boards (default 1), each with one writer on node 1
   --readers N               readers per board (default 20), on node 1 (same node) or node 2 (other node)
-  --rate R                  edits per second over all boards (default 20)
+  --rate R                  edits per second over all boards (default 20); keep it ≤ 80 per board: the
+                            server closes a connection past 100 messages/s (SyncSettings.rateLimit)
   --duration S              measured seconds per run (default 10), after ${WARM_UP_SECONDS} s warm-up
   --repeat N                rounds (default 1); each runs every bus and both placements, in a rotated order
   Real PostgreSQL is BENCH_DATABASE_URL (default ${postgresServerUrl({})}).`;
@@ -174,6 +176,8 @@ interface RunResult {
   firstSamples: number[];
   allSamples: number[];
   generatorDelayP99: number;
+  /** CPU (percent of a core) and peak PSS of each node's process, over the measured edits. */
+  nodeUsage: TreeUsage[];
   load: string;
 }
 
@@ -229,6 +233,7 @@ async function runPlacement(
     const warmUp = Math.ceil((WARM_UP_SECONDS * options.rate) / writers.length);
     const total = warmUp + Math.ceil((options.durationSeconds * options.rate) / writers.length);
     const delay = monitorEventLoopDelay({ resolution: SAMPLE_DELAY_RESOLUTION_MS });
+    let samplers: { stop(): Promise<TreeUsage> }[] = [];
     const start = performance.now() + 100;
     await Promise.all(
       writers.map(async (writer, w) => {
@@ -237,7 +242,10 @@ async function runPlacement(
         for (let seq = 0; seq < total; seq++) {
           const wait = start + offset + seq * intervalMs - performance.now();
           if (wait > 0) await sleep(wait);
-          if (seq === warmUp && w === 0) delay.enable();
+          if (seq === warmUp && w === 0) {
+            delay.enable();
+            samplers = cluster.nodes.map((node) => sampleProcessTree(node.server.pid));
+          }
           const key = `${w}:${seq}`;
           const edit: Edit = {
             sentAt: 0,
@@ -254,6 +262,7 @@ async function runPlacement(
       }),
     );
     delay.disable();
+    const nodeUsage = await Promise.all(samplers.map((sampler) => sampler.stop()));
     const measured = [...edits.values()].filter((e) => e.measured);
     await waitFor(() => measured.every((e) => e.received >= e.expected), DRAIN_MS, 'deliveries').catch(() => {});
     const first = measured.filter((e) => e.received > 0).map((e) => e.first - e.sentAt);
@@ -269,6 +278,7 @@ async function runPlacement(
       firstSamples: first,
       allSamples: all,
       generatorDelayP99: Math.max(0, delay.percentile(99) / 1e6 - SAMPLE_DELAY_RESOLUTION_MS),
+      nodeUsage,
       load: formatLoad(),
     };
   } finally {
@@ -293,6 +303,12 @@ function pool(runs: RunResult[]): RunResult {
     firstSamples,
     allSamples,
     generatorDelayP99: Math.max(...runs.map((r) => r.generatorDelayP99)),
+    nodeUsage: runs[0].nodeUsage.map((_, i) => ({
+      cpuPercent: runs.reduce((total, r) => total + r.nodeUsage[i].cpuPercent, 0) / runs.length,
+      peakPssBytes: Math.max(...runs.map((r) => r.nodeUsage[i].peakPssBytes)),
+      peakProcesses: Math.max(...runs.map((r) => r.nodeUsage[i].peakProcesses)),
+      seen: runs.at(-1)!.nodeUsage[i].seen,
+    })),
     load: runs.at(-1)!.load,
   };
 }
@@ -320,6 +336,8 @@ function printResults(options: Options, rounds: RunResult[][], skipped: string[]
         `${formatCount(r.delivered)}/${formatCount(r.expected)}`,
         formatCount(r.expected - r.delivered),
         formatMs(r.generatorDelayP99),
+        r.nodeUsage.map((u) => u.cpuPercent.toFixed(0)).join(' / '),
+        r.nodeUsage.map((u) => (u.peakPssBytes / 2 ** 20).toFixed(0)).join(' / '),
       ]);
     }
     // The rounds' ratios of the other node's p99 to the same node's, each within its own round.
@@ -353,6 +371,8 @@ function printResults(options: Options, rounds: RunResult[][], skipped: string[]
         { header: 'delivered', align: 'right' },
         { header: 'lost', align: 'right' },
         { header: 'generator delay p99 ms', align: 'right' },
+        { header: 'CPU % node 1 / 2', align: 'right' },
+        { header: 'PSS MB node 1 / 2', align: 'right' },
       ],
       rows,
     ),

@@ -64,7 +64,7 @@ export class BoardRegistry {
         // predate notes never have loaded, so they ignore them.
         for (const rows of message.boards) this.whenLoaded(rows.boardId, () => this.receiveRows(rows));
       } else if (message.kind === 'update') {
-        this.whenLoaded(message.boardId, () => this.receiveUpdate(message));
+        for (const entry of message.updates) this.whenLoaded(entry.boardId, () => this.receiveUpdate(entry));
       } else if (message.kind === 'awareness') {
         this.docs.get(message.boardId)?.applyRemoteAwareness(Buffer.from(message.update, 'base64'));
       }
@@ -95,12 +95,12 @@ export class BoardRegistry {
   }
 
   /** An update another node sent at once: applied (and passed to this node's clients) before it is stored. */
-  private receiveUpdate(message: Extract<BusMessage, { kind: 'update' }>): void {
-    const board = this.docs.get(message.boardId);
+  private receiveUpdate(entry: Extract<BusMessage, { kind: 'update' }>['updates'][number]): void {
+    const board = this.docs.get(entry.boardId);
     if (!board) return;
-    const update = Buffer.from(message.update, 'base64');
+    const update = Buffer.from(entry.update, 'base64');
     board.applyRemote([update]);
-    this.remote.received(board.key, message.stream, message.seq, update, performance.now());
+    this.remote.received(board.key, entry.stream, entry.seq, update, performance.now());
   }
 
   /** Rows another node stored: read unless every update in them arrived whole, plus any it missed before. */

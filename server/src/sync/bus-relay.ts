@@ -1,21 +1,25 @@
 import type { FastifyBaseLogger } from 'fastify';
 import type { BoardRoom } from './board-room.js';
-import type { Bus, WrittenRows } from './bus.js';
+import type { Bus, BusMessage, WrittenRows } from './bus.js';
+import type { NodePeers } from './peers.js';
 import type { BoardExtension } from './extensions.js';
 
 /** Board entries per bus message: about 105 bytes each (170 with a stream span), within one NOTIFY. */
 const ROWS_PER_MESSAGE = 40;
-/** Room of an `update` message's other fields (kind, node, room key, stream, seq), bytes. */
-const UPDATE_ENVELOPE_BYTES = 400;
+/** Room of an `update` message's own fields (kind, node), and of each entry's besides its update and room key, bytes. */
+const MESSAGE_ENVELOPE_BYTES = 120;
+const ENTRY_ENVELOPE_BYTES = 110;
+
+type UpdateEntry = Extract<BusMessage, { kind: 'update' }>['updates'][number];
 
 /**
- * Tells the other nodes what happens on this node's rooms: each local update at once, in the message
- * itself when it fits the bus (they apply it and pass it to their clients without waiting for the
- * database); which rows a room's log got once they are written (a node reads those it did not get in
+ * Tells the other nodes what happens on this node's rooms: each local update at once, in a message of
+ * the updates of one turn of the event loop, when it fits the bus and another node is there (they apply it
+ * and pass it to their clients without waiting for the database); which rows a room's log got once they are written (a node reads those it did not get in
  * full, so a lost or too-large message costs a read, never an update); and the presence of this node's
  * clients. What comes back the other way is handled by the registry, which finds the rooms.
  */
-export function busRelay(bus: Bus, log: FastifyBaseLogger): BoardExtension {
+export function busRelay(bus: Bus, peers: NodePeers, log: FastifyBaseLogger): BoardExtension {
   /** Rows written by the group commit in progress, announced together once it is done. */
   let announcing: { rows: WrittenRows[]; sent: Promise<void> } | null = null;
   /** Per room: stream numbers of local updates that were not sent whole (too large, or the send failed). */
@@ -44,23 +48,61 @@ export function busRelay(bus: Bus, log: FastifyBaseLogger): BoardExtension {
     return announcing.sent;
   }
 
+  /** Updates of this turn of the event loop, sent together once it ends. */
+  let outgoing: { room: BoardRoom; seq: number; entry: UpdateEntry; bytes: number }[] = [];
+
   function sendUpdate(room: BoardRoom, update: Uint8Array, seq: number): void {
     const missing = unsent.get(room)!;
-    const encoded = Buffer.from(update).toString('base64');
-    if (encoded.length + room.key.length + UPDATE_ENVELOPE_BYTES > bus.maxPayloadBytes) {
+    // Alone on the bus, nobody would hear it: the rows' announcement says it was not sent.
+    if (!peers.any) {
+      missing.add(seq);
+      return;
+    }
+    const entry: UpdateEntry = {
+      boardId: room.key,
+      stream: room.stream,
+      seq,
+      update: Buffer.from(update).toString('base64'),
+    };
+    const bytes = entry.update.length + entry.boardId.length + ENTRY_ENVELOPE_BYTES;
+    if (bytes + MESSAGE_ENVELOPE_BYTES > bus.maxPayloadBytes) {
       // Too large for one message: the other nodes read it from the log once it is written.
       missing.add(seq);
       return;
     }
-    const inFlight = sending.get(room)!;
+    if (outgoing.length === 0) setImmediate(flushOutgoing);
+    outgoing.push({ room, seq, entry, bytes });
+  }
+
+  /** Sends the turn's updates in as few messages as the bus's size allows. */
+  function flushOutgoing(): void {
+    const batch = outgoing;
+    outgoing = [];
+    let start = 0;
+    while (start < batch.length) {
+      let end = start;
+      let size = MESSAGE_ENVELOPE_BYTES;
+      while (end < batch.length && size + batch[end].bytes <= bus.maxPayloadBytes) size += batch[end++].bytes;
+      publishUpdates(batch.slice(start, end));
+      start = end;
+    }
+  }
+
+  function publishUpdates(items: typeof outgoing): void {
+    const rooms = new Set(items.map((item) => item.room));
     const sent: Promise<void> = bus
-      .publish({ kind: 'update', node: bus.nodeId, boardId: room.key, stream: room.stream, seq, update: encoded })
+      .publish({ kind: 'update', node: bus.nodeId, updates: items.map((item) => item.entry) })
       .catch((error: unknown) => {
-        missing.add(seq);
-        log.warn({ err: error, room: room.key }, 'sync: sending an update to the other nodes failed');
+        for (const item of items) unsent.get(item.room)?.add(item.seq);
+        log.warn(
+          { err: error, rooms: [...rooms].map((r) => r.key) },
+          'sync: sending updates to the other nodes failed',
+        );
       })
-      .finally(() => inFlight.delete(sent));
-    inFlight.add(sent);
+      .finally(() => {
+        for (const room of rooms) sending.get(room)?.delete(sent);
+      });
+    for (const room of rooms) sending.get(room)?.add(sent);
   }
 
   /** Whether every update of the span went out whole (else the rows must be read); forgets the span. */
@@ -95,7 +137,9 @@ export function busRelay(bus: Bus, log: FastifyBaseLogger): BoardExtension {
       };
     },
     afterStore: async (room, range, appended, span) => {
-      // Whether the span's sends failed is known once they settle (they usually have, long before the commit).
+      // Whether the span's sends failed is known once they settle (they usually have, long before the commit);
+      // a send still waiting for the end of its turn is done first.
+      if (span && outgoing.some((item) => item.room === room)) flushOutgoing();
       if (span) await Promise.all([...(sending.get(room) ?? [])]);
       if (!appended || !span) return announceRows({ boardId: room.key, ...range });
       const whole = sentWhole(room, span.first, span.last);

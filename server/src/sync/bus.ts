@@ -49,15 +49,24 @@ const BusMessageSchema = Type.Union([
     {
       kind: Type.Literal('update'),
       node: Id,
-      boardId: RoomKey,
-      stream: Id,
-      seq: Type.Integer({ minimum: 1 }),
-      update: Type.String(),
+      updates: Type.Array(
+        Type.Object({ boardId: RoomKey, stream: Id, seq: Type.Integer({ minimum: 1 }), update: Type.String() }),
+        { minItems: 1 },
+      ),
     },
     {
       description:
-        'A document update as a node received it from a client, base64, sent at once (before it is stored), ' +
-        'when it fits. `stream` names the room as loaded on that node; `seq` numbers its local updates from 1.',
+        'Document updates as a node received them from its clients, base64, sent at once (before they are ' +
+        'stored), those of one turn of its event loop together. `boardId` is the room key; `stream` names ' +
+        'the room as loaded on that node, `seq` numbers its local updates from 1.',
+    },
+  ),
+  Type.Object(
+    { kind: Type.Literal('node'), node: Id, state: Type.Union([Type.Literal('up'), Type.Literal('down')]) },
+    {
+      description:
+        'A node is up (sent at start, every few seconds, and in answer to a newcomer) or going down: nodes ' +
+        'send updates at once only while another node is there to hear them.',
     },
   ),
   Type.Object(

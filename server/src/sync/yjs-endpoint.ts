@@ -9,6 +9,7 @@ import { sessionFromCookieHeader } from '#server/features/auth/sessions.js';
 import { can, roleOf } from '#server/features/boards/authorization.js';
 import { BoardRegistry } from './board-registry.js';
 import { busRelay } from './bus-relay.js';
+import { NodePeers } from './peers.js';
 import { SyncConnection } from './connection.js';
 import type { BoardExtension } from './extensions.js';
 import { registerSyncMetrics } from './metrics.js';
@@ -47,13 +48,15 @@ export const yjsEndpoint = fp<YjsEndpointOptions>(
   async (app, { extensions = () => [], ...options }) => {
     const settings: SyncSettings = { ...DEFAULT_SYNC_SETTINGS, ...options };
     let docs: BoardRegistry | null = null;
+    // Which other nodes hear this bus: updates go out at once only while there is one.
+    const peers = new NodePeers(app.bus, (err) => app.log.warn({ err }, 'sync: telling other nodes failed'));
     const metrics = registerSyncMetrics(app.metrics, {
       loadedDocs: () => docs?.loadedCount ?? 0,
       maxLogRows: () => docs?.maxLogRows ?? 0,
     });
     // The other nodes hear of every room first; then the app's own extensions.
     docs = new BoardRegistry(app.sql, settings, metrics, app.log, app.bus, [
-      busRelay(app.bus, app.log),
+      busRelay(app.bus, peers, app.log),
       ...extensions(settings),
     ]);
     const boardDocs = docs;
@@ -133,6 +136,7 @@ export const yjsEndpoint = fp<YjsEndpointOptions>(
     }
 
     app.addHook('onReady', async () => {
+      peers.start();
       app.server.on('upgrade', onUpgrade);
     });
     // Before the HTTP server closes: it waits for upgraded sockets, so they must go first.
@@ -140,6 +144,7 @@ export const yjsEndpoint = fp<YjsEndpointOptions>(
     // closed socket. Without it, socket.io (destroyUpgrade: false) would leave their sockets open and
     // the HTTP server would wait on them forever.
     app.addHook('preClose', async () => {
+      await peers.stop();
       await boardDocs.closeAll();
     });
     app.addHook('onClose', async () => {

@@ -109,4 +109,20 @@ describeOnEachBus('updates across nodes', (bus) => {
       .toBe(true);
     expect(await counter(nodes[1], 'sync_remote_backstop_total')).toBeGreaterThan(0);
   });
+
+  it('send nothing at once while no other node is up, and only announce the rows', async () => {
+    const { nodes, writer, boardId } = await start(bus);
+    await nodes[1].close();
+    const kinds: string[] = [];
+    const publish = nodes[0].bus.publish.bind(nodes[0].bus);
+    nodes[0].bus.publish = (message) => {
+      kinds.push(message.kind);
+      return publish(message);
+    };
+    const cardId = cardOf(writer, 'alone');
+    await waitForDoc(nodes[0].sync.peek(boardId)!, (doc) => readCard(doc, cardId) !== null);
+    await nodes[0].sync.flushAll();
+    expect(kinds).toContain('updates');
+    expect(kinds).not.toContain('update');
+  });
 });
