@@ -17,7 +17,18 @@ import {
   type ChildServer,
 } from './lib/processes.js';
 import { median, summarize, type LatencySummary } from './lib/stats.js';
-import { connect, postJson, sleep, waitFor, type Client } from './lib/sync-clients.js';
+import {
+  closeClients,
+  connect,
+  deliveries,
+  newEdit,
+  postJson,
+  recordArrivals,
+  sleep,
+  waitFor,
+  type Client,
+  type EditRecord,
+} from './lib/sync-clients.js';
 import { formatCount, formatMs, formatTable } from './lib/table.js';
 
 /**
@@ -156,15 +167,6 @@ async function startCluster(bus: BusName, boards: number): Promise<Cluster | str
   }
 }
 
-interface Edit {
-  sentAt: number;
-  expected: number;
-  received: number;
-  first: number;
-  last: number;
-  measured: boolean;
-}
-
 interface RunResult {
   bus: BusName;
   placement: Placement;
@@ -215,19 +217,8 @@ async function runPlacement(
     clients.push(...readers);
     await waitFor(() => readers.every((r) => r.doc.getMap('cards').size >= 50), 30_000, 'readers to have the cards');
 
-    const edits = new Map<string, Edit>();
-    for (const reader of readers) {
-      reader.doc.getMap<unknown>('bench').observe((event) => {
-        const now = performance.now();
-        for (const key of event.keysChanged) {
-          const edit = edits.get(key);
-          if (!edit) continue;
-          edit.received++;
-          edit.first = Math.min(edit.first, now);
-          edit.last = Math.max(edit.last, now);
-        }
-      });
-    }
+    const edits = new Map<string, EditRecord>();
+    recordArrivals(readers, edits);
     await sleep(500);
     const intervalMs = (1000 * writers.length) / options.rate;
     const warmUp = Math.ceil((WARM_UP_SECONDS * options.rate) / writers.length);
@@ -247,14 +238,7 @@ async function runPlacement(
             samplers = cluster.nodes.map((node) => sampleProcessTree(node.server.pid));
           }
           const key = `${w}:${seq}`;
-          const edit: Edit = {
-            sentAt: 0,
-            expected: options.readers,
-            received: 0,
-            first: Number.POSITIVE_INFINITY,
-            last: 0,
-            measured: seq >= warmUp,
-          };
+          const edit = newEdit(options.readers, seq >= warmUp);
           edits.set(key, edit);
           writer.doc.transact(() => bench.set(key, seq));
           edit.sentAt = performance.now();
@@ -265,14 +249,13 @@ async function runPlacement(
     const nodeUsage = await Promise.all(samplers.map((sampler) => sampler.stop()));
     const measured = [...edits.values()].filter((e) => e.measured);
     await waitFor(() => measured.every((e) => e.received >= e.expected), DRAIN_MS, 'deliveries').catch(() => {});
-    const first = measured.filter((e) => e.received > 0).map((e) => e.first - e.sentAt);
-    const all = measured.filter((e) => e.received >= e.expected).map((e) => e.last - e.sentAt);
+    const { expected, delivered, firstSamples: first, allSamples: all } = deliveries(measured);
     return {
       bus,
       placement,
       edits: measured.length,
-      expected: measured.reduce((sum, e) => sum + e.expected, 0),
-      delivered: measured.reduce((sum, e) => sum + Math.min(e.received, e.expected), 0),
+      expected,
+      delivered,
       first: summarize(first),
       all: summarize(all),
       firstSamples: first,
@@ -282,10 +265,7 @@ async function runPlacement(
       load: formatLoad(),
     };
   } finally {
-    for (const client of clients) {
-      client.provider.destroy();
-      client.doc.destroy();
-    }
+    closeClients(clients);
   }
 }
 

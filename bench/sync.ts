@@ -18,7 +18,18 @@ import {
 } from './lib/processes.js';
 import { median, summarize, type LatencySummary } from './lib/stats.js';
 import { formatCount, formatMs, formatTable, type Cell, type Column } from './lib/table.js';
-import { connect as connectTo, postJson, sleep, waitFor, type Client } from './lib/sync-clients.js';
+import {
+  closeClients,
+  connect as connectTo,
+  deliveries,
+  newEdit,
+  postJson,
+  recordArrivals,
+  sleep,
+  waitFor,
+  type Client,
+  type EditRecord,
+} from './lib/sync-clients.js';
 
 /**
  * The goals, for scenario C in embedded mode: first-receiver p99 at most 1.0× the persisting reference's
@@ -268,16 +279,6 @@ function prefill(client: Client, target: Target, cards: number): void {
   });
 }
 
-/** One edit: when the writer handed it to its socket, and when its receivers applied it. */
-interface EditRecord {
-  sentAt: number;
-  expected: number;
-  received: number;
-  first: number;
-  last: number;
-  measured: boolean;
-}
-
 interface RunResult {
   mode: ServerMode;
   edits: number;
@@ -323,19 +324,7 @@ async function runOnce(target: Target, scenario: Scenario, durationSeconds: numb
 
     const byBoard = Array.from({ length: scenario.boards }, (_, b) => clients.filter((c) => c.board === b));
     const edits = new Map<string, EditRecord>();
-    for (const client of clients) {
-      client.doc.getMap<unknown>('bench').observe((event) => {
-        if (event.transaction.local) return;
-        const now = performance.now();
-        for (const key of event.keysChanged) {
-          const edit = edits.get(key);
-          if (!edit) continue;
-          edit.received++;
-          edit.first = Math.min(edit.first, now);
-          edit.last = Math.max(edit.last, now);
-        }
-      });
-    }
+    recordArrivals(clients, edits);
     await sleep(1000);
 
     const intervalMs = 1000 / EDITS_PER_SECOND;
@@ -371,14 +360,7 @@ async function runOnce(target: Target, scenario: Scenario, durationSeconds: numb
           delay.enable();
         }
         const key = `${writer.name}:${seq}`;
-        const edit: EditRecord = {
-          sentAt: 0,
-          expected: writer.receivers,
-          received: 0,
-          first: Number.POSITIVE_INFINITY,
-          last: 0,
-          measured: seq >= warmUpEdits,
-        };
+        const edit = newEdit(writer.receivers, seq >= warmUpEdits);
         edits.set(key, edit);
         // The provider sends the update from the document's update event, inside the transaction.
         writer.client.doc.transact(() => bench.set(key, { seq, sentAtEpochMs: Date.now() }));
@@ -399,13 +381,12 @@ async function runOnce(target: Target, scenario: Scenario, durationSeconds: numb
     const measured = [...edits.values()].filter((e) => e.measured);
     await waitFor(() => measured.every((e) => e.received >= e.expected), DRAIN_MS, 'deliveries').catch(() => {});
 
-    const first = measured.filter((e) => e.received > 0).map((e) => e.first - e.sentAt);
-    const all = measured.filter((e) => e.received >= e.expected).map((e) => e.last - e.sentAt);
+    const { expected, delivered, firstSamples: first, allSamples: all } = deliveries(measured);
     return {
       mode: target.mode,
       edits: measured.length,
-      expected: measured.reduce((sum, e) => sum + e.expected, 0),
-      delivered: measured.reduce((sum, e) => sum + Math.min(e.received, e.expected), 0),
+      expected,
+      delivered,
       first: summarize(first),
       all: summarize(all),
       firstSamples: first,
@@ -419,10 +400,7 @@ async function runOnce(target: Target, scenario: Scenario, durationSeconds: numb
       loadAfter: formatLoad(),
     };
   } finally {
-    for (const client of clients) {
-      client.provider.destroy();
-      client.doc.destroy();
-    }
+    closeClients(clients);
   }
 }
 

@@ -71,3 +71,58 @@ export async function waitFor(predicate: () => boolean, timeoutMs: number, what:
     await sleep(50);
   }
 }
+
+/** One edit of a fan-out benchmark: when the writer handed it to its socket, and when its receivers applied it. */
+export interface EditRecord {
+  sentAt: number;
+  expected: number;
+  received: number;
+  first: number;
+  last: number;
+  measured: boolean;
+}
+
+/** A new edit expected by `receivers` clients; `sentAt` is set once the writer's transaction returns. */
+export function newEdit(receivers: number, measured: boolean): EditRecord {
+  return { sentAt: 0, expected: receivers, received: 0, first: Number.POSITIVE_INFINITY, last: 0, measured };
+}
+
+/** Records, for every key of `edits` set in a client's `bench` map by someone else, when the client saw it. */
+export function recordArrivals(clients: Client[], edits: Map<string, EditRecord>): void {
+  for (const client of clients) {
+    client.doc.getMap<unknown>('bench').observe((event) => {
+      if (event.transaction.local) return;
+      const now = performance.now();
+      for (const key of event.keysChanged) {
+        const edit = edits.get(key);
+        if (!edit) continue;
+        edit.received++;
+        edit.first = Math.min(edit.first, now);
+        edit.last = Math.max(edit.last, now);
+      }
+    });
+  }
+}
+
+/** The measured edits' deliveries and latencies: first = earliest receiver − send, all = last receiver − send. */
+export function deliveries(measured: EditRecord[]): {
+  expected: number;
+  delivered: number;
+  firstSamples: number[];
+  allSamples: number[];
+} {
+  return {
+    expected: measured.reduce((sum, e) => sum + e.expected, 0),
+    delivered: measured.reduce((sum, e) => sum + Math.min(e.received, e.expected), 0),
+    firstSamples: measured.filter((e) => e.received > 0).map((e) => e.first - e.sentAt),
+    allSamples: measured.filter((e) => e.received >= e.expected).map((e) => e.last - e.sentAt),
+  };
+}
+
+/** Closes every client's provider and document. */
+export function closeClients(clients: Client[]): void {
+  for (const client of clients) {
+    client.provider.destroy();
+    client.doc.destroy();
+  }
+}
