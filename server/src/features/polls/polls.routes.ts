@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { projectCard } from '#server/features/cards/card-lookup.js';
 import { Type } from '@sinclair/typebox';
 import { ErrorBody } from '#shared/schemas/common.js';
 import { BoardParams } from '#shared/schemas/boards.js';
@@ -42,6 +43,7 @@ export const pollRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const { boardId } = request.params;
       const { user } = await authorize(request, boardId, 'polls:manage');
+      if (request.body.cardId) await projectCard(app, boardId, request.body.cardId);
       return reply.code(201).send(await createPoll(deps(), boardId, user.id, request.body));
     },
   );

@@ -12,6 +12,7 @@ import {
 } from '#shared/schemas/schedule.js';
 import { badRequest, forbidden, notFound } from '#server/errors.js';
 import { authorize, can } from '#server/features/boards/authorization.js';
+import { projectCard } from '#server/features/cards/card-lookup.js';
 import { assign, readSchedule, suggestPresenter, unassign, type AssignmentOutcome } from './schedule.repository.js';
 
 const errors = { 400: ErrorBody, 401: ErrorBody, 403: ErrorBody, 404: ErrorBody };
@@ -53,6 +54,7 @@ export const scheduleRoutes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const { boardId, cardId } = request.params;
       const { user, role } = await authorize(request, boardId, 'board:read');
+      await projectCard(app, boardId, cardId);
       const outcome = settle(
         await assign(app.sql, {
           boardId,

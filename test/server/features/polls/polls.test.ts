@@ -12,6 +12,9 @@ import {
 import { connectSocket, joinBoard, nextEvent } from '#test/helpers/socket.js';
 import { ahead, pollRequests } from '#test/helpers/polls.js';
 import type { Poll } from '#shared/schemas/polls.js';
+import { ServerEdit } from '#server/sync/board-room.js';
+import { addCard } from '#shared/protocol/board-doc/edits.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
 
 const HOUR = 3600_000;
 
@@ -431,5 +434,19 @@ describe('availability polls', () => {
     const slotAt = poll.slots.find((s) => s.id === winner.pickedSlotId)!.at;
     expect(row.sessionAt.toISOString()).toBe(slotAt);
     expect((await activity(boardId)).filter((e) => e.kind === 'poll:picked')).toHaveLength(1);
+  });
+});
+
+describe('a poll for a card added a moment ago', () => {
+  it('is opened before the projection has caught up with the card', async () => {
+    const { boardId } = await boardWithCards(0);
+    const cardId = await t.app.sync.edit(boardId, new ServerEdit(owner.user.id), (doc) =>
+      addCard(doc, { paperId: 'fresh-paper', columnId: boardView(doc).columns[0].id, addedBy: owner.user.id }),
+    );
+    const [projected] = await t.db.sql`select 1 from board_cards where board_id = ${boardId} and card_id = ${cardId}`;
+    expect(projected).toBeUndefined();
+    const res = await create(owner, boardId, { slots: [ahead(1), ahead(2)], cardId });
+    expect(res.statusCode, res.body).toBe(201);
+    expect(res.json().cardId).toBe(cardId);
   });
 });

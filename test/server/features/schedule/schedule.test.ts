@@ -13,7 +13,8 @@ import {
 } from '#test/helpers/factories.js';
 import { connectSocket, joinBoard, nextEvent, type TestSocket } from '#test/helpers/socket.js';
 import { ServerEdit } from '#server/sync/board-room.js';
-import { removeCard } from '#shared/protocol/board-doc/edits.js';
+import { addCard, removeCard } from '#shared/protocol/board-doc/edits.js';
+import { boardView } from '#shared/protocol/board-doc/view.js';
 
 const DAY = 24 * 3600_000;
 
@@ -194,6 +195,21 @@ describe('assignments', () => {
     });
     expect(removed.statusCode, removed.body).toBe(204);
     expect(await schedule(owner, boardId)).toEqual({ upcoming: [], past: [] });
+  });
+});
+
+describe('a card added a moment ago', () => {
+  it('is assigned at once, before the projection has caught up, and a card on no board is still a 404', async () => {
+    const boardId = await newBoard();
+    const paperId = await addPaper(`Fresh paper ${crypto.randomBytes(3).toString('hex')}`);
+    const cardId = await t.app.sync.edit(boardId, new ServerEdit(owner.user.id), (doc) =>
+      addCard(doc, { paperId, columnId: boardView(doc).columns[0].id, addedBy: owner.user.id }),
+    );
+    const [projected] = await t.db.sql`select 1 from board_cards where board_id = ${boardId} and card_id = ${cardId}`;
+    expect(projected).toBeUndefined();
+    const res = await assignCard(editor, boardId, cardId, editor);
+    expect(res.statusCode, res.body).toBe(200);
+    expect((await assignCard(editor, boardId, 'no-such-card', editor)).statusCode).toBe(404);
   });
 });
 
