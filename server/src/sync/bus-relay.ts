@@ -4,9 +4,7 @@ import type { Bus, BusMessage, WrittenRows } from './bus.js';
 import type { NodePeers } from './peers.js';
 import type { BoardExtension } from './extensions.js';
 
-/** Board entries per bus message: about 105 bytes each (170 with a stream span), within one NOTIFY. */
-const ROWS_PER_MESSAGE = 40;
-/** Room of an `update` message's own fields (kind, node), and of each entry's besides its update and room key, bytes. */
+/** Room of a message's own fields (kind, node), and of an update entry's besides its update and room key, bytes. */
 const MESSAGE_ENVELOPE_BYTES = 120;
 const ENTRY_ENVELOPE_BYTES = 110;
 
@@ -14,10 +12,10 @@ type UpdateEntry = Extract<BusMessage, { kind: 'update' }>['updates'][number];
 
 /**
  * Tells the other nodes what happens on this node's rooms: each local update at once, in a message of
- * the updates of one turn of the event loop, when it fits the bus and another node is there (they apply it
- * and pass it to their clients without waiting for the database); which rows a room's log got once they are written (a node reads those it did not get in
- * full, so a lost or too-large message costs a read, never an update); and the presence of this node's
- * clients. What comes back the other way is handled by the registry, which finds the rooms.
+ * the updates of one turn of the event loop, when it fits the bus and another node is there (they apply
+ * it and pass it to their clients without waiting for the database); which rows a room's log got once
+ * they are written (a node reads those it did not get in full, so a lost or too-large message costs a
+ * read, never an update); and the presence of this node's clients. What comes back the other way is handled by the registry, which finds the rooms.
  */
 export function busRelay(bus: Bus, peers: NodePeers, log: FastifyBaseLogger): BoardExtension {
   /** Rows written by the group commit in progress, announced together once it is done. */
@@ -28,8 +26,8 @@ export function busRelay(bus: Bus, peers: NodePeers, log: FastifyBaseLogger): Bo
   const sending = new WeakMap<BoardRoom, Set<Promise<void>>>();
 
   /**
-   * Every board written by one group commit is announced in one message (a few, past what one NOTIFY
-   * holds), so a busy node sends one per tick, not one per board; resolves once the message is sent.
+   * Every board written by one group commit is announced in one message (a few, past what one message of
+   * the bus holds), so a busy node sends one per tick, not one per board; resolves once they are sent.
    */
   function announceRows(rows: WrittenRows): Promise<void> {
     if (!announcing) {
@@ -37,10 +35,20 @@ export function busRelay(bus: Bus, peers: NodePeers, log: FastifyBaseLogger): Bo
       // The boards of one write record their rows in the same turn of the event loop.
       const sent = new Promise((resolve) => setImmediate(resolve)).then(async () => {
         announcing = null;
-        for (let start = 0; start < batch.length; start += ROWS_PER_MESSAGE) {
-          const boards = batch.slice(start, start + ROWS_PER_MESSAGE);
-          await bus.publish({ kind: 'updates', node: bus.nodeId, boards });
+        // As many entries per message as fit the bus (a note's room key and a span make an entry ~300 bytes).
+        let boards: WrittenRows[] = [];
+        let size = MESSAGE_ENVELOPE_BYTES;
+        for (const entry of batch) {
+          const bytes = JSON.stringify(entry).length + 1;
+          if (boards.length > 0 && size + bytes > bus.maxPayloadBytes) {
+            await bus.publish({ kind: 'updates', node: bus.nodeId, boards });
+            boards = [];
+            size = MESSAGE_ENVELOPE_BYTES;
+          }
+          boards.push(entry);
+          size += bytes;
         }
+        if (boards.length > 0) await bus.publish({ kind: 'updates', node: bus.nodeId, boards });
       });
       announcing = { rows: batch, sent };
     }
