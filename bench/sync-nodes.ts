@@ -167,6 +167,14 @@ async function startCluster(bus: BusName, boards: number): Promise<Cluster | str
   }
 }
 
+/** A node's event-loop delay since the last scrape (prom-client resets its histogram on each), in ms. */
+async function loopDelay(wsUrl: string): Promise<{ p99: number; max: number }> {
+  const base = wsUrl.replace(/^ws/, 'http').replace(/\/yjs$/, '');
+  const text = await (await fetch(`${base}/metrics`)).text();
+  const read = (name: string) => Number(new RegExp(`^${name} ([0-9.e+-]+)$`, 'm').exec(text)?.[1] ?? NaN) * 1000;
+  return { p99: read('nodejs_eventloop_lag_p99_seconds'), max: read('nodejs_eventloop_lag_max_seconds') };
+}
+
 interface RunResult {
   bus: BusName;
   placement: Placement;
@@ -180,6 +188,8 @@ interface RunResult {
   generatorDelayP99: number;
   /** CPU (percent of a core) and peak PSS of each node's process, over the measured edits. */
   nodeUsage: TreeUsage[];
+  /** Each node's event-loop delay over the measured edits (p99 and max, ms). */
+  nodeDelay: { p99: number; max: number }[];
   load: string;
 }
 
@@ -236,6 +246,8 @@ async function runPlacement(
           if (seq === warmUp && w === 0) {
             delay.enable();
             samplers = cluster.nodes.map((node) => sampleProcessTree(node.server.pid));
+            // Reads (and so resets) each node's event-loop histogram as the measured edits begin.
+            void Promise.all(cluster.nodes.map((node) => loopDelay(node.wsUrl))).catch(() => {});
           }
           const key = `${w}:${seq}`;
           const edit = newEdit(options.readers, seq >= warmUp);
@@ -247,6 +259,7 @@ async function runPlacement(
     );
     delay.disable();
     const nodeUsage = await Promise.all(samplers.map((sampler) => sampler.stop()));
+    const nodeDelay = await Promise.all(cluster.nodes.map((node) => loopDelay(node.wsUrl)));
     const measured = [...edits.values()].filter((e) => e.measured);
     await waitFor(() => measured.every((e) => e.received >= e.expected), DRAIN_MS, 'deliveries').catch(() => {});
     const { expected, delivered, firstSamples: first, allSamples: all } = deliveries(measured);
@@ -262,6 +275,7 @@ async function runPlacement(
       allSamples: all,
       generatorDelayP99: Math.max(0, delay.percentile(99) / 1e6 - SAMPLE_DELAY_RESOLUTION_MS),
       nodeUsage,
+      nodeDelay,
       load: formatLoad(),
     };
   } finally {
@@ -288,6 +302,10 @@ function pool(runs: RunResult[]): RunResult {
       peakPssBytes: Math.max(...runs.map((r) => r.nodeUsage[i].peakPssBytes)),
       peakProcesses: Math.max(...runs.map((r) => r.nodeUsage[i].peakProcesses)),
       seen: runs.at(-1)!.nodeUsage[i].seen,
+    })),
+    nodeDelay: runs[0].nodeDelay.map((_, i) => ({
+      p99: Math.max(...runs.map((r) => r.nodeDelay[i].p99)),
+      max: Math.max(...runs.map((r) => r.nodeDelay[i].max)),
     })),
     load: runs.at(-1)!.load,
   };
@@ -318,6 +336,7 @@ function printResults(options: Options, rounds: RunResult[][], skipped: string[]
         formatMs(r.generatorDelayP99),
         r.nodeUsage.map((u) => u.cpuPercent.toFixed(0)).join(' / '),
         r.nodeUsage.map((u) => (u.peakPssBytes / 2 ** 20).toFixed(0)).join(' / '),
+        r.nodeDelay.map((d) => `${formatMs(d.p99)}, ${formatMs(d.max)}`).join(' / '),
       ]);
     }
     // The rounds' ratios of the other node's p99 to the same node's, each within its own round.
@@ -353,6 +372,7 @@ function printResults(options: Options, rounds: RunResult[][], skipped: string[]
         { header: 'generator delay p99 ms', align: 'right' },
         { header: 'CPU % node 1 / 2', align: 'right' },
         { header: 'PSS MB node 1 / 2', align: 'right' },
+        { header: 'loop delay p99, max ms node 1 / 2', align: 'right' },
       ],
       rows,
     ),
