@@ -168,25 +168,33 @@ export async function markFailed(
 export async function queueReminders(sql: Sql, now: Date, withinMs: number): Promise<number> {
   const horizon = new Date(now.getTime() + withinMs);
   const window = `${Math.round(withinMs / 1000)} seconds`;
-  const rounds = await sql`
-    with due as (
-      select w.id as webhook_id, 'round:' || r.id as subject,
-        jsonb_build_object('boardId', r.board_id, 'roundId', r.id, 'closesAt', r.closes_at) as payload
-      from rounds r
-      join webhooks w on w.board_id = r.board_id and w.disabled_at is null and 'round.closing' = any (w.events)
-      where r.status = 'open' and r.closes_at > ${now} and r.closes_at <= ${horizon}
-        and r.created_at < r.closes_at - ${window}::interval
-    ), noted as (
+  /**
+   * Queues `event` for each (webhook, subject, payload) row of `due` the ledger has not seen, recording
+   * it there in the same statement, so that a reminder goes out once however many ticks see it due.
+   */
+  const remindOnce = (event: WebhookEvent, due: ReturnType<Sql>) => sql`
+    with due as (${due}), noted as (
       insert into webhook_reminders (webhook_id, subject)
       select webhook_id, subject from due
       on conflict do nothing
       returning webhook_id, subject
     )
     insert into webhook_deliveries (webhook_id, event, payload, next_attempt_at)
-    select d.webhook_id, 'round.closing', d.payload, ${now} from due d join noted n using (webhook_id, subject)
+    select d.webhook_id, ${event}, d.payload, ${now} from due d join noted n using (webhook_id, subject)
     returning 1`;
-  const sessions = await sql`
-    with due as (
+  const rounds = await remindOnce(
+    'round.closing',
+    sql`
+      select w.id as webhook_id, 'round:' || r.id as subject,
+        jsonb_build_object('boardId', r.board_id, 'roundId', r.id, 'closesAt', r.closes_at) as payload
+      from rounds r
+      join webhooks w on w.board_id = r.board_id and w.disabled_at is null and 'round.closing' = any (w.events)
+      where r.status = 'open' and r.closes_at > ${now} and r.closes_at <= ${horizon}
+        and r.created_at < r.closes_at - ${window}::interval`,
+  );
+  const sessions = await remindOnce(
+    'session.tomorrow',
+    sql`
       select w.id as webhook_id, 'session:' || a.card_id || '@' || to_char(a.session_at at time zone 'UTC',
           'YYYY-MM-DD"T"HH24:MI:SS"Z"') as subject,
         jsonb_build_object('boardId', a.board_id, 'cardId', a.card_id, 'presenterId', a.presenter_id,
@@ -195,16 +203,8 @@ export async function queueReminders(sql: Sql, now: Date, withinMs: number): Pro
       join board_cards c on c.board_id = a.board_id and c.card_id = a.card_id
       join webhooks w on w.board_id = a.board_id and w.disabled_at is null and 'session.tomorrow' = any (w.events)
       where a.session_at > ${now} and a.session_at <= ${horizon}
-        and a.updated_at < a.session_at - ${window}::interval
-    ), noted as (
-      insert into webhook_reminders (webhook_id, subject)
-      select webhook_id, subject from due
-      on conflict do nothing
-      returning webhook_id, subject
-    )
-    insert into webhook_deliveries (webhook_id, event, payload, next_attempt_at)
-    select d.webhook_id, 'session.tomorrow', d.payload, ${now} from due d join noted n using (webhook_id, subject)
-    returning 1`;
+        and a.updated_at < a.session_at - ${window}::interval`,
+  );
   return rounds.length + sessions.length;
 }
 
